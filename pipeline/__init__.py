@@ -1,0 +1,1 @@
+"""News-article scraping and cleaning pipeline."""
