@@ -1,1 +1,14 @@
-"""News-article scraping and cleaning pipeline."""
+"""News-article scraping and cleaning pipeline.
+
+>>> from pipeline import extract
+>>> article = extract(html_bytes, url="https://example.com/story")
+>>> article.to_dict()["title"]
+"""
+
+from pipeline.errors import ExtractionError, PipelineError
+from pipeline.options import Options
+from pipeline.record import Article
+
+from pipeline.api import extract  # noqa: I001 - after the records it returns
+
+__all__ = ["Article", "ExtractionError", "Options", "PipelineError", "extract"]

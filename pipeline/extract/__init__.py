@@ -1,0 +1,121 @@
+"""Extraction: one page's bytes in, one Article out (or a named ExtractionError).
+
+The stages run in a fixed order, each in its own module:
+
+    decode -> parse -> metadata -> references -> clean -> container -> page type
+           -> body (tables inside) -> render -> Article
+
+`extract_page` is a pure function of (Page, Options) apart from the volatile
+`extracted_at` stamp, so it gives the same record on any process or machine.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from selectolax.lexbor import LexborHTMLParser
+
+from pipeline.errors import EmptyBody, NotArticle, ParseError
+from pipeline.extract import body, clean, container, decode, metadata, pagetype, references
+from pipeline.extract.render import render_text
+from pipeline.normalize import word_count
+from pipeline.options import DEFAULT_OPTIONS, Options
+from pipeline.record import SCHEMA_VERSION, Article, Reference
+from pipeline.version import __version__
+
+
+@dataclass(frozen=True, slots=True)
+class Page:
+    """A page as it reaches extraction: raw bytes and what is known of where they came from."""
+
+    content: bytes
+    url: str | None = None
+    input: str | None = None
+    http_charset: str | None = None
+
+
+def extract_page(page: Page, options: Options = DEFAULT_OPTIONS) -> Article:
+    """Run every stage on one page; raise an ExtractionError subclass when no article results."""
+    text = decode.decode(page.content, page.http_charset, options.max_bytes)
+    tree = _parse(text)
+    meta = metadata.read_metadata(tree, page.url)
+    refs = _references(tree, options)
+    body_classes = tree.body.attributes.get("class") or "" if tree.body is not None else ""
+    root = clean.clean(tree)
+    if root is None:
+        raise EmptyBody("the page has no <body>")
+    holder = container.find_container(root)
+    built = body.build(holder, meta.title)
+    words = word_count(render_text(built.blocks, built.tables))
+    kind = pagetype.classify(meta.structured, body_classes, page.url, holder, words)
+    if not kind.is_article:
+        raise NotArticle(kind.reason)
+    return _article(page, meta, built, refs, kind, options)
+
+
+def _parse(text: str) -> LexborHTMLParser:
+    try:
+        return LexborHTMLParser(text)
+    except Exception as exc:  # lexbor raises bare errors on pathological input
+        raise ParseError(f"the HTML parser failed: {exc}") from exc
+
+
+def _references(tree: LexborHTMLParser, options: Options) -> tuple[Reference, ...]:
+    """Parse the bibliography, then take it out so it does not also land in `text`."""
+    if not options.references or tree.body is None:
+        return ()
+    bib = references.locate(tree.body)
+    if bib is None:
+        return ()
+    entries = references.parse_entries(bib)
+    if bib.heading is not None:
+        bib.heading.decompose()
+    for node in bib.entries:
+        node.decompose()
+    return entries
+
+
+def _article(
+    page: Page,
+    meta: metadata.Metadata,
+    built: body.Body,
+    refs: tuple[Reference, ...],
+    kind: pagetype.PageType,
+    options: Options,
+) -> Article:
+    text = render_text(built.blocks, built.tables)
+    words = word_count(text)
+    if words == 0 and not refs:
+        raise EmptyBody("no paragraph, list or table of an article was found")
+    if words < options.min_words and not kind.declared_article and not refs:
+        raise EmptyBody(f"only {words} words of body text, below the {options.min_words} minimum")
+    content_hash = hashlib.sha256(text.encode()).hexdigest()
+    key = meta.canonical_url or page.url
+    return Article(
+        schema_version=SCHEMA_VERSION,
+        id=hashlib.sha256((key or content_hash).encode()).hexdigest()[:32],
+        input=page.input,
+        url=page.url,
+        canonical_url=meta.canonical_url,
+        site_name=meta.site_name,
+        title=meta.title,
+        authors=meta.authors,
+        published=meta.published,
+        modified=meta.modified,
+        language=meta.language,
+        section=meta.section,
+        tags=meta.tags,
+        description=meta.description,
+        doi=meta.doi,
+        source=meta.source,
+        text=text,
+        blocks=tuple(built.blocks),
+        tables=tuple(built.tables),
+        references=refs,
+        word_count=words,
+        content_hash=content_hash,
+        extracted_at=datetime.now(UTC).isoformat(timespec="seconds"),
+        extractor_version=__version__,
+    )

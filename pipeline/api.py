@@ -1,0 +1,22 @@
+"""The Python entry point: `pipeline.extract(html, url=None) -> Article`."""
+
+from __future__ import annotations
+
+from pipeline.extract import Page, extract_page
+from pipeline.options import DEFAULT_OPTIONS, Options
+from pipeline.record import Article
+
+
+def extract(
+    html: str | bytes, url: str | None = None, options: Options = DEFAULT_OPTIONS
+) -> Article:
+    """Extract the article of one page.
+
+    `html` is the page as text or as the bytes a server sent (their charset is
+    then detected). Raises a subclass of `pipeline.errors.ExtractionError`
+    (its `reason` is the code written to errors.jsonl) when the page yields no
+    article.
+    """
+    if isinstance(html, str):
+        return extract_page(Page(html.encode("utf-8"), url, http_charset="utf-8"), options)
+    return extract_page(Page(html, url), options)

@@ -1,0 +1,67 @@
+"""The `pipeline` command line."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+
+from pipeline.errors import OutputError
+from pipeline.options import Options
+from pipeline.run import extract_files
+from pipeline.store import JsonLines
+
+_DEFAULT_ROOT = Path("output")
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        return int(args.handler(args))
+    except OutputError as exc:
+        print(f"pipeline: {exc}", file=sys.stderr)
+        return 2
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="pipeline", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+    extract = commands.add_parser(
+        "extract", help="extract articles from saved HTML files or folders"
+    )
+    extract.add_argument("paths", nargs="+", type=Path, metavar="PATH")
+    extract.add_argument(
+        "-o",
+        "--output",
+        help="JSON Lines file for the records ('-' for stdout); "
+        "default output/<UTC timestamp>/articles.jsonl",
+    )
+    extract.add_argument(
+        "--max-bytes", type=int, default=Options().max_bytes, help="refuse larger pages"
+    )
+    extract.set_defaults(handler=_extract)
+    return parser
+
+
+def _extract(args: argparse.Namespace) -> int:
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+    articles_path = args.output or str(_DEFAULT_ROOT / stamp / "articles.jsonl")
+    if articles_path == "-":
+        errors_path = _DEFAULT_ROOT / stamp / "errors.jsonl"
+    else:
+        errors_path = Path(articles_path).parent / "errors.jsonl"
+    for path in args.paths:
+        if not path.exists():
+            print(f"pipeline extract: no such file or folder: {path}", file=sys.stderr)
+            return 2
+    options = Options(max_bytes=args.max_bytes)
+    with JsonLines(articles_path) as articles, JsonLines(errors_path) as errors:
+        summary = extract_files(args.paths, articles, errors, options)
+    print(summary.render(), file=sys.stderr)
+    print(f"records: {articles_path}  errors: {errors_path}", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,86 @@
+"""Text signals for furniture that has no telling class name.
+
+Used on one block's text at a time (never on the whole page): a disclaimer
+inside the post div, an "ADVERTISEMENT" label, a "Read more" teaser, the
+"Related posts" heading of a widget the clean pass could not name.
+"""
+
+from __future__ import annotations
+
+import re
+
+# Block texts that start like this are furniture, whatever their length.
+_STARTS = re.compile(
+    r"""^(?:
+        advertisement|advertisements|advertising|sponsored\ content|story\ continues\ below
+      | denial\ of\ responsibility|disclaimer\b|the\ views\ (?:and\ opinions\ )?expressed
+      | this\ (?:web)?site\ uses\ cookies|we\ use\ cookies|by\ continuing\ to\ (?:use|browse)
+      | copyright\ ©|©|\(c\)\ \d{4}|all\ rights\ reserved
+      | share\ (?:this|on)\b|follow\ us\b|like\ this:|click\ to\ share
+      | (?:read|see)\ (?:more|also|next)\b|also\ read\b|related:|recommended:|continue\ reading
+      | previous\ (?:post|article)|next\ (?:post|article)
+      | tags?:|filed\ under\b|posted\ in\b|categories:
+      | leave\ a\ (?:comment|reply)|sign\ up\ for|subscribe\ to\ (?:our|the)\ newsletter
+      | реклама|читайте\ также|поделиться|広告|関連記事|シェア
+    )""",
+    re.I | re.X,
+)
+
+# Short blocks that are exactly one of these are labels, not text.
+_LABELS = frozenset(
+    (
+        "advertisement",
+        "ad",
+        "ads",
+        "sponsored",
+        "toggle",
+        "loading",
+        "share",
+        "tweet",
+        "email",
+        "print",
+        "comments",
+        "comment",
+        "reply",
+        "menu",
+        "search",
+        "close",
+        "more",
+        "skip to content",
+        "back to top",
+        "read more",
+        "read more details",
+        "view all result",
+        "no result",
+        "show more",
+        "load more",
+        "see more",
+    )
+)
+
+_HEADINGS = re.compile(
+    r"""^(?:
+        related(?:\ (?:posts|articles|stories|news|content))?|you\ (?:may|might)\ also\ like
+      | more\ (?:from|stories|news|on)\b.*|recommended(?:\ for\ you)?|most\ (?:popular|read|viewed)
+      | popular\ posts|recent\ posts|trending(?:\ now)?|latest\ (?:news|posts|stories)
+      | comments?|\d+\ comments?|leave\ a\ (?:reply|comment)|share(?:\ this)?(?:\ article)?
+      | tags|categories|archives|table\ of\ contents|contents|about\ the\ author
+      | newsletter|sign\ up.*|subscribe.*|follow\ us.*|read\ (?:more|next)
+      | читайте\ также|похожие\ новости|関連記事|アクセスランキング
+    ):?$""",
+    re.I | re.X,
+)
+
+_MAX_LABEL = 40
+
+
+def is_boilerplate_text(text: str) -> bool:
+    """True for a block whose text is page furniture."""
+    if _STARTS.match(text):
+        return True
+    return len(text) <= _MAX_LABEL and text.casefold().strip(" .:!-–—|") in _LABELS
+
+
+def is_boilerplate_heading(text: str) -> bool:
+    """True for the heading of a widget: "Related Posts", "Leave a Reply", ..."""
+    return len(text) <= 60 and _HEADINGS.match(text.strip()) is not None

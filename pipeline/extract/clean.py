@@ -1,0 +1,187 @@
+"""Clean stage: drop the page around the article, by structure and by names.
+
+One CSS query (matched by lexbor, in C) picks every element that may be
+boilerplate; a token test on its class/id/role then decides. Names are split
+into words ("jeg_share_button" -> jeg, share, button), so "ad" matches
+`class="ad-slot"` but never `class="header"` or `class="shadow"`.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from selectolax.lexbor import LexborHTMLParser, LexborNode
+
+# Tags that never hold article text.
+_DROP_TAGS = (
+    "script, style, noscript, template, iframe, svg, canvas, object, embed, link, meta,"
+    " button, select, input, textarea, label, dialog, nav, aside, footer, menu,"
+    " amp-ad, amp-embed, amp-sticky-ad, amp-social-share, amp-sidebar, amp-analytics,"
+    " amp-consent, amp-user-notification, amp-carousel, ins.adsbygoogle"
+)
+
+# Elements whose names are checked against the boilerplate vocabulary below.
+_NAMED = "[class], [id], [role], [aria-label], [itemprop], [hidden], [aria-hidden], [style]"
+
+# Whole-word tokens of class/id names that mark boilerplate.
+_BOILERPLATE_TOKENS = frozenset(
+    """
+    nav navbar navigation navi menu menubar submenu megamenu breadcrumb breadcrumbs crumbs
+    sidebar widget widgets footer masthead topbar toolbar skip skiplink
+    cookie cookies consent gdpr ccpa
+    share shares sharing sharer sharedaddy addtoany addthis social socials
+    related relatedposts recommended recommendation recommendations popular trending mostread
+    newsletter subscribe subscription signup paywall
+    ad ads advert adverts advertisement advertising adsbygoogle adslot sponsored sponsor promo
+    dfp gpt outbrain taboola
+    comment comments respond disqus discussion
+    pagination pager prevnext postnav
+    toc tagcloud calendar archive archives
+    disclaimer copyright legal
+    modal popup overlay lightbox
+    search searchform login signin register
+    byline dateline author authors avatar bio
+    tags tag tagged keywords
+    meta postmeta
+    print screenreader srt
+    """.split()
+)
+
+# Multi-word names, matched on the joined tokens.
+_BOILERPLATE_PHRASES = (
+    "table-of-contents",
+    "read-more",
+    "read-next",
+    "more-stories",
+    "more-from",
+    "also-read",
+    "see-also",
+    "you-may-like",
+    "post-navigation",
+    "nav-links",
+    "entry-footer",
+    "author-box",
+    "about-author",
+    "tag-cloud",
+    "screen-reader",
+    "visually-hidden",
+    "sr-only",
+    "wp-calendar",
+    "site-header",
+    "page-header",
+    "top-bar",
+    "cat-links",
+    "tags-links",
+    "entry-meta",
+    "post-meta",
+    "article-meta",
+    "jp-relatedposts",
+    "load-more",
+    "most-read",
+    "ez-toc",
+)
+
+_ROLES = frozenset(
+    "navigation banner contentinfo complementary search dialog alertdialog menu menubar"
+    " toolbar tablist".split()
+)
+_ITEMPROPS = frozenset(("author", "publisher", "breadcrumb", "comment"))
+_HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
+_SPLIT = re.compile(r"[^a-z0-9]+")
+_CAMEL = re.compile(r"(?<=[a-z])(?=[A-Z])")
+
+# Never dropped: these hold the article on almost every site.
+_KEEP_TAGS = frozenset(("html", "body", "main", "article"))
+_ARTICLE_HOLDERS = "article, main, [itemprop=articleBody], [role=main]"
+# A flagged element holding this share of the page's paragraph text is a
+# misnamed wrapper ("content-with-sidebar", WordPress "tag-foo" post classes).
+_WRAPPER_SHARE = 0.4
+
+
+def clean(tree: LexborHTMLParser) -> LexborNode | None:
+    """Remove boilerplate from `tree` in place; return its body (None if it has none)."""
+    body = tree.body
+    if body is None:
+        return None
+    guard = _Guard(body)
+    for node in list(body.css(_DROP_TAGS)):
+        if not guard.holds_article(node):
+            node.decompose()
+    for node in list(body.css("header")):
+        if not _in_article(node) and not guard.holds_article(node):
+            node.decompose()
+    for node in list(_flagged(body, guard)):
+        node.decompose()
+    return body
+
+
+class _Guard:
+    """Knows how much paragraph text the page has, to spare the article's wrappers."""
+
+    def __init__(self, body: LexborNode) -> None:
+        self.total = _paragraph_chars(body)
+
+    def holds_article(self, node: LexborNode) -> bool:
+        if node.css_first(_ARTICLE_HOLDERS) is not None:
+            return True
+        return self.total > 0 and _paragraph_chars(node) >= _WRAPPER_SHARE * self.total
+
+
+def _paragraph_chars(node: LexborNode) -> int:
+    return sum(len(p.text(deep=True)) for p in node.css("p"))
+
+
+def _in_article(node: LexborNode) -> bool:
+    parent = node.parent
+    while parent is not None:
+        if parent.tag in ("article", "main"):
+            return True
+        parent = parent.parent
+    return False
+
+
+def _flagged(body: LexborNode, guard: _Guard) -> Iterator[LexborNode]:
+    """Named elements that look like boilerplate, outermost first, no nesting."""
+    dropped: set[int] = set()
+    for node in body.css(_NAMED):
+        if node.tag in _KEEP_TAGS or not is_boilerplate(node):
+            continue
+        if _inside(node, dropped) or guard.holds_article(node):
+            continue
+        dropped.add(node.mem_id)
+        yield node
+
+
+def is_boilerplate(node: LexborNode) -> bool:
+    """True when the element's names, role or visibility mark it as page furniture."""
+    attrs = node.attributes
+    if "hidden" in attrs or attrs.get("aria-hidden") == "true":
+        return True
+    style = attrs.get("style")
+    if style and _HIDDEN_STYLE.search(style):
+        return True
+    if (attrs.get("role") or "") in _ROLES or (attrs.get("itemprop") or "") in _ITEMPROPS:
+        return True
+    names = " ".join(v for k in ("class", "id", "aria-label") if (v := attrs.get(k)))
+    return bool(names) and names_are_boilerplate(names)
+
+
+def names_are_boilerplate(names: str) -> bool:
+    """Check a class/id string against the vocabulary (whole words and phrases)."""
+    tokens = _SPLIT.split(_CAMEL.sub("-", names).lower())
+    if any(t in _BOILERPLATE_TOKENS for t in tokens):
+        # "has-sidebar", "with-sidebar", "no-comments" describe a layout, not furniture.
+        joined = "-".join(tokens)
+        return not any(p in joined for p in ("has-", "with-", "no-", "single-post"))
+    joined = "-".join(t for t in tokens if t)
+    return any(p in joined for p in _BOILERPLATE_PHRASES)
+
+
+def _inside(node: LexborNode, dropped: set[int]) -> bool:
+    parent = node.parent
+    while parent is not None:
+        if parent.mem_id in dropped:
+            return True
+        parent = parent.parent
+    return False

@@ -1,0 +1,289 @@
+"""Metadata stage: what the page says about the article, with a fixed precedence.
+
+Structured data (JSON-LD, OpenGraph, Dublin Core, citation_*) comes first; the
+visible article header (the h1, the byline, the date beside them, the category
+and tag links of the post) fills the gaps. Visible evidence is only read inside
+the article's own region (the `<article>` or `<main>` that holds the h1), so the
+site's "today" date bar, a sidebar tag cloud or a related post's date never
+count. Runs on the intact tree, before the clean stage removes bylines.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from urllib.parse import urljoin, urlsplit
+
+from selectolax.lexbor import LexborHTMLParser, LexborNode
+
+from pipeline.extract import clean, dates, people
+from pipeline.extract.structured import StructuredData, read_structured
+from pipeline.normalize import normalize_text
+from pipeline.record import Source
+
+_TITLE_SEPARATORS = re.compile(r"\s+(?:[|–—»·•:]|-{1,2}|::)\s+")
+_REGION = "article, main, [itemprop=articleBody], [role=main]"
+_AUTHOR_SELECTORS = (
+    "[itemprop=author] [itemprop=name], [itemprop=author], [rel=author], .byline a, .author a,"
+    " .author-name, .byline, [class*=author-name], [class*=meta-author] a, [class*=meta_author] a"
+)
+_DATE_SELECTORS = "time[datetime], [itemprop=datePublished]"
+_DATE_TEXT_SELECTORS = (
+    "time, [class*=date], [class*=time], [class*=byline], [class*=meta], [class*=posted]"
+)
+_SECTION_SELECTORS = (
+    "[rel~=category], .cat-links a, [class*=meta-category] a, [class*=meta_category] a,"
+    " [itemprop=articleSection], .post-category a, .category a"
+)
+_TAG_SELECTORS = (
+    "a[rel~=tag], .tags a, .post-tags a, .tags-links a, .article-tags a, [class*=post_tags] a"
+)
+_SOURCE_LINE = re.compile(
+    r"^\s*(?:source|via|original(?:ly published)?(?: (?:article|story))?(?: (?:at|on|in|by))?"
+    r"|read (?:the )?(?:full|original)(?: (?:article|story))?(?: (?:at|on))?)\s*:?\s*",
+    re.I,
+)
+_DASH_SUFFIX = re.compile(r"\s[–—-]\s([^–—-]{2,60})$")
+_MAX_VISIBLE_NODES = 40
+
+
+@dataclass(frozen=True, slots=True)
+class Metadata:
+    """The article's metadata as read from one page."""
+
+    title: str | None
+    authors: tuple[str, ...]
+    published: str | None
+    modified: str | None
+    language: str | None
+    section: str | None
+    tags: tuple[str, ...]
+    description: str | None
+    doi: str | None
+    site_name: str | None
+    canonical_url: str | None
+    source: Source | None
+    structured: StructuredData
+
+
+def read_metadata(tree: LexborHTMLParser, url: str | None) -> Metadata:
+    """Read the metadata of the page in `tree` (which is left untouched)."""
+    data = read_structured(tree)
+    h1 = _headline(tree)
+    region = _region(tree, h1)
+    langs = [data.language] if data.language else None
+    site = data.site_name or _site_from_title(data.title_tag)
+    canonical = _absolute(data.canonical_url, url)
+    return Metadata(
+        title=_title(data, h1, site),
+        authors=_authors(data, region, site),
+        published=_published(data, region, h1, langs),
+        modified=dates.to_iso(data.modified, langs) if data.modified else None,
+        language=data.language,
+        section=_first_text(data.section) or _section(region),
+        tags=data.tags or _tags(region),
+        description=_first_text(data.description),
+        doi=data.doi,
+        site_name=site,
+        canonical_url=canonical,
+        source=_source(region, canonical or url),
+        structured=data,
+    )
+
+
+def _headline(tree: LexborHTMLParser) -> LexborNode | None:
+    for h1 in tree.css("h1"):
+        names = " ".join(filter(None, (h1.attributes.get("class"), h1.attributes.get("id"))))
+        if "logo" in names or "site-title" in names or not h1.text(deep=True).strip():
+            continue
+        return h1
+    return None
+
+
+def _region(tree: LexborHTMLParser, h1: LexborNode | None) -> LexborNode | None:
+    """The article's own part of the page: the container of its headline."""
+    if h1 is None:
+        return tree.css_first(_REGION) or None
+    node = h1.parent
+    depth = 0
+    while node is not None and node.tag not in ("body", "html"):
+        if node.css_matches(_REGION):
+            return node
+        node, depth = node.parent, depth + 1
+    # No semantic wrapper: a few levels above the headline covers header and body.
+    node = h1
+    for _ in range(3):
+        if node.parent is None or node.parent.tag in ("body", "html"):
+            break
+        node = node.parent
+    return node
+
+
+def _title(data: StructuredData, h1: LexborNode | None, site: str | None) -> str | None:
+    heading = normalize_text(h1.text(deep=True)) if h1 is not None else ""
+    declared = [t for t in (data.title, data.title_tag) if t]
+    if heading and (not declared or any(_similar(heading, t) for t in declared)):
+        return heading
+    if data.title:
+        return strip_site_suffix(normalize_text(data.title), site)
+    if heading:
+        return heading
+    return strip_site_suffix(normalize_text(data.title_tag), site) if data.title_tag else None
+
+
+def strip_site_suffix(title: str, site: str | None) -> str:
+    """'Headline - Site Name' -> 'Headline' (the longest part when unsure)."""
+    parts = [p for p in _TITLE_SEPARATORS.split(title) if p.strip()]
+    if len(parts) < 2:
+        return title
+    if site:
+        kept = [p for p in parts if p.casefold() != site.casefold()]
+        if len(kept) < len(parts):
+            return " - ".join(kept) if len(kept) > 1 else kept[0]
+    # Only the last segment is a suffix candidate; a colon inside a headline stays.
+    if len(parts[-1]) < 0.5 * len(title) and len(parts[-1].split()) <= 5:
+        return title[: title.rfind(parts[-1])].rstrip(" |–—-:»·•")
+    return title
+
+
+def _site_from_title(title_tag: str | None) -> str | None:
+    if not title_tag:
+        return None
+    parts = _TITLE_SEPARATORS.split(title_tag)
+    last = parts[-1].strip() if len(parts) > 1 else ""
+    return last if 0 < len(last.split()) <= 4 else None
+
+
+def _similar(a: str, b: str) -> bool:
+    a, b = a.casefold(), b.casefold()
+    return a in b or b in a
+
+
+def _authors(data: StructuredData, region: LexborNode | None, site: str | None) -> tuple[str, ...]:
+    found = people.clean_authors(data.authors, site) if data.authors else ()
+    if found or region is None:
+        return found
+    raw = [n.text(deep=True) for n in region.css(_AUTHOR_SELECTORS)[:_MAX_VISIBLE_NODES]]
+    return people.clean_authors([r for r in raw if r.strip()], site)
+
+
+def _published(
+    data: StructuredData,
+    region: LexborNode | None,
+    h1: LexborNode | None,
+    langs: list[str] | None,
+) -> str | None:
+    if data.published and (found := dates.to_iso(data.published, langs)):
+        return found
+    if region is None:
+        return None
+    for node in region.css(_DATE_SELECTORS)[:_MAX_VISIBLE_NODES]:
+        value = node.attributes.get("datetime") or node.attributes.get("content") or node.text()
+        if value and not _in_furniture(node, region) and (found := dates.to_iso(value, langs)):
+            return found
+    return _visible_date(region, h1, langs)
+
+
+def _visible_date(region: LexborNode, h1: LexborNode | None, langs: list[str] | None) -> str | None:
+    """A date printed near the headline or byline (JNews-style spans, bare text)."""
+    for node in region.css(_DATE_TEXT_SELECTORS)[:_MAX_VISIBLE_NODES]:
+        text = node.text(deep=True)
+        found = dates.find_date_in_text(text, langs) if len(text) <= 120 else None
+        if found and not _in_furniture(node, region):
+            return found
+    if h1 is not None and h1.parent is not None:
+        text = h1.parent.text(deep=True, separator=" ")[:400]
+        return dates.find_date_in_text(text, langs)
+    return None
+
+
+def _in_furniture(node: LexborNode, region: LexborNode) -> bool:
+    """Inside a related-posts, comments or widget block of the region."""
+    current = node.parent
+    while current is not None and current.mem_id != region.mem_id:
+        names = " ".join(
+            filter(None, (current.attributes.get("class"), current.attributes.get("id")))
+        )
+        if current.tag in ("aside", "nav", "footer") or (names and _furniture_names(names)):
+            return True
+        current = current.parent
+    return False
+
+
+def _furniture_names(names: str) -> bool:
+    lowered = names.casefold()
+    if any(
+        k in lowered for k in ("related", "comment", "widget", "sidebar", "tagcloud", "tag-cloud")
+    ):
+        return True
+    return clean.names_are_boilerplate(names) and not any(
+        k in lowered for k in ("meta", "byline", "author", "date", "tag", "header", "categor")
+    )
+
+
+def _section(region: LexborNode | None) -> str | None:
+    if region is None:
+        return None
+    for node in region.css(_SECTION_SELECTORS)[:_MAX_VISIBLE_NODES]:
+        text = normalize_text(node.text(deep=True))
+        if text and len(text) <= 60 and not _in_furniture(node, region):
+            return text
+    return None
+
+
+def _tags(region: LexborNode | None) -> tuple[str, ...]:
+    if region is None:
+        return ()
+    seen: dict[str, str] = {}
+    for node in region.css(_TAG_SELECTORS):
+        text = normalize_text(node.text(deep=True)).lstrip("#")
+        if text and len(text) <= 60 and not _in_furniture(node, region):
+            seen.setdefault(text.casefold(), text)
+    return tuple(seen.values())
+
+
+def _source(region: LexborNode | None, page_url: str | None) -> Source | None:
+    """The original publisher an aggregator names: a 'Source:' line or a captioned link."""
+    if region is None:
+        return None
+    home = _host(page_url)
+    for link in region.css("a[href]"):
+        href = link.attributes.get("href") or ""
+        host = _host(href)
+        if not host or host == home or (home and host.endswith("." + home)):
+            continue
+        if found := _source_from_link(link, href):
+            return found
+    return None
+
+
+def _source_from_link(link: LexborNode, href: str) -> Source | None:
+    text = normalize_text(link.text(deep=True))
+    context = normalize_text(link.parent.text(deep=True)) if link.parent is not None else ""
+    if _SOURCE_LINE.match(context) and context != text:
+        return Source(text or _host(href) or href, href)
+    label = text or normalize_text(link.attributes.get("title") or "")
+    if not label:
+        image = link.css_first("img[alt]")
+        label = normalize_text(image.attributes.get("alt") or "") if image is not None else ""
+    match = _DASH_SUFFIX.search(label)
+    if match and len(label.split()) >= 5:
+        return Source(match.group(1).strip(), href)
+    return None
+
+
+def _host(url: str | None) -> str | None:
+    if not url or not url.startswith(("http://", "https://", "//")):
+        return None
+    host = urlsplit(url).hostname or ""
+    return host.removeprefix("www.") or None
+
+
+def _absolute(value: str | None, base: str | None) -> str | None:
+    if not value:
+        return None
+    return urljoin(base, value) if base else value
+
+
+def _first_text(value: str | None) -> str | None:
+    return normalize_text(value) or None if value else None

@@ -1,0 +1,220 @@
+"""Turn raw author strings (meta, JSON-LD, bylines) into person names.
+
+A byline mixes names with everything around them: "By", job titles, the
+agency, a Twitter handle, "and" between two people. Pieces are cut at
+separators, the furniture is stripped, and a piece survives only if it still
+looks like a name: short, no digits, no organisation word, not the site.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Sequence
+from urllib.parse import unquote, urlsplit
+
+_MAX_CHARS = 60
+_MAX_WORDS = 6
+
+_EMAIL = re.compile(r"\S+@\S+\.\w+")
+_HANDLE = re.compile(r"(?<!\w)@\w+")
+_URL = re.compile(r"(?:https?://|www\.)\S+", re.I)
+_BRACKETS = re.compile(r"\([^)]*\)|\[[^\]]*\]")
+_PREFIX = re.compile(
+    r"^(?:(?:with\s+)?(?:additional\s+)?reporting\s+by"
+    r"|(?:written|posted|reported|compiled|story|words|text)\s+by|by|von|par|por|door|av|af"
+    r"|автор(?:ы)?|текст|作者|記者)\b\s*[:：\-–—]?\s*",
+    re.I,
+)
+# Pieces that name someone who did not write the article.
+_NOT_AUTHOR = re.compile(
+    r"^(?:editing|edited|translated|translation|photos?|photography|illustrations?|graphics)"
+    r"\s+by\b",
+    re.I,
+)
+# Between two people; "with additional reporting by" also starts a new name.
+_SPLIT = re.compile(
+    r"\s*(?:[,;|/、，]|\s[-–—]\s|&|\+|\s(?:and|und|et|y|и)\s"
+    r"|\s(?:with\s+)?(?:additional\s+)?reporting\s+by\s|\swith\s)\s*",
+    re.I,
+)
+# "Jane Doe for The Times", "Jane Doe at Reuters": the rest is the employer.
+_EMPLOYER = re.compile(r"\s+(?:for|at|from|of|für|pour|para|для)\s+.*$")
+# Not ".": it ends initials ("Nicola P.") and "Jr."; see _trim.
+_EDGE_JUNK = " \t\"'“”‘’«»·•*:–—-,"
+# "Contessi, Nicola P.": citation style, family name first.
+_INVERTED = re.compile(r"([^\W\d_][\w'’-]+),\s*((?:[^\W\d_][\w'’-]*\.?\s*){1,3})")
+
+_TITLE_NOUNS = frozenset(
+    """
+    writer writers correspondent correspondents reporter reporters editor editors
+    contributor contributors columnist columnists journalist journalists analyst analysts
+    author authors photographer photographers producer producers anchor presenter
+    commentator critic blogger intern researcher director
+    redakteur redakteurin korrespondent korrespondentin journaliste rédacteur rédactrice
+    periodista redactor corresponsal корреспондент обозреватель журналист редактор
+    """.split()
+)
+_TITLE_MODIFIERS = frozenset(
+    """
+    senior chief deputy associate assistant managing executive contributing special staff
+    guest political foreign business science technology tech health sports economics
+    economy international national local digital social investigative data freelance
+    lead principal regional bureau news photo video opinion features culture world
+    white house of the and in on editorial
+    """.split()
+)
+# Whole words (casefolded) that make a string an organisation, not a person.
+_ORG_WORDS = frozenset(
+    """
+    staff team desk news agency editorial press newsroom bureau redaktion redacción
+    rédaction redazione редакция новости service services wire media network inc ltd llc
+    gmbh corp corporation company group department ministry office foundation council
+    committee association society magazine journal newspaper daily weekly tribune herald
+    gazette online admin administrator webmaster guest anonymous unknown reuters bloomberg
+    xinhua kyodo interfax интерфакс рбк institute university college school centre center
+    organization organisation
+    """.split()
+)
+# Agency acronyms: matched case-sensitively, "Ap" or "Ani" may be a name.
+_ORG_ACRONYMS = frozenset(("AFP", "AP", "UPI", "EFE", "ANSA", "DPA", "dpa", "PTI", "IANS", "ANI"))
+_ORG_ACRONYMS |= frozenset(("TASS", "ТАСС", "RIA", "РИА", "BBC", "CNN", "AA", "KNA"))
+_ORG_PHRASES = ("associated press", "press association", "the canadian press")
+
+
+def clean_authors(raw: Sequence[str], site_name: str | None = None) -> tuple[str, ...]:
+    """Person names found in `raw`, de-duplicated case-insensitively, order kept."""
+    site = _fold(site_name) if site_name else None
+    names: dict[str, str] = {}
+    for value in raw:
+        for name in _names(value):
+            key = name.casefold()
+            if key not in names and _fold(name) != site:
+                names[key] = name
+    return tuple(names.values())
+
+
+def _names(value: str) -> Iterator[str]:
+    """Candidate names in one raw string."""
+    text = " ".join(value.split())
+    if not text or len(text) > 10 * _MAX_CHARS:  # a paragraph, not a byline
+        return
+    if _URL.fullmatch(text):
+        slug = _name_from_url(text)
+        if slug:
+            yield slug
+        return
+    text = _EMAIL.sub(" ", _URL.sub(" ", text))
+    text = _BRACKETS.sub(" ", _HANDLE.sub(" ", text))
+    text = _uninvert(_PREFIX.sub("", _trim(text)))
+    for piece in _SPLIT.split(text):
+        name = _clean_piece(piece)
+        if name:
+            yield name
+
+
+def _clean_piece(piece: str) -> str | None:
+    """One name from one piece, or None if what is left is not a name."""
+    piece = _trim(piece)
+    if _NOT_AUTHOR.match(piece):
+        return None
+    piece = _EMPLOYER.sub("", _PREFIX.sub("", piece))
+    words = _strip_titles(piece.split())
+    if not words or len(words) > _MAX_WORDS:
+        return None
+    name = _trim(" ".join(words))
+    if len(name) > _MAX_CHARS or not _looks_like_name(name, words):
+        return None
+    return _fix_case(name)
+
+
+def _strip_titles(words: list[str]) -> list[str]:
+    """Drop job titles after or before the name ("Jane Doe Staff Writer")."""
+    words = words[: len(words) - _title_run(reversed(words))]
+    return words[_title_run(iter(words)) :]
+
+
+def _title_run(words: Iterator[str]) -> int:
+    """Length of the run of title words at this end, if it holds a title noun.
+
+    The noun is required so that "Jack White" keeps its "White".
+    """
+    run: list[str] = []
+    for word in words:
+        folded = word.casefold().strip(".,:")
+        if folded not in _TITLE_NOUNS and folded not in _TITLE_MODIFIERS:
+            break
+        run.append(folded)
+    return len(run) if any(word in _TITLE_NOUNS for word in run) else 0
+
+
+def _looks_like_name(name: str, words: list[str]) -> bool:
+    if any(char.isdigit() for char in name) or not any(char.isalpha() for char in name):
+        return False
+    if ":" in name or "?" in name or "!" in name:  # a sentence or a label
+        return False
+    if len(words) == 1 and name.islower():  # "with", "admin": a word, not a name
+        return False
+    folded = name.casefold()
+    if folded.startswith("the ") or any(phrase in folded for phrase in _ORG_PHRASES):
+        return False
+    return not any(
+        word in _ORG_ACRONYMS or word.casefold().strip(".,") in _ORG_WORDS for word in words
+    )
+
+
+def _fix_case(name: str) -> str:
+    """'JANE DOE' -> 'Jane Doe' ('Jean-Luc', "O'Brien" come out right with title())."""
+    if name.isupper() and sum(char.isalpha() for char in name) > 3:
+        return name.title()
+    return name
+
+
+def _uninvert(text: str) -> str:
+    """'Contessi, Nicola P.' -> 'Nicola P. Contessi', only when nothing else fits.
+
+    Two single names ("Doe, Smith") are read as family, given: author lists of
+    one-word people are rarer than citation-style names.
+    """
+    match = _INVERTED.fullmatch(text)
+    if match is None:
+        return text
+    family, given = match.group(1), match.group(2).strip()
+    words = [family, *given.split()]
+    if any(word.casefold().strip(".") in _TITLE_NOUNS for word in words):
+        return text  # "Smith, Reporter" is a name and a title, not an inversion
+    if any(w.casefold() in _ORG_WORDS or w in _ORG_ACRONYMS for w in words):
+        return text
+    return f"{given} {family}"
+
+
+def _name_from_url(url: str) -> str | None:
+    """https://site.com/author/jane-doe/ -> 'Jane Doe'; other URLs give nothing."""
+    parts = [p for p in urlsplit(url if "://" in url else f"https://{url}").path.split("/") if p]
+    if len(parts) < 2 or parts[-2].casefold() not in _PROFILE_DIRS:
+        return None
+    words = re.split(r"[-_+]+", unquote(parts[-1]))
+    if not 2 <= len(words) <= 4 or not all(w.isalpha() for w in words):
+        return None
+    return " ".join(word.capitalize() for word in words)
+
+
+_PROFILE_DIRS = frozenset(
+    """
+    author authors people person profile profiles staff journalist journalists contributor
+    contributors writer writers by autor avtor
+    """.split()
+)
+
+
+def _trim(text: str) -> str:
+    """Strip quotes, dashes and bullets; a final "." only after a whole word ("Doe.")."""
+    text = text.strip(_EDGE_JUNK)
+    last = text.rsplit(" ", 1)[-1]
+    if last.endswith(".") and len(last) > 3 and "." not in last[:-1]:
+        text = text[:-1].rstrip(_EDGE_JUNK)
+    return text
+
+
+def _fold(text: str) -> str:
+    """Compare names and site names ignoring case, spaces and punctuation."""
+    return "".join(char for char in text.casefold() if char.isalnum())

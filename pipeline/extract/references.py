@@ -1,0 +1,664 @@
+"""References stage: find a page's bibliography and parse each entry into a `Reference`.
+
+`locate` looks for explicit markup first (Atypon/T&F `ul.references`, DPUB-ARIA,
+JATS/PMC `.ref-list`, Wikipedia `ol.references`, items with ids like `CIT0001`),
+then for a "References"-like heading followed by a list or a run of paragraphs.
+Every candidate must look like a bibliography entry by entry, so an article's
+bullet list or a "Related posts" list never qualifies. `parse_reference` parses one
+entry's text. Regexes only ever run over short strings (one entry, one heading, one
+id attribute), never over the whole document, so the stage stays cheap on big pages.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import NamedTuple
+from urllib.parse import unquote
+
+from selectolax.lexbor import LexborNode
+
+from pipeline.record import Reference
+
+__all__ = ["Bibliography", "entry_text", "locate", "parse_entries", "parse_reference"]
+
+
+@dataclass(frozen=True, slots=True)
+class Bibliography:
+    """A located bibliography: the element holding the entries, the entries, the heading."""
+
+    container: LexborNode
+    entries: tuple[LexborNode, ...]
+    heading: LexborNode | None = None
+
+
+# --- locating -----------------------------------------------------------------------
+
+# Markup that names a bibliography outright: Atypon/T&F, DPUB-ARIA, JATS/PMC, Wikipedia.
+_EXPLICIT = (
+    "ul.references, ol.references, [role=doc-bibliography], .ref-list, #references,"
+    " section#bibliography, #bibliography, .citation-list, .reflist"
+)
+# Ids publishers give to single entries: T&F CIT0001, ref-1, Elsevier bib1, PMC B1,
+# Springer CR1, Wikipedia cite_note-Foo-3.
+_ENTRY_ID = re.compile(r"(?:CIT\d+|ref-?\d+|bib-?\d+|B\d+|CR\d+|cite_note-.+)", re.I)
+_HEADING_CANDIDATES = "h2, h3, h4, h5, h6, [role=heading], strong, b, p, dt"
+_HEADING = re.compile(
+    r"(?:\d+(?:\.\d+)*\.?\s+)?"  # a section number, "7." or "7.1"
+    r"(?:references?|notes|bibliography|works cited|sources|literature(?: cited)?"
+    r"|notes and references|references and notes|endnotes|reference list|literatur"
+    r"|références|bibliographie|список литературы|литература)"
+    r"\s*:?\s*\d*\.?",
+    re.I,
+)
+_HEADING_TAGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
+_LIST_TAGS = frozenset({"ol", "ul"})
+_WRAPPER_TAGS = frozenset({"div", "section"})
+_RUN_TAGS = frozenset({"p", "div"})
+# Tags a heading may be wrapped in without losing its role ("<p><b>Notes</b></p>").
+_INLINE_HEADINGS = frozenset({"strong", "b"})
+_EXPLICIT_SHARE = 0.5  # explicit markup already says "bibliography": half the items suffice
+_HEADED_SHARE = 0.6  # after a bare heading, most items must look like references
+_MIN_ENTRIES = 3
+
+
+def locate(root: LexborNode) -> Bibliography | None:
+    """Find the bibliography under `root`, or None when the page has none."""
+    return _explicit(root) or _by_entry_ids(root) or _by_heading(root)
+
+
+def _explicit(root: LexborNode) -> Bibliography | None:
+    found: list[Bibliography] = []
+    for node in root.css(_EXPLICIT):
+        if node.tag in _HEADING_TAGS:  # `<h2 id="references">`: read what follows it
+            bib = _after_heading(node, node)
+        else:
+            holder, entries = _entries_in(node)
+            bib = _qualify(holder, entries, 1, _EXPLICIT_SHARE, None)
+        if bib is not None:
+            found.append(bib)
+    # Wikipedia may hold a notes group and a references group: keep the larger one.
+    return max(found, key=lambda b: len(b.entries), default=None)
+
+
+def _entries_in(node: LexborNode) -> tuple[LexborNode, list[LexborNode]]:
+    """The element holding an explicitly marked bibliography's entries, and the entries."""
+    lst = node if node.tag in _LIST_TAGS else node.css_first("ol, ul")
+    if lst is not None:
+        return lst, [li for li in lst.iter() if li.tag == "li"]
+    return node, [c for c in node.iter() if c.tag not in _HEADING_TAGS and _collapse(c.text())]
+
+
+def _by_entry_ids(root: LexborNode) -> Bibliography | None:
+    groups: dict[int, tuple[LexborNode, list[LexborNode]]] = {}
+    for li in root.css("li[id]"):
+        parent = li.parent
+        if parent is not None and _ENTRY_ID.fullmatch(li.id or ""):
+            groups.setdefault(parent.mem_id, (parent, []))[1].append(li)
+    best = max(groups.values(), key=lambda g: len(g[1]), default=None)
+    if best is None:
+        return None
+    return _qualify(best[0], best[1], _MIN_ENTRIES, _EXPLICIT_SHARE, None)
+
+
+def _by_heading(root: LexborNode) -> Bibliography | None:
+    for node in root.css(_HEADING_CANDIDATES):
+        # A <p>'s own text only: a long paragraph is never a heading, and this is cheap.
+        text = node.text(deep=node.tag != "p")
+        if len(text) > 60 or not _HEADING.fullmatch(_collapse(text)):
+            continue
+        block = _heading_block(node)
+        if block is not None:
+            bib = _after_heading(block, node)
+            if bib is not None:
+                return bib
+    return None
+
+
+def _heading_block(node: LexborNode) -> LexborNode | None:
+    """Climb from a heading to the outermost element holding just its text."""
+    text = _collapse(node.text())
+    block, climbed = node, False
+    for _ in range(3):
+        parent = block.parent
+        if parent is None or parent.tag in ("body", "html") or _collapse(parent.text()) != text:
+            break
+        block, climbed = parent, True
+    # A bold "Notes" inside running text is emphasis, not a heading.
+    return None if node.tag in _INLINE_HEADINGS and not climbed else block
+
+
+def _after_heading(block: LexborNode, heading: LexborNode) -> Bibliography | None:
+    """The list, or run of reference-like paragraphs, right after a heading."""
+    nxt = _next_element(block)
+    if nxt is None and block.parent is not None:  # heading wrapped alone: look past wrapper
+        nxt = _next_element(block.parent)
+    if nxt is not None and nxt.tag in _WRAPPER_TAGS:  # "<div class=refs><ol>" or "<div><p>"
+        inner = nxt.css_first("ol, ul")
+        if inner is None:
+            return _paragraph_run(_first_child(nxt), heading)
+        nxt = inner
+    if nxt is None:
+        return None
+    if nxt.tag in _LIST_TAGS:
+        items = [li for li in nxt.iter() if li.tag == "li"]
+        return _qualify(nxt, items, _MIN_ENTRIES, _HEADED_SHARE, heading)
+    return _paragraph_run(nxt, heading)
+
+
+def _paragraph_run(start: LexborNode | None, heading: LexborNode) -> Bibliography | None:
+    """Consecutive sibling paragraphs that each look like a reference (at least three)."""
+    entries: list[LexborNode] = []
+    node = start
+    while node is not None and node.tag in _RUN_TAGS:
+        if _collapse(node.text()):
+            if not _node_looks_like(node):
+                break
+            entries.append(node)
+        node = _next_element(node)
+    if len(entries) < _MIN_ENTRIES or entries[0].parent is None:
+        return None
+    return Bibliography(entries[0].parent, tuple(entries), heading)
+
+
+def _qualify(
+    container: LexborNode,
+    items: Sequence[LexborNode],
+    min_entries: int,
+    min_share: float,
+    heading: LexborNode | None,
+) -> Bibliography | None:
+    if len(items) < min_entries:
+        return None
+    hits = sum(1 for item in items if _node_looks_like(item))
+    if hits < min_share * len(items):
+        return None
+    return Bibliography(container, tuple(items), heading)
+
+
+def _next_element(node: LexborNode) -> LexborNode | None:
+    nxt = node.next
+    while nxt is not None and (nxt.tag or "").startswith("-"):  # text, comment nodes
+        nxt = nxt.next
+    return nxt
+
+
+def _first_child(node: LexborNode) -> LexborNode | None:
+    return next(iter(node.iter()), None)
+
+
+def _node_looks_like(node: LexborNode) -> bool:
+    italic = node.css_first("i, em, cite") is not None
+    return _looks_like(_collapse(node.text()), italic)
+
+
+# --- entry text from the DOM ---------------------------------------------------------
+
+# Link blocks that citation-index services add after each entry, and Wikipedia backlinks.
+_JUNK_CLASSES = frozenset(
+    {
+        "xlinks-container",
+        "xlinks",
+        "google-scholar",
+        "googlescholar",
+        "ref-links",
+        "citation-links",
+        "mw-cite-backlink",
+        "cite-backlink",
+        "ref-backlink",
+        "backlink",
+        "cited-by",
+        "crossref",
+        "pubmed",
+    }
+)
+_JUNK_TAGS = frozenset({"script", "style", "noscript", "button", "template"})
+_BLOCK_TAGS = frozenset({"p", "div", "br", "li", "ul", "ol", "section", "dd", "dt"})
+_SERVICE_LABEL = (
+    r"Google Scholar|Cross[Rr]ef|PubMed(?: Central)?|PMC free article|Web of Science\s*®?"
+    r"|View|Find it(?: @ \w+)?|Cited by(?: \d+)?|Download|Medline|Abstract|Full Text"
+)
+_LABEL_ONLY = re.compile(rf"\[?\s*(?:{_SERVICE_LABEL})\s*\]?")
+
+
+def entry_text(node: LexborNode) -> tuple[str, tuple[str, ...]]:
+    """One entry's visible text (service links left out) and every href in it."""
+    hrefs = tuple(
+        href for a in node.css("a[href]") if (href := (a.attributes.get("href") or "").strip())
+    )
+    parts: list[str] = []
+    _collect_text(node, parts)
+    return _collapse("".join(parts)), hrefs
+
+
+def _collect_text(node: LexborNode, out: list[str]) -> None:
+    # Walk rather than clone-and-decompose: the caller's tree is left untouched.
+    for child in node.iter(include_text=True):
+        if child.is_text_node:
+            out.append(child.text_content or "")
+        elif child.is_element_node and not _is_junk(child):
+            block = child.tag in _BLOCK_TAGS
+            out.append(" " if block else "")
+            _collect_text(child, out)
+            out.append(" " if block else "")
+
+
+def _is_junk(node: LexborNode) -> bool:
+    if node.tag in _JUNK_TAGS:
+        return True
+    classes = (node.attributes.get("class") or "").lower().split()
+    if _JUNK_CLASSES.intersection(classes):
+        return True
+    return node.tag == "a" and _LABEL_ONLY.fullmatch(_collapse(node.text())) is not None
+
+
+def parse_entries(bib: Bibliography) -> tuple[Reference, ...]:
+    """One `Reference` per non-empty entry of a located bibliography."""
+    refs: list[Reference] = []
+    for node in bib.entries:
+        text, hrefs = entry_text(node)
+        if text:
+            refs.append(parse_reference(text, hrefs))
+    return tuple(refs)
+
+
+# --- parsing one entry --------------------------------------------------------------
+
+_WS = re.compile(r"\s+")
+_SPACE_BEFORE_PUNCT = re.compile(r"\s+([,.;])")
+_UP = "A-ZÀ-ÖØ-ÞА-ЯЁ"
+_YEAR = r"(?:1[5-9]|20)\d{2}"
+# Labels left in the text when the DOM could not drop them: bracketed ones anywhere,
+# unambiguous names anywhere, and ambiguous words ("View") only trailing after
+# punctuation, so a title ending "... of View" keeps its last word.
+_LABEL_ANYWHERE = re.compile(
+    rf"\[\s*(?:{_SERVICE_LABEL})\s*\]|Google Scholar|Web of Science\s*®|\bCross[Rr]ef\b"
+)
+_LABEL_TRAILING = re.compile(rf"(?<=[^\sA-Za-z])(?:[\s,;|]*(?:{_SERVICE_LABEL}))+[\s,;|]*$")
+_LEAD_LABEL = re.compile(r"^(?:\^\s*|\[\d{1,3}\]\s*|\d{1,3}[.)](?:\s+|(?=[A-Z])))")
+# A DOI glued to the end by the page ("...Press).10.1515/9781400823260").
+_GLUED_DOI = re.compile(r"(?<=[.)\]])\s?(10\.\d{4,9}/\S+)$")
+_DOI_TEXT = re.compile(r"(?:\bdoi:?\s*|https?://(?:dx\.)?doi\.org/)(10\.\d{4,9}/\S+)", re.I)
+# doi.org links, and T&F/Atypon Crossref linkouts whose `key` is the cited work's DOI.
+_DOI_HREF = re.compile(r"(?:doi\.org/|/linkout\?.*[?&]key=)(10\.\d{4,9}(?:/|%2F)[^&#\s]+)", re.I)
+_AVAILABLE = re.compile(
+    r"\b(?:available (?:at|from|online)(?: at)?|retrieved from|URL)\s*:?\s*<?(https?://\S+)",
+    re.I,
+)
+_URL = re.compile(r"https?://[^\s<>\"]+")
+_SERVICE_HREF = re.compile(
+    r"doi\.org/|scholar\.google|crossref\.org|ncbi\.nlm\.nih\.gov|pubmed|webofscience"
+    r"|webofknowledge|isiknowledge|/linkout|openurl|worldcat\.org|semanticscholar"
+    r"|wikipedia\.org/wiki/",
+    re.I,
+)
+# The year in parentheses after the authors: "(2016a)", "(12 March 2010)", "(n.d.)".
+_PAREN_YEAR = re.compile(
+    rf"\(\s*(?:[^()]{{0,30}}?[\s,])?({_YEAR})[a-z]?(?:[\s,/–-][^()]{{0,30}})?\s*\)"
+    r"|\(\s*(n\.\s?d\.?)\s*\)",
+    re.I,
+)
+# Chicago author-date without parentheses: "Smith, John. 2010. Title."
+_BARE_AUTHOR_YEAR = re.compile(rf"[.,]\s+({_YEAR})[a-z]?[.,](?=\s|$)")
+# A name or organisation, a comma, then a quoted title (FactCheck, Chicago notes).
+_AUTHOR_BEFORE_QUOTE = re.compile(r"([^\d‘“\"«„(]{2,150}?),\s+(?=[‘“\"«„])")
+# "Given Surname, " before a title: the first author of a Chicago-style note.
+_NOTE_AUTHOR = re.compile(rf"([{_UP}][\w'’-]+(?: [{_UP}][\w'’.-]*){{1,3}}), (?=[{_UP}‘“\"])")
+_BARE_YEAR = re.compile(rf"(?<![\d/.-])({_YEAR})[a-z]?(?![\d/])")
+_ET_AL = re.compile(r",?\s*\bet\s+al\b\.?,?", re.I)
+_EDITOR_MARK = re.compile(r"\s*\((?:eds?|hrsg|dir|comp|trans)\.?\)\s*", re.I)
+_AUTHOR_SEP = re.compile(r"\s*;\s*|,?\s+(?:&|and|und)\s+")
+_INITIALS = re.compile(rf"(?:[{_UP}](?:[a-z]{{1,2}}\.|\.?)[\s-]*){{1,4}}")
+_GIVEN = re.compile(rf"[{_UP}][\w'’-]+(?:\s+(?:[{_UP}][\w'’-]+|[{_UP}]\.))" r"{0,2}")
+_ENDS_INITIALS = re.compile(rf"\s[{_UP}]{{1,3}}\.?$")
+_PARTICLES = frozenset(
+    "van von de der den da di du la le del della dos das bin ibn al el ter ten y zu".split()
+)
+_NOT_NAMES = frozenset("The An Of In On For To And With How Why What When From".split())
+_ABBREVIATIONS = frozenset(
+    "no vol pp p ed eds inc co ltd st dr mr mrs ms vs etc jr sr ca cf al fig ch".split()
+)
+_VANCOUVER = re.compile(rf"[{_UP}][\w'’-]+ [{_UP}]{{1,3}}(?:,| et al| and|\.)")
+_QUOTE_ANY = re.compile(r"[‘“\"«„][^‘“\"«„’”»]{8,}[’”\"»“]")
+_QUOTE_PAIRS = (("‘", "’"), ("“", "”"), ('"', '"'), ("«", "»"), ("„", "[“”]"))
+# Per pair: a close followed by punctuation first (a title may hold "Farmers’ Markets"),
+# then a close followed by a space or the end.
+_QUOTED = tuple(
+    (re.compile(rf"{o}(.+?){c}(?=[,.:;!?)\]])"), re.compile(rf"{o}(.+?){c}(?=\s|$)"))
+    for o, c in _QUOTE_PAIRS
+)
+_IN_BOOK = re.compile(
+    r"in:?\s+(?:([^()]{0,250}?)\((?:eds?|hrsg|coord|dir)\.?\)[,.:]?\s*)?(.+)", re.I
+)
+# Case-sensitive on purpose: "U.S. News" keeps its initials, "The Times. Retrieved" stops.
+_CONTAINER = re.compile(r"(.+?)(?=\s*[,;]|(?<![A-Z])\.(?:\s|$)|\s+\d|\s+\(|\s+(?:[Vv]ol|pp?)\.|$)")
+# Words that start a date or an access note, never a journal's name.
+# A format or language note after a title: "(PDF)", "(in Russian)".
+_FORMAT_NOTE = re.compile(r"^\([^()]{1,20}\)[\s.,]*")
+_NOT_CONTAINER = re.compile(
+    r"(?:retrieved|archived|accessed|available|doi|https?:|jan(?:uary)?|feb(?:ruary)?"
+    r"|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sept?(?:ember)?|oct(?:ober)?"
+    r"|nov(?:ember)?|dec(?:ember)?)\b",
+    re.I,
+)
+# After an unquoted title: "Journal, 12(3), 45" or "J Med. 2019;12" marks a journal.
+_JOURNAL_AFTER = re.compile(
+    rf"([^.,;()]+?)(?:,\s*(?:vol\.?\s*)?\d{{1,4}}\s*(?:\(\d|[:,]\s*\d)"
+    rf"|\.?\s+{_YEAR}(?:\s+[\w-]+(?:\s+\d{{1,2}})?)?\s*[;:])",
+    re.I,
+)
+# A publisher or edition in parentheses ends a book title: "(London, Verso)", "(2nd edn)".
+_PUB_PAREN = re.compile(
+    r"\s\((?:[^()]*,[^()]*|\d+\w*\s+edn?\.?|[^()]*\b(?:Press|Publishers?|Verlag)\b[^()]*)\)"
+)
+_STOP = re.compile(r"[.?!](?=\s|$)")
+_LAST_WORD = re.compile(r"(\S+)$")
+
+
+class _Head(NamedTuple):
+    authors: tuple[str, ...]
+    year: str | None
+    rest: str
+    dated: bool  # the year question is settled (found, or explicitly "n.d.")
+
+
+def parse_reference(text: str, hrefs: Sequence[str] = ()) -> Reference:
+    """Parse one bibliography entry's text (plus the hrefs found in it)."""
+    clean, glued = _cut_glued_doi(_clean_text(text))
+    doi = _doi_from_hrefs(hrefs) or _doi_from_text(clean) or glued
+    head = _split_head(clean)
+    title, container, tail = _title_container(head.rest)
+    year = head.year
+    if not head.dated:
+        found = _BARE_YEAR.search(tail) or _BARE_YEAR.search(clean)
+        year = found.group(1) if found else None
+    return Reference(
+        text=clean,
+        authors=head.authors,
+        year=year,
+        title=title,
+        container=container,
+        doi=doi,
+        url=_url(clean, hrefs),
+    )
+
+
+def _collapse(text: str) -> str:
+    return _WS.sub(" ", text).strip()
+
+
+def _clean_text(text: str) -> str:
+    s = _collapse(text)
+    stripped = _LABEL_TRAILING.sub("", _LABEL_ANYWHERE.sub("", s))
+    if stripped != s:  # a removed label leaves " ," behind
+        s = _SPACE_BEFORE_PUNCT.sub(r"\1", _collapse(stripped))
+    return _LEAD_LABEL.sub("", s).strip(" ,;|")
+
+
+def _cut_glued_doi(text: str) -> tuple[str, str | None]:
+    m = _GLUED_DOI.search(text)
+    if m is None:
+        return text, None
+    return text[: m.start()].rstrip(), _clean_doi(m.group(1))
+
+
+def _clean_doi(doi: str) -> str | None:
+    doi = unquote(doi).rstrip(".,;:'\"’”>]")
+    while doi.endswith(")") and doi.count(")") > doi.count("("):
+        doi = doi[:-1].rstrip(".,;:")
+    return doi or None
+
+
+def _doi_from_hrefs(hrefs: Sequence[str]) -> str | None:
+    for href in hrefs:
+        m = _DOI_HREF.search(href)
+        if m:
+            return _clean_doi(m.group(1))
+    return None
+
+
+def _doi_from_text(text: str) -> str | None:
+    m = _DOI_TEXT.search(text)
+    return _clean_doi(m.group(1)) if m else None
+
+
+def _url(text: str, hrefs: Sequence[str]) -> str | None:
+    m = _AVAILABLE.search(text)
+    if m and not _SERVICE_HREF.search(m.group(1)):
+        return _clean_url(m.group(1))
+    for href in hrefs:
+        if href.startswith(("http://", "https://")) and not _SERVICE_HREF.search(href):
+            return href
+    for m in _URL.finditer(text):
+        if not _SERVICE_HREF.search(m.group(0)):
+            return _clean_url(m.group(0))
+    return None
+
+
+def _clean_url(url: str) -> str:
+    url = url.rstrip(".,;:'\"’”>]")
+    while url.endswith(")") and url.count(")") > url.count("("):
+        url = url[:-1].rstrip(".,;:")
+    return url
+
+
+# --- authors and year -----------------------------------------------------------------
+
+
+def _split_head(text: str) -> _Head:
+    """Split the authors (and the year when it follows them) from the rest."""
+    m = _date_paren(text)
+    if m is not None:
+        return _Head(_authors(text[: m.start()]), m.group(1), text[m.end() :], True)
+    m = _BARE_AUTHOR_YEAR.search(text, 0, 250)
+    if m and _namelike(text[: m.start()]):
+        return _Head(_authors(text[: m.start()]), m.group(1), text[m.end() :], True)
+    m = _AUTHOR_BEFORE_QUOTE.match(text) or _note_author(text)
+    if m:  # 'Tax Foundation, "Tracking the Impact of Tariffs," May 31, 2019'
+        return _Head(_authors(m.group(1)), None, text[m.end() :], False)
+    end = _author_end(text)
+    if end and _namelike(text[:end]):
+        return _Head(_authors(text[:end]), None, text[end + 1 :], False)
+    return _Head((), None, text, False)
+
+
+def _date_paren(text: str) -> re.Match[str] | None:
+    """The "(2016a)" / "(12 March 2010)" / "(n.d.)" that closes an author list, if any."""
+    m = _PAREN_YEAR.search(text, 0, 300)
+    if m is None or m.start() > 250:
+        return None
+    # A quote before it means the year belongs to a title; "(London: Verso, 2015)" or
+    # "(Princeton, NJ, 1999)" is a publisher's imprint, not the date after the authors.
+    if any(q in text[: m.start()] for q in '‘“"«„'):
+        return None
+    imprint = m.group(0)[: m.start(1) - m.start()] if m.group(1) else ""
+    return None if ":" in imprint or "," in imprint else m
+
+
+def _note_author(text: str) -> re.Match[str] | None:
+    """Chicago notes: "John Smith, The Iron Silk Road (London: Verso, 2015), 45."."""
+    m = _NOTE_AUTHOR.match(text)
+    if m is None or _ENDS_INITIALS.search(m.group(1)):  # "Smith J, Jones AB" is Vancouver
+        return None
+    return m if _namelike(m.group(1)) else None
+
+
+def _author_end(text: str) -> int:
+    """Where a leading author list ends: the first period that closes more than an initial."""
+    for m in _STOP.finditer(text, 0, 300):
+        before = text[: m.start()]
+        word = _LAST_WORD.search(before)
+        token = word.group(1) if word else ""
+        # "Smith, J. Title" / "A. B. Smith": a lone capital after ", " or an initial.
+        lone = len(token) == 1 and token.isupper()
+        if lone and (before[:-1].endswith(", ") or before[:-1].endswith(". ")):
+            continue
+        if "." in token:  # "U.S." abbreviates, it does not end the list
+            continue
+        return m.start()
+    return 0
+
+
+def _authors(prefix: str) -> tuple[str, ...]:
+    part = _EDITOR_MARK.sub(" ", prefix).strip(" ,;:")
+    if part.endswith(".") and not _ends_with_initial(part):
+        part = part[:-1].rstrip()
+    if not part:
+        return ()
+    names = _split_authors(part)
+    if names and all(_is_name(n) for n in names):
+        return tuple(names)
+    # An organisation ("Ministry of Trade and Industry") stays whole.
+    return (part,) if len(part) <= 120 else ()
+
+
+def _ends_with_initial(part: str) -> bool:
+    word = _LAST_WORD.search(part)
+    return word is not None and _INITIALS.fullmatch(word.group(1)) is not None
+
+
+def _split_authors(part: str) -> list[str]:
+    part = _ET_AL.sub("", part).strip(" ,;")
+    chunks = [c.strip(" ,") for c in _AUTHOR_SEP.split(part) if c.strip(" ,")]
+    # "Smith, John" is one surname-first name, but in "Smith, Jones & Brown" the bare
+    # words are surnames: allow a given name only when some other chunk is a full name.
+    given_ok = len(chunks) == 1 or any(" " in c for c in chunks[1:])
+    names: list[str] = []
+    for chunk in chunks:
+        names.extend(_chunk_names(chunk, given_ok))
+    return names
+
+
+def _chunk_names(chunk: str, given_ok: bool) -> list[str]:
+    """Pair comma-separated pieces: "Benmaamar, M., Keou, O." -> two surname-first names."""
+    pieces = [p.strip() for p in chunk.split(",") if p.strip()]
+    names: list[str] = []
+    open_surname = False  # the last name still waits for its initials
+    for i, piece in enumerate(pieces):
+        initials = _INITIALS.fullmatch(piece) is not None
+        given = given_ok and i == 1 and " " not in pieces[0] and _GIVEN.fullmatch(piece)
+        if names and open_surname and (initials or given):
+            names[-1] = f"{names[-1]}, {piece}"
+            open_surname = False
+        else:
+            names.append(piece)
+            open_surname = not _ENDS_INITIALS.search(piece)  # "Smith J" is complete
+    return names
+
+
+def _is_name(name: str) -> bool:
+    words = name.replace(",", " ").split()
+    return 1 <= len(words) <= 6 and all(_is_name_word(w) for w in words)
+
+
+def _is_name_word(word: str) -> bool:
+    if word in _PARTICLES:
+        return True
+    if not word[0].isupper() or word in _NOT_NAMES:
+        return False
+    # A period may close an initial ("J.", "AB.") or "Jr.", never a sentence.
+    return not word.endswith(".") or len(word) <= 3 or "." in word[:-1]
+
+
+def _namelike(part: str) -> bool:
+    part = _EDITOR_MARK.sub(" ", part).strip(" ,;:")
+    if not part or len(part) > 250:
+        return False
+    names = _split_authors(part.rstrip("."))
+    return bool(names) and all(_is_name(n) for n in names)
+
+
+# --- title and container --------------------------------------------------------------
+
+
+def _title_container(rest: str) -> tuple[str | None, str | None, str]:
+    """The title, the container (journal, paper, edited book) and the text after them."""
+    body = rest.lstrip(" .,:;")
+    quoted = _match_quoted(body)
+    if quoted is not None:
+        tail = body[quoted[1] :]
+        return quoted[0], _container_after_quote(tail), tail
+    book, tail = _book_title(body)
+    journal = _JOURNAL_AFTER.match(tail.lstrip(" .,:;"))
+    return book, (_clean_container(journal.group(1)) if journal else None), tail
+
+
+def _match_quoted(body: str) -> tuple[str, int] | None:
+    for strict, loose in _QUOTED:
+        m = strict.match(body) or loose.match(body)
+        if m:
+            title = m.group(1).strip().rstrip(",.;:").strip()
+            return (title, m.end()) if title else None
+    return None
+
+
+def _container_after_quote(tail: str) -> str | None:
+    tail = _FORMAT_NOTE.sub("", tail.lstrip(" ,.:;"))
+    book = _IN_BOOK.match(tail)
+    if book is not None and book.group(1) is not None:  # "in Job, B. L. (ed.) Title (...)"
+        return _book_title(book.group(2))[0]
+    if book is not None:  # "in Journal, 12" without editors
+        tail = book.group(2)
+    m = _CONTAINER.match(tail)
+    return _clean_container(m.group(1)) if m else None
+
+
+def _clean_container(text: str) -> str | None:
+    text = text.strip(" ,.;:")
+    if not text or text[0].isdigit() or _NOT_CONTAINER.match(text):
+        return None
+    return text
+
+
+def _book_title(body: str) -> tuple[str | None, str]:
+    """A book title runs to its publisher parenthesis, else to the first sentence end."""
+    pub = _PUB_PAREN.search(body)
+    if pub is not None:
+        stop = pub.start()
+    else:
+        paren = body.find(" (")
+        stop = min(_sentence_end(body), paren if paren >= 0 else len(body))
+    title = body[:stop].strip(" ,.;:")
+    return (title or None), body[stop:]
+
+
+def _sentence_end(text: str) -> int:
+    for m in _STOP.finditer(text):
+        if m.group(0) in "?!":
+            return m.end()  # a question mark belongs to the title
+        word = _LAST_WORD.search(text, 0, m.start())
+        token = word.group(1) if word else ""
+        if (len(token) == 1 and token.isupper()) or token.lower() in _ABBREVIATIONS:
+            continue
+        if "." in token:  # "U.S." or "e.g."
+            continue
+        return m.start()
+    return len(text)
+
+
+# --- does an entry look like a reference? ----------------------------------------------
+
+
+def _looks_like(text: str, italic: bool = False) -> bool:
+    """Author-year, DOI, URL, "et al.", Vancouver, or a quoted/italic title with a year."""
+    if not 12 <= len(text) <= 3000:
+        return False
+    if _DOI_TEXT.search(text) or _GLUED_DOI.search(text) or _URL.search(text):
+        return True
+    if _ET_AL.search(text):
+        return True
+    if _has_author_year(text):
+        return True
+    if _VANCOUVER.match(text) and _BARE_YEAR.search(text):
+        return True
+    return (italic or _QUOTE_ANY.search(text) is not None) and _BARE_YEAR.search(text) is not None
+
+
+def _has_author_year(text: str) -> bool:
+    m = _date_paren(text) or _BARE_AUTHOR_YEAR.search(text, 0, 250)
+    if m is None:
+        return False
+    head = _EDITOR_MARK.sub(" ", text[: m.start()]).strip(" ,;:")
+    # One bare word ("Kazakhstan (2019) ...") is too weak to call an author.
+    return ("," in head or " " in head) and _namelike(head)

@@ -1,0 +1,41 @@
+"""Render blocks as the record's plain `text`."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+from pipeline.record import Block, Code, Heading, ListBlock, Paragraph, Quote, Table, TableRef
+
+_INDENT = "  "
+
+
+def render_text(blocks: Sequence[Block], tables: Sequence[Table]) -> str:
+    """Blocks in reading order, separated by a blank line; nested items indented."""
+    return "\n\n".join(_render(block, tables) for block in blocks)
+
+
+def _render(block: Block, tables: Sequence[Table]) -> str:
+    match block:
+        case Heading() | Paragraph() | Quote() | Code():
+            return block.text
+        case ListBlock():
+            return "\n".join(_list_lines(block, 0))
+        case TableRef():
+            return _table_text(tables[block.index])
+    raise TypeError(f"unknown block {block!r}")  # pragma: no cover - exhaustive above
+
+
+def _list_lines(block: ListBlock, depth: int) -> Iterable[str]:
+    for number, item in enumerate(block.items, start=1):
+        marker = f"{number}." if block.ordered else "-"
+        if item.text:
+            yield f"{_INDENT * depth}{marker} {item.text}"
+        for child in item.children:
+            yield from _list_lines(child, depth + 1)
+
+
+def _table_text(table: Table) -> str:
+    """One line per row, cells separated by ' | ', caption first."""
+    lines = [table.caption] if table.caption else []
+    lines.extend(" | ".join(row) for row in (table.header, *table.rows) if row)
+    return "\n".join(lines)

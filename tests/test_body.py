@@ -1,0 +1,71 @@
+from __future__ import annotations
+
+from selectolax.lexbor import LexborHTMLParser
+
+from pipeline.extract import body, clean, container
+from pipeline.record import Heading, ListBlock, Paragraph, TableRef
+from tests.pages import PARAGRAPHS, article_page
+
+
+def blocks_of(html: str, title: str | None = "River floods valley") -> body.Body:
+    tree = LexborHTMLParser(html)
+    root = clean.clean(tree)
+    assert root is not None
+    return body.build(container.find_container(root), title)
+
+
+def test_paragraphs_in_order_title_not_repeated() -> None:
+    built = blocks_of(article_page())
+    assert [b.text for b in built.blocks if isinstance(b, Paragraph)] == PARAGRAPHS
+    assert not any(isinstance(b, Heading) for b in built.blocks)
+
+
+def test_headings_lists_and_nesting() -> None:
+    extra = (
+        "<h2>What comes next</h2><ol><li>Clean-up of the <b>roads</b>"
+        "<ul><li>main road first</li><li>then side roads</li></ul></li>"
+        "<li>Compensation claims</li></ol>"
+    )
+    built = blocks_of(article_page(extra))
+    assert Heading(2, "What comes next") in built.blocks
+    lists = [b for b in built.blocks if isinstance(b, ListBlock)]
+    assert len(lists) == 1 and lists[0].ordered
+    first = lists[0].items[0]
+    assert first.text == "Clean-up of the roads"
+    assert [i.text for i in first.children[0].items] == ["main road first", "then side roads"]
+
+
+def test_data_table_kept_calendar_dropped() -> None:
+    table = (
+        "<table><thead><tr><th>Village</th><th>Homes</th></tr></thead>"
+        "<tbody><tr><td>Upper</td><td>40</td></tr><tr><td>Lower</td><td>12</td></tr></tbody></table>"
+    )
+    calendar = (
+        "<table id='wp-calendar'><caption>February 2026</caption><thead><tr><th>M</th><th>T</th>"
+        "<th>W</th><th>T</th><th>F</th><th>S</th><th>S</th></tr></thead>"
+        "<tbody><tr><td>1</td><td>2</td><td>3</td><td>4</td><td>5</td><td>6</td><td>7</td></tr>"
+        "</tbody></table>"
+    )
+    built = blocks_of(article_page(table + calendar))
+    assert TableRef(0) in built.blocks
+    assert len(built.tables) == 1
+    assert built.tables[0].header == ("Village", "Homes")
+    assert built.tables[0].rows == (("Upper", "40"), ("Lower", "12"))
+
+
+def test_text_furniture_inside_the_post_is_dropped() -> None:
+    extra = (
+        "<p>ADVERTISEMENT</p><p>Denial of responsibility! This site is an automatic aggregator"
+        " of the world's media.</p><p>Read more: <a href='/z'>Another story</a></p>"
+        "<ul><li><a href='#a'>Part one</a></li><li><a href='#b'>Part two</a></li></ul>"
+    )
+    built = blocks_of(article_page(extra))
+    texts = " ".join(getattr(b, "text", "") for b in built.blocks)
+    for junk in ("ADVERTISEMENT", "Denial", "Read more", "Part one"):
+        assert junk not in texts
+
+
+def test_loose_text_with_breaks_becomes_paragraphs() -> None:
+    html = "<body><div>" + "<br><br>".join(PARAGRAPHS) + "</div></body>"
+    built = blocks_of(html, None)
+    assert [b.text for b in built.blocks if isinstance(b, Paragraph)] == PARAGRAPHS

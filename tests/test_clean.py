@@ -1,0 +1,67 @@
+from __future__ import annotations
+
+import pytest
+from selectolax.lexbor import LexborHTMLParser
+
+from pipeline.extract import clean
+from tests.pages import PARAGRAPHS, article_page
+
+
+def cleaned(html: str) -> str:
+    tree = LexborHTMLParser(html)
+    body = clean.clean(tree)
+    assert body is not None
+    return body.text(deep=True, separator=" ")
+
+
+def test_article_survives_and_furniture_goes() -> None:
+    text = cleaned(article_page())
+    assert all(p in text for p in PARAGRAPHS)
+    for junk in ("World", "Share on Facebook", "Other story one", "All rights reserved"):
+        assert junk not in text
+
+
+@pytest.mark.parametrize(
+    "names",
+    [
+        "jeg_share_button",
+        "ad-slot",
+        "sidebar-widget",
+        "cookie-notice",
+        "relatedPosts",
+        "ez-toc-container",
+        "widget_tag_cloud",
+        "post-navigation",
+        "author-box",
+    ],
+)
+def test_boilerplate_names(names: str) -> None:
+    assert clean.names_are_boilerplate(names)
+
+
+@pytest.mark.parametrize(
+    "names", ["header-content", "shadow", "entry-content", "has-sidebar", "download", "loaded"]
+)
+def test_ordinary_names(names: str) -> None:
+    assert not clean.names_are_boilerplate(names)
+
+
+def test_misnamed_wrapper_holding_the_article_is_kept() -> None:
+    paragraphs = "".join(f"<p>{p}</p>" for p in PARAGRAPHS)
+    html = (
+        f"<body><div class='post tag-widgets'>{paragraphs}</div><div class='widget'>x</div></body>"
+    )
+    text = cleaned(html)
+    assert PARAGRAPHS[0] in text and " x" not in text
+
+
+def test_hidden_elements_go() -> None:
+    html = (
+        "<body><p>seen</p><div hidden>a</div><div style='display: none'>b</div>"
+        "<div aria-hidden='true'>c</div></body>"
+    )
+    assert cleaned(html).split() == ["seen"]
+
+
+def test_page_without_body_text() -> None:
+    assert cleaned("<html><body></body></html>") == ""

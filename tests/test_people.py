@@ -1,0 +1,154 @@
+from __future__ import annotations
+
+import pytest
+
+from pipeline.extract.people import clean_authors
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        (["Jane Doe"], ("Jane Doe",)),
+        (["Jane Doe and John Smith, Staff Writers"], ("Jane Doe", "John Smith")),
+        (["Jane Doe & John Smith"], ("Jane Doe", "John Smith")),
+        (["Jane Doe; John Smith"], ("Jane Doe", "John Smith")),
+        (["Иван Петров и Мария Иванова"], ("Иван Петров", "Мария Иванова")),
+        (["By Jane Doe"], ("Jane Doe",)),
+        (["by Jane Doe"], ("Jane Doe",)),
+        (["By: Jane Doe"], ("Jane Doe",)),
+        (["Von Max Mustermann"], ("Max Mustermann",)),
+        (["Par Jean Dupont"], ("Jean Dupont",)),
+        (["Por María García"], ("María García",)),
+        (["Автор: Иван Петров"], ("Иван Петров",)),
+        (["Byron Smith"], ("Byron Smith",)),  # "By" only as a word
+        (["Afua Hirsch"], ("Afua Hirsch",)),
+    ],
+)
+def test_prefixes_and_splits(raw: list[str], expected: tuple[str, ...]) -> None:
+    assert clean_authors(raw) == expected
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        (["Jane Doe, Staff Writer"], ("Jane Doe",)),
+        (["Jane Doe, Senior Political Correspondent"], ("Jane Doe",)),
+        (["Jane Doe Staff Reporter"], ("Jane Doe",)),
+        (["Senior Correspondent Jane Doe"], ("Jane Doe",)),
+        (["Jane Doe, Editor"], ("Jane Doe",)),
+        (["Jane Doe | Reuters"], ("Jane Doe",)),
+        (["Jane Doe - Reuters"], ("Jane Doe",)),
+        (["Jane Doe (Reuters)"], ("Jane Doe",)),
+        (["Jane Doe for The Times"], ("Jane Doe",)),
+        (["Jane Doe at Bloomberg"], ("Jane Doe",)),
+        (["Jack White"], ("Jack White",)),  # "White" alone is no title
+        (["By Jane Doe, with additional reporting by John Smith"], ("Jane Doe", "John Smith")),
+        (["Reporting by Jane Doe; Editing by John Smith"], ("Jane Doe",)),
+    ],
+)
+def test_titles_and_employers(raw: list[str], expected: tuple[str, ...]) -> None:
+    assert clean_authors(raw) == expected
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        (["jane@example.com"], ()),
+        (["Jane Doe jane@example.com"], ("Jane Doe",)),
+        (["Jane Doe (@janedoe)"], ("Jane Doe",)),
+        (["@janedoe"], ()),
+        (["https://site.com/author/jane-doe/"], ("Jane Doe",)),
+        (["https://site.com/authors/jean-luc-picard"], ("Jean Luc Picard",)),
+        (["https://twitter.com/janedoe"], ()),
+        (["https://facebook.com/some.page"], ()),
+    ],
+)
+def test_contacts_and_urls(raw: list[str], expected: tuple[str, ...]) -> None:
+    assert clean_authors(raw) == expected
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        "Staff",
+        "Staff Writer",
+        "News Desk",
+        "Editorial Team",
+        "Editorial Board",
+        "The Editors",
+        "Associated Press",
+        "The Associated Press",
+        "Reuters",
+        "AFP",
+        "AP",
+        "Xinhua News Agency",
+        "Редакция",
+        "admin",
+        "Daily Test Staff",
+        "Press Association",
+        "This is a sentence that is definitely not a name at all",
+        "A" * 70,
+        "Jane Doe 2",
+        "Read more: the story",
+    ],
+)
+def test_not_people(raw: str) -> None:
+    assert clean_authors([raw]) == ()
+
+
+@pytest.mark.parametrize("site", ["Daily Test", "daily test", "DailyTest"])
+def test_site_name_is_dropped(site: str) -> None:
+    assert clean_authors(["Daily Test", "Jane Doe"], site_name=site) == ("Jane Doe",)
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "Nicola P. Contessi",
+        "Jean-Luc Picard",
+        "Иван Петров",
+        "山田太郎",
+        "Martin Luther King Jr.",
+        "Ursula von der Leyen",
+        "Seán O'Brien",
+        "J. K. Rowling",
+    ],
+)
+def test_names_kept_intact(name: str) -> None:
+    assert clean_authors([name]) == (name,)
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        (["JANE DOE"], ("Jane Doe",)),
+        (["By JEAN-LUC PICARD"], ("Jean-Luc Picard",)),
+        (["ИВАН ПЕТРОВ"], ("Иван Петров",)),
+        (["JD Vance"], ("JD Vance",)),
+    ],
+)
+def test_all_caps(raw: list[str], expected: tuple[str, ...]) -> None:
+    assert clean_authors(raw) == expected
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        (["Contessi, Nicola P."], ("Nicola P. Contessi",)),
+        (["Doe, Jane"], ("Jane Doe",)),
+        (["Smith, Reporter"], ("Smith",)),
+        (["Jane Doe, John Smith"], ("Jane Doe", "John Smith")),
+    ],
+)
+def test_citation_style_names(raw: list[str], expected: tuple[str, ...]) -> None:
+    assert clean_authors(raw) == expected
+
+
+def test_deduplicated_case_insensitively_order_kept() -> None:
+    raw = ["John Smith", "Jane Doe", "JANE DOE", "jane doe", "By John Smith"]
+    assert clean_authors(raw) == ("John Smith", "Jane Doe")
+
+
+def test_empty_input() -> None:
+    assert clean_authors([]) == ()
+    assert clean_authors(["", "   "]) == ()
