@@ -5,10 +5,9 @@
 >>> article.to_dict()["title"]
 """
 
+from pipeline.api import extract
 from pipeline.errors import ExtractionError, PipelineError
 from pipeline.options import Options
 from pipeline.record import Article
-
-from pipeline.api import extract  # noqa: I001 - after the records it returns
 
 __all__ = ["Article", "ExtractionError", "Options", "PipelineError", "extract"]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pipeline.extract import Page, extract_page
+from pipeline.extraction import Page, extract_page
 from pipeline.options import DEFAULT_OPTIONS, Options
 from pipeline.record import Article
 

@@ -8,7 +8,7 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from pipeline.errors import ExtractionError, TooLarge, Undecodable, Unreadable
-from pipeline.extract import Page
+from pipeline.extraction import Page
 
 SUFFIXES = (".html", ".htm", ".html.gz", ".htm.gz")
 

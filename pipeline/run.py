@@ -15,7 +15,7 @@ from typing import Any
 
 from pipeline import files
 from pipeline.errors import ExtractionError
-from pipeline.extract import extract_page
+from pipeline.extraction import extract_page
 from pipeline.options import Options
 from pipeline.store import JsonLines
 

@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import Any
 
 from pipeline.errors import ExtractionError
-from pipeline.extract import Page, extract_page
+from pipeline.extraction import Page, extract_page
 from pipeline.record import VOLATILE_FIELDS
 
 ROOT = Path(__file__).resolve().parents[1] / "fixtures"

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from selectolax.lexbor import LexborHTMLParser
 
-from pipeline.extract import body, clean, container
+from pipeline.extraction import body, clean, container
 from pipeline.record import Heading, ListBlock, Paragraph, TableRef
 from tests.pages import PARAGRAPHS, article_page
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 import pytest
 from selectolax.lexbor import LexborHTMLParser
 
-from pipeline.extract import clean
+from pipeline.extraction import clean
 from tests.pages import PARAGRAPHS, article_page
 
 

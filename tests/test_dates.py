@@ -2,8 +2,8 @@ from __future__ import annotations
 
 import pytest
 
-from pipeline.extract import dates
-from pipeline.extract.dates import find_date_in_text, to_iso
+from pipeline.extraction import dates
+from pipeline.extraction.dates import find_date_in_text, to_iso
 
 
 @pytest.mark.parametrize(

@@ -7,8 +7,8 @@ import time
 import pytest
 
 from pipeline.errors import TooLarge, Undecodable
-from pipeline.extract import decode as decode_module
-from pipeline.extract.decode import _codec, _meta_charset, decode
+from pipeline.extraction import decode as decode_module
+from pipeline.extraction.decode import _codec, _meta_charset, decode
 
 # Realistic article text per encoding: (Python codec, label a page would declare, text).
 TEXTS = {

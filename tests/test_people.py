@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from pipeline.extract.people import clean_authors
+from pipeline.extraction.people import clean_authors
 
 
 @pytest.mark.parametrize(

@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
-from pipeline.extract.references import (
+from pipeline.extraction.references import (
     Bibliography,
     entry_text,
     locate,

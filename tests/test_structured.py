@@ -5,7 +5,7 @@ import json
 import pytest
 from selectolax.lexbor import LexborHTMLParser
 
-from pipeline.extract.structured import StructuredData, read_structured
+from pipeline.extraction.structured import StructuredData, read_structured
 
 
 def page(head: str = "", body: str = "", lang: str = "") -> StructuredData:
@@ -150,7 +150,8 @@ def test_meta_only_news_page() -> None:
     assert data.authors == ("Jane Doe",)
     assert data.published == "2025-01-01"
     assert data.section == "Parsely section"
-    assert data.tags == ("a", "b", "c")
+    assert data.tags == ()  # keyword metas are weaker than tags: kept apart
+    assert data.keywords == ("a", "b", "c")
     assert data.description == "Tw description"
 
 
@@ -173,7 +174,7 @@ def test_taylor_and_francis_citation_meta() -> None:
     assert data.authors == ("Nicola P. Contessi", "Roe, Jane")
     assert data.published == "20 Jun 2018"
     assert data.doi == "10.1080/02634937.2018.1487888"
-    assert data.tags == ("Central Asia", "Kazakhstan")
+    assert data.keywords == ("Central Asia", "Kazakhstan")
 
 
 def test_citation_publication_date_beats_dc_date() -> None:
@@ -404,3 +405,11 @@ def test_jsonld_keywords_string_and_image_object() -> None:
 def test_empty_page() -> None:
     assert page() == StructuredData()
     assert read_structured(LexborHTMLParser("")) == StructuredData()
+
+
+def test_whitespace_collapsed_but_ideographic_space_kept() -> None:
+    data = page(
+        meta("og:title", "子ども食堂が開業\u3000地域の拠点に") + "<title>\n  A \t B\n</title>"
+    )
+    assert data.title == "子ども食堂が開業\u3000地域の拠点に"
+    assert data.title_tag == "A B"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
-from pipeline.extract.tables import TableKind, classify, parse
+from pipeline.extraction.tables import TableKind, classify, parse
 from pipeline.record import Table
 
 

@@ -16,28 +16,33 @@ from urllib.parse import urljoin, urlsplit
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
-from pipeline.extract import clean, dates, people
-from pipeline.extract.structured import StructuredData, read_structured
+from pipeline.extraction import clean, dates, people
+from pipeline.extraction.structured import StructuredData, read_structured
 from pipeline.normalize import normalize_text
 from pipeline.record import Source
 
 _TITLE_SEPARATORS = re.compile(r"\s+(?:[|–—»·•:]|-{1,2}|::)\s+")
 _REGION = "article, main, [itemprop=articleBody], [role=main]"
 _AUTHOR_SELECTORS = (
-    "[itemprop=author] [itemprop=name], [itemprop=author], [rel=author], .byline a, .author a,"
-    " .author-name, .byline, [class*=author-name], [class*=meta-author] a, [class*=meta_author] a"
+    "[itemprop=author] [itemprop=name], [itemprop=author], [rel=author], [class*=byline],"
+    " [class*=author], [class*=Author], [data-testid*=byline], [data-testid*=author]"
 )
+# Parts of a byline that are not the name: the author's role, bio, picture, box.
+_NOT_A_NAME = ("role", "bio", "avatar", "box", "desc", "about", "image", "photo", "label", "title")
 _DATE_SELECTORS = "time[datetime], [itemprop=datePublished]"
 _DATE_TEXT_SELECTORS = (
     "time, [class*=date], [class*=time], [class*=byline], [class*=meta], [class*=posted]"
 )
+# Elements that name the post's category or carry its tags. Class substrings
+# also match WordPress post classes ("category-foo tag-bar" on the whole post),
+# so a match counts only when the element itself is small.
 _SECTION_SELECTORS = (
-    "[rel~=category], .cat-links a, [class*=meta-category] a, [class*=meta_category] a,"
-    " [itemprop=articleSection], .post-category a, .category a"
+    "[rel~=category], [itemprop=articleSection], [class*=categor], [class*=rubr],"
+    " [class*=kicker], [class*=eyebrow], .cat-links"
 )
-_TAG_SELECTORS = (
-    "a[rel~=tag], .tags a, .post-tags a, .tags-links a, .article-tags a, [class*=post_tags] a"
-)
+_TAG_SELECTORS = "[class*=tags], [class*=tag-list], [class*=keywords], [class*=topics]"
+_SMALL_SECTION = 80
+_SMALL_TAG_LIST = 1000
 _SOURCE_LINE = re.compile(
     r"^\s*(?:source|via|original(?:ly published)?(?: (?:article|story))?(?: (?:at|on|in|by))?"
     r"|read (?:the )?(?:full|original)(?: (?:article|story))?(?: (?:at|on))?)\s*:?\s*",
@@ -81,7 +86,7 @@ def read_metadata(tree: LexborHTMLParser, url: str | None) -> Metadata:
         modified=dates.to_iso(data.modified, langs) if data.modified else None,
         language=data.language,
         section=_first_text(data.section) or _section(region),
-        tags=data.tags or _tags(region),
+        tags=data.tags or _tags(region) or data.keywords,
         description=_first_text(data.description),
         doi=data.doi,
         site_name=site,
@@ -163,8 +168,17 @@ def _authors(data: StructuredData, region: LexborNode | None, site: str | None) 
     found = people.clean_authors(data.authors, site) if data.authors else ()
     if found or region is None:
         return found
-    raw = [n.text(deep=True) for n in region.css(_AUTHOR_SELECTORS)[:_MAX_VISIBLE_NODES]]
+    raw = [
+        n.text(deep=True)
+        for n in region.css(_AUTHOR_SELECTORS)[:_MAX_VISIBLE_NODES]
+        if not _names_contain(n, _NOT_A_NAME) and not _in_furniture(n, region)
+    ]
     return people.clean_authors([r for r in raw if r.strip()], site)
+
+
+def _names_contain(node: LexborNode, words: tuple[str, ...]) -> bool:
+    names = (node.attributes.get("class") or "").casefold()
+    return any(w in names for w in words)
 
 
 def _published(
@@ -204,7 +218,7 @@ def _in_furniture(node: LexborNode, region: LexborNode) -> bool:
         names = " ".join(
             filter(None, (current.attributes.get("class"), current.attributes.get("id")))
         )
-        if current.tag in ("aside", "nav", "footer") or (names and _furniture_names(names)):
+        if current.tag in ("aside", "nav") or (names and _furniture_names(names)):
             return True
         current = current.parent
     return False
@@ -225,8 +239,11 @@ def _section(region: LexborNode | None) -> str | None:
     if region is None:
         return None
     for node in region.css(_SECTION_SELECTORS)[:_MAX_VISIBLE_NODES]:
-        text = normalize_text(node.text(deep=True))
-        if text and len(text) <= 60 and not _in_furniture(node, region):
+        if len(node.text(deep=True)) > _SMALL_SECTION or _in_furniture(node, region):
+            continue
+        link = node if node.tag == "a" else node.css_first("a")
+        text = normalize_text((link or node).text(deep=True))
+        if text:
             return text
     return None
 
@@ -234,8 +251,14 @@ def _section(region: LexborNode | None) -> str | None:
 def _tags(region: LexborNode | None) -> tuple[str, ...]:
     if region is None:
         return ()
+    links = region.css("a[rel~=tag]")
+    if not links:
+        for holder in region.css(_TAG_SELECTORS):
+            if len(holder.text(deep=True)) <= _SMALL_TAG_LIST and holder.css_first("a"):
+                links = holder.css("a")
+                break
     seen: dict[str, str] = {}
-    for node in region.css(_TAG_SELECTORS):
+    for node in links:
         text = normalize_text(node.text(deep=True)).lstrip("#")
         if text and len(text) <= 60 and not _in_furniture(node, region):
             seen.setdefault(text.casefold(), text)

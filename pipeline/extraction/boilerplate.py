@@ -19,7 +19,9 @@ _STARTS = re.compile(
       | share\ (?:this|on)\b|follow\ us\b|like\ this:|click\ to\ share
       | (?:read|see)\ (?:more|also|next)\b|also\ read\b|related:|recommended:|continue\ reading
       | previous\ (?:post|article)|next\ (?:post|article)
-      | tags?:|filed\ under\b|posted\ in\b|categories:
+      | tags?:|topics?:|filed\ under\b|posted\ in\b|categories:
+      | a\ version\ of\ this\ (?:article|story)\ appear
+      | (?:live\s*)?(?:updated|posted)\ \d+\ (?:seconds?|minutes?|mins?|hours?|hrs?|days?)\ ago
       | leave\ a\ (?:comment|reply)|sign\ up\ for|subscribe\ to\ (?:our|the)\ newsletter
       | реклама|читайте\ также|поделиться|広告|関連記事|シェア
     )""",
@@ -55,6 +57,8 @@ _LABELS = frozenset(
         "show more",
         "load more",
         "see more",
+        "topics",
+        "live",
     )
 )
 

@@ -22,7 +22,12 @@ _DROP_TAGS = (
 )
 
 # Elements whose names are checked against the boilerplate vocabulary below.
-_NAMED = "[class], [id], [role], [aria-label], [itemprop], [hidden], [aria-hidden], [style]"
+_NAMED = (
+    "[class], [id], [role], [aria-label], [itemprop], [hidden], [aria-hidden], [style],"
+    " [data-testid], [data-component], [data-module]"
+)
+# Names an element can carry; test ids survive CSS-in-JS class hashing ("css-1x2y3z").
+_NAME_ATTRIBUTES = ("class", "id", "aria-label", "data-testid", "data-component", "data-module")
 
 # Whole-word tokens of class/id names that mark boilerplate.
 _BOILERPLATE_TOKENS = frozenset(
@@ -37,7 +42,7 @@ _BOILERPLATE_TOKENS = frozenset(
     dfp gpt outbrain taboola
     comment comments respond disqus discussion
     pagination pager prevnext postnav
-    toc tagcloud calendar archive archives
+    toc tagcloud calendar archive archives topics
     disclaimer copyright legal
     modal popup overlay lightbox
     search searchform login signin register
@@ -147,7 +152,10 @@ def _flagged(body: LexborNode, guard: _Guard) -> Iterator[LexborNode]:
     for node in body.css(_NAMED):
         if node.tag in _KEEP_TAGS or not is_boilerplate(node):
             continue
-        if _inside(node, dropped) or guard.holds_article(node):
+        if _inside(node, dropped):
+            continue
+        # Hidden things go whatever they hold; a named wrapper may hold the article.
+        if guard.holds_article(node) and not is_hidden(node):
             continue
         dropped.add(node.mem_id)
         yield node
@@ -155,16 +163,24 @@ def _flagged(body: LexborNode, guard: _Guard) -> Iterator[LexborNode]:
 
 def is_boilerplate(node: LexborNode) -> bool:
     """True when the element's names, role or visibility mark it as page furniture."""
+    if is_hidden(node):
+        return True
+    attrs = node.attributes
+    if (attrs.get("role") or "") in _ROLES or (attrs.get("itemprop") or "") in _ITEMPROPS:
+        return True
+    names = " ".join(v for k in _NAME_ATTRIBUTES if (v := attrs.get(k)))
+    return bool(names) and names_are_boilerplate(names)
+
+
+def is_hidden(node: LexborNode) -> bool:
+    """Not shown to a reader: hidden, aria-hidden, display:none, or a dialog."""
     attrs = node.attributes
     if "hidden" in attrs or attrs.get("aria-hidden") == "true":
         return True
+    if attrs.get("role") in ("dialog", "alertdialog"):
+        return True
     style = attrs.get("style")
-    if style and _HIDDEN_STYLE.search(style):
-        return True
-    if (attrs.get("role") or "") in _ROLES or (attrs.get("itemprop") or "") in _ITEMPROPS:
-        return True
-    names = " ".join(v for k in ("class", "id", "aria-label") if (v := attrs.get(k)))
-    return bool(names) and names_are_boilerplate(names)
+    return bool(style and _HIDDEN_STYLE.search(style))
 
 
 def names_are_boilerplate(names: str) -> bool:

@@ -18,8 +18,8 @@ from datetime import UTC, datetime
 from selectolax.lexbor import LexborHTMLParser
 
 from pipeline.errors import EmptyBody, NotArticle, ParseError
-from pipeline.extract import body, clean, container, decode, metadata, pagetype, references
-from pipeline.extract.render import render_text
+from pipeline.extraction import body, clean, container, decode, metadata, pagetype, references
+from pipeline.extraction.render import render_text
 from pipeline.normalize import word_count
 from pipeline.options import DEFAULT_OPTIONS, Options
 from pipeline.record import SCHEMA_VERSION, Article, Reference

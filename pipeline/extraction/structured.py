@@ -80,6 +80,9 @@ _EDGE_JUNK = ("<!--", "-->", "<![CDATA[", "]]>", "//", "/*", "*/", ";")
 _DOI = re.compile(r"10\.\d{4,9}/\S+")
 _DOI_PREFIXES = ("10.", "doi:", "https://doi.org/", "http://doi.org/", "https://dx.doi.org/")
 _LANGUAGE = re.compile(r"\s*([A-Za-z]{2})(?:[-_\s,;]|$)")
+# Runs of whitespace, but not U+3000: the ideographic space separates the two
+# halves of a Japanese headline and is kept as the page wrote it.
+_SPACES = re.compile(r"[^\S\u3000]+")
 _URLISH = re.compile(r"^(?:https?:)?//|^www\.", re.I)
 
 
@@ -111,6 +114,7 @@ class StructuredData:
     language: str | None = None
     section: str | None = None
     tags: tuple[str, ...] = ()
+    keywords: tuple[str, ...] = ()
     description: str | None = None
     doi: str | None = None
     image: str | None = None
@@ -141,6 +145,7 @@ def read_structured(tree: LexborHTMLParser) -> StructuredData:
         language=_language(tree, meta, ld),
         section=ld.text("articleSection") or meta.first("article:section", "parsely-section"),
         tags=_tags(meta, ld),
+        keywords=_keywords(meta),
         description=meta.first("og:description", "description")
         or ld.text("description")
         or meta.first("twitter:description"),
@@ -222,13 +227,18 @@ def _language(tree: LexborHTMLParser, meta: _Meta, ld: _JsonLd) -> str | None:
 
 
 def _tags(meta: _Meta, ld: _JsonLd) -> tuple[str, ...]:
-    """First source that has any: article:tag, JSON-LD keywords, keywords metas."""
-    sources: Iterable[Iterable[str]] = (
-        meta.all("article:tag"),
-        ld.keywords(),
-        _split_commas(meta.all("news_keywords")),
-        _split_commas(meta.all("keywords")),
+    """The article's own tags: article:tag, else JSON-LD keywords."""
+    return _first_nonempty((meta.all("article:tag"), ld.keywords()))
+
+
+def _keywords(meta: _Meta) -> tuple[str, ...]:
+    """SEO keyword metas: weaker than tags (they often add the site's own terms)."""
+    return _first_nonempty(
+        (_split_commas(meta.all("news_keywords")), _split_commas(meta.all("keywords")))
     )
+
+
+def _first_nonempty(sources: Iterable[Iterable[str]]) -> tuple[str, ...]:
     for source in sources:
         tags = _unique(source, fold=True)
         if tags:
@@ -516,12 +526,12 @@ class _Microdata:
 
 
 def _clean(value: str | None) -> str | None:
-    """Collapse whitespace; undo a second round of HTML escaping ("&amp;#8217;")."""
+    """Collapse whitespace; undo HTML escaping left in the value ("&#8217;" in JSON-LD)."""
     if not value:
         return None
     if "&" in value:
         value = html.unescape(value)
-    text = " ".join(value.split())
+    text = _SPACES.sub(" ", value).strip()
     return text or None
 
 

@@ -13,8 +13,8 @@ from dataclasses import dataclass, field
 
 from selectolax.lexbor import LexborNode
 
-from pipeline.extract import boilerplate, tables
-from pipeline.extract.container import MAX_DEPTH
+from pipeline.extraction import boilerplate, tables
+from pipeline.extraction.container import MAX_DEPTH
 from pipeline.normalize import normalize_multiline, normalize_text
 from pipeline.record import (
     Block,
@@ -77,7 +77,7 @@ class _Walker:
         self.depth -= 1
 
     def visit(self, node: LexborNode) -> None:
-        tag = node.tag
+        tag = node.tag or "-"
         if tag == "-text":
             self.run.append(node.text_content or "")
         elif tag in _INLINE:

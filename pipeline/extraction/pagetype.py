@@ -14,7 +14,7 @@ from urllib.parse import urlsplit
 
 from selectolax.lexbor import LexborNode
 
-from pipeline.extract.structured import StructuredData
+from pipeline.extraction.structured import StructuredData
 
 _ARTICLE_TYPES = frozenset(
     "article newsarticle blogposting reportagenewsarticle analysisnewsarticle"
@@ -83,9 +83,9 @@ def _declares_listing(data: StructuredData, body_classes: str, url: str | None) 
 
 def _teasers(container: LexborNode) -> int:
     """Headline links inside the chosen container: each is one teaser of a listing."""
-    return sum(
-        1
-        for heading in container.css("h2, h3, h4")
-        if heading.css_first("a[href]") is not None
-        and len(heading.css_first("a[href]").text(deep=True)) >= 0.6 * len(heading.text(deep=True))
-    )
+    count = 0
+    for heading in container.css("h2, h3, h4"):
+        link = heading.css_first("a[href]")
+        if link is not None and len(link.text(deep=True)) >= 0.6 * len(heading.text(deep=True)):
+            count += 1
+    return count

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import NamedTuple
 from urllib.parse import unquote
 
@@ -259,8 +259,19 @@ def parse_entries(bib: Bibliography) -> tuple[Reference, ...]:
     for node in bib.entries:
         text, hrefs = entry_text(node)
         if text:
-            refs.append(parse_reference(text, hrefs))
+            refs.append(_italic_title(parse_reference(text, hrefs), node))
     return tuple(refs)
+
+
+def _italic_title(ref: Reference, node: LexborNode) -> Reference:
+    """Markup knows where a book title ends: "<i>Title</i>, Series, Publisher"."""
+    italic = node.css_first("i, em, cite")
+    if italic is None or ref.title is None:
+        return ref
+    title = _collapse(italic.text()).rstrip(" .,")
+    if title and ref.title != title and ref.title.startswith(title):
+        return replace(ref, title=title)
+    return ref
 
 
 # --- parsing one entry --------------------------------------------------------------
