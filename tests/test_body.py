@@ -9,8 +9,8 @@ from tests.pages import PARAGRAPHS, article_page
 
 def blocks_of(html: str, title: str | None = "River floods valley") -> body.Body:
     tree = LexborHTMLParser(html)
-    root = clean.clean(tree)
-    assert root is not None
+    assert tree.body is not None
+    root = clean.clean(tree.body)
     return body.build(container.find_container(root), title)
 
 

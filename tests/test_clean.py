@@ -9,8 +9,8 @@ from tests.pages import PARAGRAPHS, article_page
 
 def cleaned(html: str) -> str:
     tree = LexborHTMLParser(html)
-    body = clean.clean(tree)
-    assert body is not None
+    assert tree.body is not None
+    body = clean.clean(tree.body)
     return body.text(deep=True, separator=" ")
 
 

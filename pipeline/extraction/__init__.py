@@ -18,7 +18,16 @@ from datetime import UTC, datetime
 from selectolax.lexbor import LexborHTMLParser
 
 from pipeline.errors import EmptyBody, NotArticle, ParseError
-from pipeline.extraction import body, clean, container, decode, metadata, pagetype, references
+from pipeline.extraction import (
+    body,
+    clean,
+    container,
+    decode,
+    metadata,
+    pagetype,
+    references,
+    sites,
+)
 from pipeline.extraction.render import render_text
 from pipeline.normalize import word_count
 from pipeline.options import DEFAULT_OPTIONS, Options
@@ -38,21 +47,23 @@ class Page:
 
 def extract_page(page: Page, options: Options = DEFAULT_OPTIONS) -> Article:
     """Run every stage on one page; raise an ExtractionError subclass when no article results."""
-    text = decode.decode(page.content, page.http_charset, options.max_bytes)
-    tree = _parse(text)
-    meta = metadata.read_metadata(tree, page.url)
-    refs = _references(tree, options)
-    body_classes = tree.body.attributes.get("class") or "" if tree.body is not None else ""
-    root = clean.clean(tree)
-    if root is None:
+    tree = _parse(decode.decode(page.content, page.http_charset, options.max_bytes))
+    if tree.body is None:
         raise EmptyBody("the page has no <body>")
-    holder = container.find_container(root)
+    meta = metadata.read_metadata(tree, page.url)
+    rule = sites.rule_for(page.url or meta.canonical_url) or sites.SiteRule()
+    meta = rule.apply_metadata(meta, tree)
+    refs = _references(tree, options)
+    body_classes = tree.body.attributes.get("class") or ""
+    rule.strip(tree.body)
+    root = clean.clean(tree.body)
+    holder = rule.container(root) or container.find_container(root)
     built = body.build(holder, meta.title)
-    words = word_count(render_text(built.blocks, built.tables))
-    kind = pagetype.classify(meta.structured, body_classes, page.url, holder, words)
+    text = render_text(built.blocks, built.tables)
+    kind = pagetype.classify(meta.structured, body_classes, page.url, holder, word_count(text))
     if not kind.is_article:
         raise NotArticle(kind.reason)
-    return _article(page, meta, built, refs, kind, options)
+    return _article(page, meta, built, text, refs, kind, options)
 
 
 def _parse(text: str) -> LexborHTMLParser:
@@ -81,11 +92,11 @@ def _article(
     page: Page,
     meta: metadata.Metadata,
     built: body.Body,
+    text: str,
     refs: tuple[Reference, ...],
     kind: pagetype.PageType,
     options: Options,
 ) -> Article:
-    text = render_text(built.blocks, built.tables)
     words = word_count(text)
     if words == 0 and not refs:
         raise EmptyBody("no paragraph, list or table of an article was found")

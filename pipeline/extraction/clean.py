@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from selectolax.lexbor import LexborHTMLParser, LexborNode
+from selectolax.lexbor import LexborNode
 
 # Tags that never hold article text.
 _DROP_TAGS = (
@@ -104,11 +104,8 @@ _ARTICLE_HOLDERS = "article, main, [itemprop=articleBody], [role=main]"
 _WRAPPER_SHARE = 0.4
 
 
-def clean(tree: LexborHTMLParser) -> LexborNode | None:
-    """Remove boilerplate from `tree` in place; return its body (None if it has none)."""
-    body = tree.body
-    if body is None:
-        return None
+def clean(body: LexborNode) -> LexborNode:
+    """Remove boilerplate from the page's `body` in place, and return it."""
     guard = _Guard(body)
     for node in list(body.css(_DROP_TAGS)):
         if not guard.holds_article(node):

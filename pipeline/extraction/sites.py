@@ -1,0 +1,95 @@
+"""Site rules: short per-site corrections where a generic rule cannot tell.
+
+A rule is a small class naming its hosts, with one method per field it
+overrides (each returns None to keep the generic value), plus optional CSS
+selectors for the article body and for furniture to drop. Register it with
+`@register`. The generic path must still handle unseen sites: a rule is for a
+site's quirk, never for its ordinary markup.
+
+    @register
+    class ExampleNews(SiteRule):
+        hosts = ("example-news.com",)
+        body = "div.story-text"
+        drop = ("div.inline-promo",)
+
+        def section(self, tree: LexborHTMLParser) -> str | None:
+            node = tree.css_first("span.desk-name")
+            return node.text(strip=True) if node is not None else None
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import ClassVar
+from urllib.parse import urlsplit
+
+from selectolax.lexbor import LexborHTMLParser, LexborNode
+
+from pipeline.extraction.metadata import Metadata
+
+_RULES: dict[str, SiteRule] = {}
+
+
+class SiteRule:
+    """Base rule: changes nothing. Subclasses override what their site needs."""
+
+    hosts: ClassVar[tuple[str, ...]] = ()
+    body: ClassVar[str | None] = None  # CSS selector of the article body
+    drop: ClassVar[tuple[str, ...]] = ()  # CSS selectors of furniture to remove
+
+    def title(self, tree: LexborHTMLParser) -> str | None:
+        return None
+
+    def authors(self, tree: LexborHTMLParser) -> tuple[str, ...] | None:
+        return None
+
+    def published(self, tree: LexborHTMLParser) -> str | None:
+        return None
+
+    def section(self, tree: LexborHTMLParser) -> str | None:
+        return None
+
+    def tags(self, tree: LexborHTMLParser) -> tuple[str, ...] | None:
+        return None
+
+    def apply_metadata(self, meta: Metadata, tree: LexborHTMLParser) -> Metadata:
+        """The generic metadata with this rule's answers put over it."""
+        title, authors, published = self.title(tree), self.authors(tree), self.published(tree)
+        section, tags = self.section(tree), self.tags(tree)
+        return replace(
+            meta,
+            title=meta.title if title is None else title,
+            authors=meta.authors if authors is None else authors,
+            published=meta.published if published is None else published,
+            section=meta.section if section is None else section,
+            tags=meta.tags if tags is None else tags,
+        )
+
+    def strip(self, root: LexborNode) -> None:
+        """Remove this site's furniture that the clean stage cannot name."""
+        for selector in self.drop:
+            for node in root.css(selector):
+                node.decompose()
+
+    def container(self, root: LexborNode) -> LexborNode | None:
+        return root.css_first(self.body) if self.body else None
+
+
+def register(rule: type[SiteRule]) -> type[SiteRule]:
+    """Class decorator: make `rule` apply to its hosts (and their subdomains)."""
+    instance = rule()
+    for host in rule.hosts:
+        _RULES[host.removeprefix("www.")] = instance
+    return rule
+
+
+def rule_for(url: str | None) -> SiteRule | None:
+    """The rule of the page's host, or of its closest registered parent domain."""
+    if not url or not _RULES:
+        return None
+    host = (urlsplit(url).hostname or "").removeprefix("www.")
+    while host:
+        if host in _RULES:
+            return _RULES[host]
+        _, _, host = host.partition(".")
+    return None
