@@ -78,9 +78,13 @@ _HEADINGS = re.compile(
 _MAX_LABEL = 40
 
 
+# Markup that a saved page escaped into text ("&lt;img src=...&gt;").
+_MARKUP = re.compile(r"^<[a-zA-Z!/][^<>]*>$")
+
+
 def is_boilerplate_text(text: str) -> bool:
     """True for a block whose text is page furniture."""
-    if _STARTS.match(text):
+    if _STARTS.match(text) or _MARKUP.match(text):
         return True
     return len(text) <= _MAX_LABEL and text.casefold().strip(" .:!-–—|") in _LABELS
 

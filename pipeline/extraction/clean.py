@@ -13,9 +13,11 @@ from collections.abc import Iterator
 
 from selectolax.lexbor import LexborNode
 
-# Tags that never hold article text.
+# Tags whose content is code or data, never text.
+_NEVER_TEXT = "script, style, noscript, template, svg, canvas, object, embed"
+# Tags that hold no article text.
 _DROP_TAGS = (
-    "script, style, noscript, template, iframe, svg, canvas, object, embed, link, meta,"
+    "iframe, link, meta,"
     " button, select, input, textarea, label, dialog, nav, aside, footer, menu,"
     " amp-ad, amp-embed, amp-sticky-ad, amp-social-share, amp-sidebar, amp-analytics,"
     " amp-consent, amp-user-notification, amp-carousel, ins.adsbygoogle"
@@ -33,7 +35,7 @@ _NAME_ATTRIBUTES = ("class", "id", "aria-label", "data-testid", "data-component"
 _BOILERPLATE_TOKENS = frozenset(
     """
     nav navbar navigation navi menu menubar submenu megamenu breadcrumb breadcrumbs crumbs
-    sidebar widget widgets footer masthead topbar toolbar skip skiplink
+    sidebar footer masthead topbar toolbar skip skiplink
     cookie cookies consent gdpr ccpa
     share shares sharing sharer sharedaddy addtoany addthis social socials
     related relatedposts recommended recommendation recommendations popular trending mostread
@@ -50,8 +52,27 @@ _BOILERPLATE_TOKENS = frozenset(
     tags tag tagged keywords
     meta postmeta
     print screenreader srt
+    caption captions credit credits
     """.split()
 )
+# Run-together names ("relatedpoststitle", "sharebar", "leftsidebar") start or
+# end with one of these.
+_TOKEN_PREFIXES = (
+    "related",
+    "sidebar",
+    "breadcrumb",
+    "newsletter",
+    "cookie",
+    "advert",
+    "share",
+    "social",
+    "comment",
+    "pagination",
+    "subscribe",
+    "promo",
+)
+_TOKEN_SUFFIXES = ("sidebar", "nav", "navbar", "menu", "ads", "share", "comments", "widget")
+_NOT_BOILERPLATE = frozenset(("commentary", "shareholder", "shareholders", "socialism"))
 
 # Multi-word names, matched on the joined tokens.
 _BOILERPLATE_PHRASES = (
@@ -85,28 +106,45 @@ _BOILERPLATE_PHRASES = (
     "load-more",
     "most-read",
     "ez-toc",
+    "widget-area",
+    "recent-posts",
+    "recent-entries",
+    "popular-posts",
 )
 
 _ROLES = frozenset(
     "navigation banner contentinfo complementary search dialog alertdialog menu menubar"
     " toolbar tablist".split()
 )
-_ITEMPROPS = frozenset(("author", "publisher", "breadcrumb", "comment"))
+# Microdata properties whose elements carry metadata values, not prose
+# (often hidden spans holding dates, image URLs and sizes inside the body).
+_ITEMPROPS = frozenset(
+    "author publisher breadcrumb comment datePublished dateModified dateCreated image"
+    " thumbnailUrl url width height keywords headline alternativeHeadline name logo"
+    " mainEntityOfPage inLanguage isAccessibleForFree contentUrl uploadDate duration"
+    " articleSection wordCount genre interactionStatistic".split()
+)
 _HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
 _SPLIT = re.compile(r"[^a-z0-9]+")
 _CAMEL = re.compile(r"(?<=[a-z])(?=[A-Z])")
 
-# Never dropped: these hold the article on almost every site.
-_KEEP_TAGS = frozenset(("html", "body", "main", "article"))
-_ARTICLE_HOLDERS = "article, main, [itemprop=articleBody], [role=main]"
-# A flagged element holding this share of the page's paragraph text is a
-# misnamed wrapper ("content-with-sidebar", WordPress "tag-foo" post classes).
+# Never dropped by name: these hold the article, or caption its tables.
+_KEEP_TAGS = frozenset(("html", "body", "main", "article", "caption"))
+_ARTICLE_HOLDERS = (
+    "article, main, [itemprop=articleBody], [role=main], [itemtype*=Article],"
+    " [itemtype*=BlogPosting]"
+)
+# A flagged element holding this share of the page's plain (non-link) text is
+# a misnamed wrapper: "content-with-sidebar", WordPress "tag-foo" post classes,
+# Blogger's "widget Blog" around the post.
 _WRAPPER_SHARE = 0.4
 
 
 def clean(body: LexborNode) -> LexborNode:
     """Remove boilerplate from the page's `body` in place, and return it."""
-    guard = _Guard(body)
+    for node in list(body.css(_NEVER_TEXT)):
+        node.decompose()
+    guard = _Guard(body)  # after scripts and styles are gone: their text is not page text
     for node in list(body.css(_DROP_TAGS)):
         if not guard.holds_article(node):
             node.decompose()
@@ -119,19 +157,34 @@ def clean(body: LexborNode) -> LexborNode:
 
 
 class _Guard:
-    """Knows how much paragraph text the page has, to spare the article's wrappers."""
+    """Knows how much plain text the page has, to spare the article's wrappers."""
 
     def __init__(self, body: LexborNode) -> None:
-        self.total = _paragraph_chars(body)
+        self.plain = _plain_chars(body)
+        self.paragraphs = _paragraph_chars(body)
 
     def holds_article(self, node: LexborNode) -> bool:
-        if node.css_first(_ARTICLE_HOLDERS) is not None:
+        if _declares_article(node):
             return True
-        return self.total > 0 and _paragraph_chars(node) >= _WRAPPER_SHARE * self.total
+        # Either measure alone misleads: <p>-less themes (Blogger) have no paragraph
+        # text, and comment threads or footers can outweigh an article in plain text.
+        if self.paragraphs and _paragraph_chars(node) >= _WRAPPER_SHARE * self.paragraphs:
+            return True
+        return self.plain > 0 and _plain_chars(node) >= _WRAPPER_SHARE * self.plain
 
 
 def _paragraph_chars(node: LexborNode) -> int:
     return sum(len(p.text(deep=True)) for p in node.css("p"))
+
+
+def _plain_chars(node: LexborNode) -> int:
+    """Characters of text outside links (menus are links; articles are not)."""
+    links = sum(len(a.text(deep=True)) for a in node.css("a"))
+    return len(node.text(deep=True)) - links
+
+
+def _declares_article(node: LexborNode) -> bool:
+    return node.css_matches(_ARTICLE_HOLDERS) or node.css_first(_ARTICLE_HOLDERS) is not None
 
 
 def _in_article(node: LexborNode) -> bool:
@@ -151,8 +204,8 @@ def _flagged(body: LexborNode, guard: _Guard) -> Iterator[LexborNode]:
             continue
         if _inside(node, dropped):
             continue
-        # Hidden things go whatever they hold; a named wrapper may hold the article.
-        if guard.holds_article(node) and not is_hidden(node):
+        # A named wrapper may hold the article; a hidden one only by its schema type.
+        if guard.holds_article(node) and not (is_hidden(node) and not _declares_article(node)):
             continue
         dropped.add(node.mem_id)
         yield node
@@ -183,12 +236,20 @@ def is_hidden(node: LexborNode) -> bool:
 def names_are_boilerplate(names: str) -> bool:
     """Check a class/id string against the vocabulary (whole words and phrases)."""
     tokens = _SPLIT.split(_CAMEL.sub("-", names).lower())
-    if any(t in _BOILERPLATE_TOKENS for t in tokens):
+    if any(_furniture_word(t) for t in tokens):
         # "has-sidebar", "with-sidebar", "no-comments" describe a layout, not furniture.
         joined = "-".join(tokens)
         return not any(p in joined for p in ("has-", "with-", "no-", "single-post"))
     joined = "-".join(t for t in tokens if t)
     return any(p in joined for p in _BOILERPLATE_PHRASES)
+
+
+def _furniture_word(token: str) -> bool:
+    if token in _BOILERPLATE_TOKENS:
+        return True
+    if len(token) < 6 or token in _NOT_BOILERPLATE:
+        return False
+    return token.startswith(_TOKEN_PREFIXES) or token.endswith(_TOKEN_SUFFIXES)
 
 
 def _inside(node: LexborNode, dropped: set[int]) -> bool:

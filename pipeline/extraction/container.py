@@ -23,6 +23,7 @@ _PARAGRAPH_TAGS = frozenset(("p", "pre", "blockquote", "li", "h2", "h3", "h4", "
 # Below this depth a subtree is scored as flat text: hostile pages nest
 # thousands of levels, and no article needs that many.
 MAX_DEPTH = 200
+_PARAGRAPH_CHARS = 80
 
 
 @dataclass(slots=True)
@@ -39,7 +40,17 @@ def find_container(body: LexborNode) -> LexborNode:
     if not scores:  # no paragraph anywhere: let the body stage find what little there is
         return body
     best = max(scores.values(), key=lambda item: item[0])[1]
-    return _descend(best, scores)
+    return _headline_article(best) or _descend(best, scores)
+
+
+def _headline_article(best: LexborNode) -> LexborNode | None:
+    """Of several <article>s (the post and teasers of others), the one with the h1."""
+    if len(best.css("article")) < 2:
+        return None
+    node = best.css_first("article h1")
+    while node is not None and node.tag != "article":
+        node = node.parent
+    return node
 
 
 def _score(
@@ -57,12 +68,14 @@ def _score(
                 tally.links += size
             else:
                 tally.text += size
+                # Loose text between <br>s is a paragraph too (old and Blogger themes).
+                tally.paragraphs += size >= _PARAGRAPH_CHARS
         elif tag not in _SKIP:
             sub = _score(child, scores, in_link or tag == "a", depth + 1)
             tally.text += sub.text
             tally.links += sub.links
             tally.paragraphs += sub.paragraphs
-    if node.tag in _PARAGRAPH_TAGS and tally.text >= 80:
+    if node.tag in _PARAGRAPH_TAGS and tally.text >= _PARAGRAPH_CHARS:
         tally.paragraphs += 1
     value = tally.text - _LINK_WEIGHT * tally.links
     # A lone block is a caption or a teaser, not a body; bodies have paragraphs.
