@@ -16,7 +16,10 @@ _DEFAULT_ROOT = Path("output")
 
 
 def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
     args = _parser().parse_args(argv)
+    if args.command == "eval":
+        return _eval(args, argv)
     try:
         return int(args.handler(args))
     except OutputError as exc:
@@ -41,7 +44,23 @@ def _parser() -> argparse.ArgumentParser:
         "--max-bytes", type=int, default=Options().max_bytes, help="refuse larger pages"
     )
     extract.set_defaults(handler=_extract)
+    evaluate = commands.add_parser(
+        "eval", help="score the extractor on benchmarks beside trafilatura (bench/README.md)"
+    )
+    _eval_arguments(evaluate)
     return parser
+
+
+def _eval_arguments(parser: argparse.ArgumentParser) -> None:
+    from pipeline.evaluate.command import add_arguments  # trafilatura loads only for eval
+
+    add_arguments(parser)
+
+
+def _eval(args: argparse.Namespace, argv: list[str]) -> int:
+    from pipeline.evaluate.command import run
+
+    return run(args, argv)
 
 
 def _extract(args: argparse.Namespace) -> int:

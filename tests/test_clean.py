@@ -49,7 +49,7 @@ def test_ordinary_names(names: str) -> None:
 def test_misnamed_wrapper_holding_the_article_is_kept() -> None:
     paragraphs = "".join(f"<p>{p}</p>" for p in PARAGRAPHS)
     html = (
-        f"<body><div class='post tag-widgets'>{paragraphs}</div><div class='widget'>x</div></body>"
+        f"<body><div class='post tag-sidebar'>{paragraphs}</div><div class='sidebar'>x</div></body>"
     )
     text = cleaned(html)
     assert PARAGRAPHS[0] in text and " x" not in text

@@ -35,6 +35,11 @@ from pipeline.record import SCHEMA_VERSION, Article, Reference
 from pipeline.version import __version__
 
 
+# Scholarly full texts run to thousands of words; a "body" this short beside a
+# bibliography is a references tab's furniture.
+_MIN_WORDS_BESIDE_REFERENCES = 100
+
+
 @dataclass(frozen=True, slots=True)
 class Page:
     """A page as it reaches extraction: raw bytes and what is known of where they came from."""
@@ -60,7 +65,12 @@ def extract_page(page: Page, options: Options = DEFAULT_OPTIONS) -> Article:
     holder = rule.container(root) or container.find_container(root)
     built = body.build(holder, meta.title)
     text = render_text(built.blocks, built.tables)
-    kind = pagetype.classify(meta.structured, body_classes, page.url, holder, word_count(text))
+    words = word_count(text)
+    if refs and words < _MIN_WORDS_BESIDE_REFERENCES:
+        # A references tab: the article's body is not on this page, and what the
+        # container found is the page's furniture (access boxes, journal name).
+        built, text, words = body.Body(), "", 0
+    kind = pagetype.classify(meta.structured, body_classes, page.url, holder, words)
     if not kind.is_article:
         raise NotArticle(kind.reason)
     return _article(page, meta, built, text, refs, kind, options)

@@ -39,7 +39,7 @@ _BOILERPLATE_TOKENS = frozenset(
     cookie cookies consent gdpr ccpa
     share shares sharing sharer sharedaddy addtoany addthis social socials
     related relatedposts recommended recommendation recommendations popular trending mostread
-    newsletter subscribe subscription signup paywall
+    newsletter subscribe subscription signup paywall purchase cart checkout
     ad ads advert adverts advertisement advertising adsbygoogle adslot sponsored sponsor promo
     dfp gpt outbrain taboola
     comment comments respond disqus discussion
@@ -247,9 +247,12 @@ def names_are_boilerplate(names: str) -> bool:
 def _furniture_word(token: str) -> bool:
     if token in _BOILERPLATE_TOKENS:
         return True
-    if len(token) < 6 or token in _NOT_BOILERPLATE:
+    if len(token) < 7 or token in _NOT_BOILERPLATE:
         return False
-    return token.startswith(_TOKEN_PREFIXES) or token.endswith(_TOKEN_SUFFIXES)
+    # Only run-together words: a bare "widget" is Elementor's content wrapper.
+    return any(token.startswith(p) and token != p for p in _TOKEN_PREFIXES) or any(
+        token.endswith(s) and token != s for s in _TOKEN_SUFFIXES
+    )
 
 
 def _inside(node: LexborNode, dropped: set[int]) -> bool:

@@ -9,6 +9,7 @@ many teasers — headline links — stand beside the body text).
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
@@ -29,8 +30,9 @@ _LISTING_PATH = re.compile(
     r"/(?:tag|tags|category|categories|topic|topics|author|page|search|archive)(?:/|$)"
 )
 _SPLIT = re.compile(r"[\s]+")
-# Teasers: headline links. More of them than this beside a thin body mean a listing.
+# A listing: at least this many teasers, whose cards hold most of the words.
 _TEASER_LIMIT = 4
+_CARD_SHARE = 0.6
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,12 +51,12 @@ def classify(
 ) -> PageType:
     """Decide whether the page is an article; `reason` explains a rejection."""
     declared = _declares_article(data, body_classes)
-    listing = _declares_listing(data, body_classes, url)
-    teasers = _teasers(container)
-    if listing and not declared:
+    if _declares_listing(data, body_classes, url) and not declared:
         return PageType(False, False, "the page declares itself a listing or home page")
-    if teasers > _TEASER_LIMIT and body_words < 60 * teasers:
-        return PageType(False, declared, f"{teasers} teaser headlines around a thin body")
+    teasers, card_words = _teasers(container)
+    total = len(container.text(deep=True, separator=" ").split())
+    if teasers >= _TEASER_LIMIT and total and card_words / total > _CARD_SHARE:
+        return PageType(False, declared, f"{teasers} teasers hold {card_words} of {total} words")
     return PageType(True, declared, "")
 
 
@@ -81,11 +83,42 @@ def _declares_listing(data: StructuredData, body_classes: str, url: str | None) 
     return url is not None and urlsplit(url).path in ("", "/")
 
 
-def _teasers(container: LexborNode) -> int:
-    """Headline links inside the chosen container: each is one teaser of a listing."""
-    count = 0
-    for heading in container.css("h2, h3, h4"):
-        link = heading.css_first("a[href]")
-        if link is not None and len(link.text(deep=True)) >= 0.6 * len(heading.text(deep=True)):
-            count += 1
-    return count
+def _teasers(container: LexborNode) -> tuple[int, int]:
+    """Teasers in the container, and how many words their cards hold.
+
+    A teaser is a heading that links to another page; its card is the largest
+    element around it that holds no other teaser (the <article> or <li> of a
+    listing). An article's own linked subheadings share one parent, so their
+    cards are just the headings and hold few words.
+    """
+    headings = [h for h in container.css("h2, h3, h4") if _is_teaser(h)]
+    if len(headings) < _TEASER_LIMIT:
+        return len(headings), 0
+    stop = container.mem_id
+    chains = [_ancestors(h, stop) for h in headings]
+    counts = Counter(mem_id for chain in chains for mem_id, _ in chain)
+    words = 0
+    for heading, chain in zip(headings, chains, strict=True):
+        card = heading
+        for mem_id, node in chain:
+            if counts[mem_id] > 1:
+                break
+            card = node
+        words += len(card.text(deep=True, separator=" ").split())
+    return len(headings), words
+
+
+def _is_teaser(heading: LexborNode) -> bool:
+    link = heading.css_first("a[href]")
+    if link is None or (link.attributes.get("href") or "#").startswith("#"):
+        return False
+    return len(link.text(deep=True)) >= 0.6 * len(heading.text(deep=True))
+
+
+def _ancestors(node: LexborNode, stop: int) -> list[tuple[int, LexborNode]]:
+    chain = []
+    parent = node.parent
+    while parent is not None and parent.mem_id != stop:
+        chain.append((parent.mem_id, parent))
+        parent = parent.parent
+    return chain

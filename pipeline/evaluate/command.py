@@ -1,0 +1,70 @@
+"""`pipeline eval aeb|wcxb|speed|memory|all`: the command line of the evaluation."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from pipeline.evaluate import report
+from pipeline.evaluate.datasets import AEB_DIR, WCXB_DIR
+from pipeline.evaluate.run import PARTS, Plan, execute
+
+DEFAULT_DATA = Path("../shared/bench")
+DEFAULT_RESULTS = Path("bench/results")
+DEFAULT_README = Path("bench/README.md")
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("what", choices=[*PARTS, "all"], help="which measurement to run")
+    parser.add_argument("--limit", type=int, help="only the first N pages of each benchmark")
+    parser.add_argument("--types", help="WCXB page types, comma-separated (default: all)")
+    parser.add_argument("--no-peers", action="store_true", help="skip trafilatura")
+    parser.add_argument(
+        "--data", type=Path, default=DEFAULT_DATA, help="folder holding aeb/ and wcxb-dev/"
+    )
+    parser.add_argument("--rounds", type=int, default=5, help="speed rounds (default 5)")
+    parser.add_argument(
+        "--memory-pages", type=int, default=5000, help="pages of the memory run (default 5000)"
+    )
+    parser.add_argument("--worst", type=int, default=15, help="worst pages listed per benchmark")
+    parser.add_argument(
+        "--write", action="store_true", help="save results and update the bench README table"
+    )
+    parser.add_argument("--results", type=Path, default=DEFAULT_RESULTS, help=argparse.SUPPRESS)
+    parser.add_argument("--readme", type=Path, default=DEFAULT_README, help=argparse.SUPPRESS)
+
+
+def plan_of(args: argparse.Namespace, argv: list[str]) -> Plan:
+    types = frozenset(t.strip() for t in args.types.split(",") if t.strip()) if args.types else None
+    return Plan(
+        parts=PARTS if args.what == "all" else (args.what,),
+        data=args.data,
+        limit=args.limit,
+        types=types,
+        peers=not args.no_peers,
+        rounds=args.rounds,
+        memory_pages=args.memory_pages,
+        command=" ".join(["pipeline", *argv]),
+    )
+
+
+def missing_data(plan: Plan) -> list[Path]:
+    needs = {"aeb": AEB_DIR, "speed": AEB_DIR, "wcxb": WCXB_DIR, "memory": WCXB_DIR}
+    folders = {plan.data / needs[p] for p in plan.parts}
+    return sorted(f for f in folders if not f.is_dir())
+
+
+def run(args: argparse.Namespace, argv: list[str]) -> int:
+    plan = plan_of(args, argv)
+    missing = missing_data(plan)
+    if missing:
+        print(f"pipeline eval: no benchmark folder {missing[0]} (see --data)", file=sys.stderr)
+        return 2
+    results = execute(plan, lambda line: print(f"pipeline eval: {line}", file=sys.stderr))
+    print(report.render(results, args.worst))
+    if args.write:
+        figures, pages = report.write_results(results, args.results)
+        report.update_readme(args.readme, results)
+        print(f"results: {figures}  pages: {pages}  table: {args.readme}", file=sys.stderr)
+    return 0

@@ -1,0 +1,146 @@
+"""Run the systems over benchmark pages, score every page, and sum up per system.
+
+Every system sees each page in turn (same pages, same run). A `PageRow` is one
+(system, page) result; `aeb_summary` and `wcxb_summary` fold rows into the
+benchmarks' published figures.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, replace
+
+from pipeline.evaluate import metrics
+from pipeline.evaluate.datasets import BenchPage
+from pipeline.evaluate.systems import CRASH, Prediction, System, run_safely
+
+#: Page types that a news pipeline must not turn into articles.
+INDEX_TYPES = ("listing", "collection")
+
+
+@dataclass(frozen=True, slots=True)
+class PageRow:
+    """One system's result on one page. Precision/recall are None where undefined."""
+
+    dataset: str
+    id: str
+    url: str | None
+    page_type: str
+    system: str
+    f1: float | None
+    precision: float | None
+    recall: float | None
+    with_found: int = 0
+    with_total: int = 0
+    without_leaked: int = 0
+    without_total: int = 0
+    title_ok: bool | None = None
+    author_ok: bool | None = None
+    date_ok: bool | None = None
+    rejected: str | None = None
+    message: str | None = None
+
+
+def run_pages(
+    dataset: str, pages: Iterable[BenchPage], systems: Sequence[System]
+) -> Iterator[PageRow]:
+    for page in pages:
+        for system in systems:
+            yield score_page(dataset, page, system.name, run_safely(system, page))
+
+
+def score_page(dataset: str, page: BenchPage, system: str, pred: Prediction) -> PageRow:
+    row = PageRow(
+        dataset, page.id, page.url, page.page_type, system, None, None, None,
+        rejected=pred.rejected, message=pred.message,
+    )  # fmt: skip
+    if dataset == "aeb":
+        shingled = metrics.shingle_overlap(page.text or "", pred.text)
+        return replace(row, f1=shingled.f1, precision=shingled.precision, recall=shingled.recall)
+    row = _wcxb_checks(row, page, pred)
+    if page.text is None:  # no body in the ground truth: snippets and metadata only
+        return row
+    score = metrics.word_score(page.text, pred.text)
+    return replace(row, f1=score.f1, precision=score.precision, recall=score.recall)
+
+
+def _wcxb_checks(row: PageRow, page: BenchPage, pred: Prediction) -> PageRow:
+    return replace(
+        row,
+        with_found=metrics.snippets_in(page.with_, pred.text),
+        with_total=len(page.with_),
+        without_leaked=metrics.snippets_in(page.without, pred.text),
+        without_total=len(page.without),
+        title_ok=metrics.same_title(page.title, pred.title) if page.title else None,
+        author_ok=metrics.same_author(page.author, pred.author) if page.author else None,
+        date_ok=metrics.same_date(page.published, pred.published) if page.published else None,
+    )
+
+
+# --- summaries -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class AebSummary:
+    pages: int
+    f1: float
+    precision: float
+    recall: float
+    rejected: int
+    crashed: int
+
+
+def aeb_summary(rows: Sequence[PageRow]) -> AebSummary:
+    score = metrics.mean_score((r.precision, r.recall) for r in rows)
+    return AebSummary(
+        pages=len(rows),
+        f1=score.f1,
+        precision=score.precision,
+        recall=score.recall,
+        rejected=sum(1 for r in rows if r.rejected),
+        crashed=sum(1 for r in rows if r.rejected == CRASH),
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class WcxbSummary:
+    """One system on the pages of one type (or "all"). Shares are per-page means."""
+
+    pages: int
+    f1: float
+    with_found: float
+    without_leaked: float
+    title: float
+    author: float
+    date: float
+    accepted: int
+    rejected: int
+    crashed: int
+
+
+def wcxb_summary(rows: Sequence[PageRow]) -> WcxbSummary:
+    return WcxbSummary(
+        pages=len(rows),
+        f1=metrics.mean(r.f1 for r in rows if r.f1 is not None),
+        with_found=metrics.mean(r.with_found / r.with_total for r in rows if r.with_total),
+        without_leaked=metrics.mean(
+            r.without_leaked / r.without_total for r in rows if r.without_total
+        ),
+        title=_rate(r.title_ok for r in rows),
+        author=_rate(r.author_ok for r in rows),
+        date=_rate(r.date_ok for r in rows),
+        accepted=sum(1 for r in rows if not r.rejected),
+        rejected=sum(1 for r in rows if r.rejected),
+        crashed=sum(1 for r in rows if r.rejected == CRASH),
+    )
+
+
+def _rate(checks: Iterable[bool | None]) -> float:
+    """Share of True among the pages where the check applies."""
+    return metrics.mean(float(c) for c in checks if c is not None)
+
+
+def by_type(rows: Sequence[PageRow]) -> dict[str, WcxbSummary]:
+    """Summaries per page type, in a fixed order, for one system's rows."""
+    kinds = sorted({r.page_type for r in rows}, key=lambda k: (k != "article", k))
+    return {k: wcxb_summary([r for r in rows if r.page_type == k]) for k in kinds}

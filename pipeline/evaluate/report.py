@@ -1,0 +1,319 @@
+"""What a run prints and keeps: tables, worst pages, results files, the README table.
+
+Tables are Markdown, so the same text reads in a terminal and in bench/README.md.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import asdict
+from pathlib import Path
+from typing import Any
+
+from pipeline.evaluate.quality import (
+    INDEX_TYPES,
+    AebSummary,
+    PageRow,
+    WcxbSummary,
+    aeb_summary,
+    by_type,
+    wcxb_summary,
+)
+from pipeline.evaluate.run import Results
+from pipeline.evaluate.systems import CRASH
+
+OURS = "ours"
+BASELINE = "trafilatura"
+BEGIN = "<!-- eval:begin -->"
+END = "<!-- eval:end -->"
+
+
+def table(header: Sequence[str], rows: Iterable[Sequence[str]]) -> str:
+    lines = [header, ["---"] * len(header), *rows]
+    return "\n".join("| " + " | ".join(line) + " |" for line in lines)
+
+
+def num(value: float | None, digits: int = 3) -> str:
+    return "–" if value is None else f"{value:.{digits}f}"
+
+
+def pct(value: float | None) -> str:
+    return "–" if value is None else f"{100 * value:.1f}%"
+
+
+def systems_of(rows: Sequence[PageRow]) -> list[str]:
+    """System names in first-seen order (ours first)."""
+    return list(dict.fromkeys(r.system for r in rows))
+
+
+def rows_of(
+    rows: Sequence[PageRow], system: str, types: Iterable[str] | None = None
+) -> list[PageRow]:
+    wanted = None if types is None else set(types)
+    return [r for r in rows if r.system == system and (wanted is None or r.page_type in wanted)]
+
+
+# --- summaries per system ------------------------------------------------------------
+
+
+def aeb_summaries(rows: Sequence[PageRow]) -> dict[str, AebSummary]:
+    return {s: aeb_summary(rows_of(rows, s)) for s in systems_of(rows)}
+
+
+def wcxb_summaries(rows: Sequence[PageRow]) -> dict[str, dict[str, WcxbSummary]]:
+    """System -> page type -> summary, with "all" for every page."""
+    return {
+        s: {**by_type(rows_of(rows, s)), "all": wcxb_summary(rows_of(rows, s))}
+        for s in systems_of(rows)
+    }
+
+
+def decisions(rows: Sequence[PageRow], system: str) -> dict[str, int]:
+    """Page-type decisions: index pages turned into articles, articles rejected."""
+    index = rows_of(rows, system, INDEX_TYPES)
+    articles = rows_of(rows, system, ["article"])
+    return {
+        "index_pages": len(index),
+        "index_accepted": sum(1 for r in index if not r.rejected),
+        "articles": len(articles),
+        "articles_rejected": sum(1 for r in articles if r.rejected),
+    }
+
+
+# --- tables ------------------------------------------------------------------------
+
+
+def aeb_table(rows: Sequence[PageRow]) -> str:
+    return table(
+        ["system", "pages", "F1", "precision", "recall", "no output", "crashed"],
+        (
+            [
+                s,
+                str(a.pages),
+                num(a.f1),
+                num(a.precision),
+                num(a.recall),
+                str(a.rejected),
+                str(a.crashed),
+            ]
+            for s, a in aeb_summaries(rows).items()
+        ),
+    )
+
+
+def wcxb_table(rows: Sequence[PageRow]) -> str:
+    """Article pages' scores, and each system's page-type decisions."""
+    header = ["system", "article F1", "`with` found", "`without` leaked", "title", "author"]
+    header += ["date", "listing+collection kept", "articles rejected"]
+    lines = []
+    for s in systems_of(rows):
+        a = wcxb_summary(rows_of(rows, s, ["article"]))
+        d = decisions(rows, s)
+        lines.append(
+            [
+                s,
+                num(a.f1),
+                pct(a.with_found),
+                pct(a.without_leaked),
+                pct(a.title),
+                pct(a.author),
+                pct(a.date),
+                f"{d['index_accepted']}/{d['index_pages']}",
+                f"{d['articles_rejected']}/{d['articles']}",
+            ]
+        )
+    return table(header, lines)
+
+
+def types_table(rows: Sequence[PageRow]) -> str:
+    """Word F1 per page type; after it, how many of the pages the system kept."""
+    summaries = wcxb_summaries(rows)
+    kinds = list(next(iter(summaries.values()), {}))
+    pages = {k: v.pages for k, v in next(iter(summaries.values()), {}).items()}
+    header = ["system"] + [f"{k} ({pages[k]})" for k in kinds]
+    return table(
+        header,
+        ([s] + [f"{num(t[k].f1)} · {t[k].accepted}" for k in kinds] for s, t in summaries.items()),
+    )
+
+
+def worst_table(rows: Sequence[PageRow], system: str = OURS, n: int = 15) -> str:
+    scored = sorted(
+        (r for r in rows if r.system == system and r.f1 is not None),
+        key=lambda r: (r.f1, r.id),
+    )
+    return table(
+        ["id", "type", "F1", "precision", "recall", "reason", "url"],
+        (
+            [
+                r.id[:16],
+                r.page_type,
+                num(r.f1),
+                num(r.precision),
+                num(r.recall),
+                _reason(r),
+                r.url or "",
+            ]
+            for r in scored[:n]
+        ),
+    )
+
+
+def _reason(row: PageRow) -> str:
+    if row.rejected == CRASH:
+        return f"crash: {row.message}"
+    return row.rejected or ""
+
+
+def speed_table(results: Results) -> str:
+    speed = results.speed
+    if speed is None:
+        return ""
+    rate = f"pages/s (median of {speed.rounds} rounds, {speed.pages} AEB pages)"
+    lines = []
+    for s, median in speed.median.items():
+        rounds = " ".join(f"{v:.0f}" for v in speed.per_round[s])
+        lines.append([s, f"{median:.1f}", rounds, num(speed.ratio(s, BASELINE), 2)])
+    return table(["system", rate, "per round", f"× {BASELINE}"], lines)
+
+
+def memory_line(results: Results) -> str:
+    m = results.memory
+    if m is None:
+        return ""
+    warm = next((s for s in m.samples if s.pages >= 1000), m.samples[0])
+    last = m.samples[-1]
+    verdict = "flat" if m.flat else "GROWING"
+    return (
+        f"memory ({m.system}, {last.pages} WCXB pages, one process): RSS "
+        f"{warm.rss_kib / 1024:.0f} MiB at {warm.pages} pages, {last.rss_kib / 1024:.0f} MiB at "
+        f"{last.pages}; growth {m.growth_kib / 1024:+.1f} MiB ({m.kib_per_page:.2f} KiB/page, "
+        f"{verdict}); peak {m.peak_kib / 1024:.0f} MiB"
+    )
+
+
+def summary_table(results: Results) -> str:
+    """One row per system: the figures bench/README.md keeps."""
+    aeb = aeb_summaries(results.aeb)
+    names = list(dict.fromkeys([*aeb, *systems_of(results.wcxb)]))
+    header = ["system", "AEB F1", "AEB P", "AEB R", "WCXB article F1", "with", "without"]
+    header += ["title", "author", "date", "listing+coll. kept", "articles rejected", "pages/s"]
+    return table(header, (_summary_row(results, aeb.get(s), s) for s in names))
+
+
+def _summary_row(results: Results, aeb: AebSummary | None, system: str) -> list[str]:
+    row = [system]
+    row += [num(aeb.f1), num(aeb.precision), num(aeb.recall)] if aeb else ["–"] * 3
+    rows = rows_of(results.wcxb, system, ["article"])
+    if rows:
+        a, d = wcxb_summary(rows), decisions(results.wcxb, system)
+        row += [num(a.f1), pct(a.with_found), pct(a.without_leaked), pct(a.title)]
+        row += [pct(a.author), pct(a.date), f"{d['index_accepted']}/{d['index_pages']}"]
+        row += [f"{d['articles_rejected']}/{d['articles']}"]
+    else:
+        row += ["–"] * 8
+    speed = results.speed.median.get(system) if results.speed else None
+    return [*row, num(speed, 1)]
+
+
+def crashes(results: Results) -> list[PageRow]:
+    return [r for r in (*results.aeb, *results.wcxb) if r.rejected == CRASH]
+
+
+def render(results: Results, worst: int = 15) -> str:
+    """The whole report of a run, as printed."""
+    parts = [f"# pipeline eval, {results.date} ({_versions(results)})"]
+    if results.aeb:
+        parts += ["## AEB (181 news pages; Zyte shingle metric)", aeb_table(results.aeb)]
+        parts += [f"### {worst} worst AEB pages for {OURS}", worst_table(results.aeb, n=worst)]
+    if results.wcxb:
+        parts += ["## WCXB dev (article pages; page-type decisions)", wcxb_table(results.wcxb)]
+        parts += ["### word F1 per page type · pages kept as articles", types_table(results.wcxb)]
+        parts += [f"### {worst} worst WCXB pages for {OURS}", worst_table(results.wcxb, n=worst)]
+    if results.speed:
+        parts += ["## speed", speed_table(results)]
+    if results.memory:
+        parts += ["## memory", memory_line(results)]
+    crashed = crashes(results)
+    if crashed:
+        parts += [
+            "## crashes",
+            "\n".join(f"{r.system} {r.dataset} {r.id}: {r.message}" for r in crashed),
+        ]
+    return "\n\n".join(parts) + "\n"
+
+
+def _versions(results: Results) -> str:
+    v = results.versions
+    return f"pipeline {v['pipeline']}, trafilatura {v['trafilatura']}, Python {v['python']}"
+
+
+# --- files ---------------------------------------------------------------------------
+
+
+def to_json(results: Results) -> dict[str, Any]:
+    out: dict[str, Any] = {
+        "date": results.date,
+        "command": results.plan.command,
+        "versions": results.versions,
+        "seconds": results.seconds,
+    }
+    if results.aeb:
+        out["aeb"] = {s: asdict(a) for s, a in aeb_summaries(results.aeb).items()}
+    if results.wcxb:
+        out["wcxb"] = {
+            s: {k: asdict(v) for k, v in t.items()} for s, t in wcxb_summaries(results.wcxb).items()
+        }
+        out["decisions"] = {s: decisions(results.wcxb, s) for s in systems_of(results.wcxb)}
+    if results.speed:
+        out["speed"] = asdict(results.speed)
+    if results.memory:
+        m = results.memory
+        out["memory"] = asdict(m) | {"growth_kib": m.growth_kib, "flat": m.flat}
+    out["crashes"] = [asdict(r) for r in crashes(results)]
+    return out
+
+
+def worst_first(rows: Iterable[PageRow]) -> list[PageRow]:
+    """Ours first, then each system; within one, the lowest F1 first (unscored last)."""
+    order = {s: i for i, s in enumerate(systems_of(list(rows)))}
+    return sorted(
+        rows,
+        key=lambda r: (r.dataset, order[r.system], r.f1 is None, r.f1 or 0.0, r.id),
+    )
+
+
+def write_results(results: Results, folder: Path) -> tuple[Path, Path]:
+    """bench/results/<date>.json (figures) and <date>-pages.jsonl (every page, worst first)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    figures = folder / f"{results.date}.json"
+    pages = folder / f"{results.date}-pages.jsonl"
+    figures.write_text(json.dumps(to_json(results), indent=1) + "\n", encoding="utf-8")
+    rows = worst_first([*results.aeb, *results.wcxb])
+    lines = (json.dumps(asdict(r), ensure_ascii=False) for r in rows)
+    pages.write_text("".join(f"{line}\n" for line in lines), encoding="utf-8")
+    return figures, pages
+
+
+def update_readme(readme: Path, results: Results) -> None:
+    """Put the latest summary table between the eval markers (appending them if absent)."""
+    block = "\n\n".join(
+        part
+        for part in (
+            f"Latest run: {results.date} ({_versions(results)}), "
+            f"`{results.plan.command}`, figures in `results/{results.date}.json`.",
+            summary_table(results),
+            memory_line(results),
+        )
+        if part
+    )
+    text = readme.read_text(encoding="utf-8") if readme.exists() else ""
+    fresh = f"{BEGIN}\n{block}\n{END}"
+    if BEGIN in text and END in text:
+        pattern = re.compile(re.escape(BEGIN) + ".*?" + re.escape(END), re.DOTALL)
+        text = pattern.sub(lambda _: fresh, text, count=1)
+    else:
+        text = f"{text.rstrip()}\n\n{fresh}\n" if text else f"{fresh}\n"
+    readme.write_text(text, encoding="utf-8")

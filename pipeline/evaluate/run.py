@@ -1,0 +1,105 @@
+"""One evaluation run: which parts, on which pages, and everything they measured."""
+
+from __future__ import annotations
+
+import platform
+import sys
+import time
+from collections.abc import Callable, Collection, Iterator
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime
+from importlib.metadata import version
+from pathlib import Path
+
+from pipeline.evaluate import datasets
+from pipeline.evaluate.memory import MemoryResult, measure_memory
+from pipeline.evaluate.quality import PageRow, run_pages
+from pipeline.evaluate.speed import SpeedResult, measure_speed
+from pipeline.evaluate.systems import Ours, Trafilatura, systems
+from pipeline.version import __version__
+
+PARTS = ("aeb", "wcxb", "speed", "memory")
+
+Progress = Callable[[str], None]
+
+
+@dataclass(frozen=True, slots=True)
+class Plan:
+    parts: tuple[str, ...]
+    data: Path
+    limit: int | None = None
+    types: frozenset[str] | None = None
+    peers: bool = True
+    rounds: int = 5
+    memory_pages: int = 5000
+    command: str = "pipeline eval all"
+
+
+@dataclass(frozen=True, slots=True)
+class Results:
+    plan: Plan
+    date: str
+    versions: dict[str, str]
+    aeb: tuple[PageRow, ...] = ()
+    wcxb: tuple[PageRow, ...] = ()
+    speed: SpeedResult | None = None
+    memory: MemoryResult | None = None
+    seconds: dict[str, float] = field(default_factory=dict)
+
+
+def versions() -> dict[str, str]:
+    return {
+        "pipeline": __version__,
+        "trafilatura": version("trafilatura"),
+        "python": platform.python_version(),
+        "platform": sys.platform,
+    }
+
+
+def execute(plan: Plan, progress: Progress = lambda _: None) -> Results:
+    """Run the plan's parts in order; `progress` hears of each as it starts and ends."""
+    results = Results(plan=plan, date=datetime.now(UTC).date().isoformat(), versions=versions())
+    for part in plan.parts:
+        progress(f"{part}: running")
+        start = time.perf_counter()
+        results = _RUNNERS[part](plan, results)
+        elapsed = round(time.perf_counter() - start, 1)
+        results = replace(results, seconds={**results.seconds, part: elapsed})
+        progress(f"{part}: done in {elapsed}s")
+    return results
+
+
+def _aeb_pages(plan: Plan) -> Iterator[datasets.BenchPage]:
+    return datasets.load_aeb(plan.data / datasets.AEB_DIR, plan.limit)
+
+
+def _wcxb_pages(plan: Plan, types: Collection[str] | None) -> Iterator[datasets.BenchPage]:
+    return datasets.load_wcxb(plan.data / datasets.WCXB_DIR, types, plan.limit)
+
+
+def _aeb(plan: Plan, results: Results) -> Results:
+    rows = run_pages("aeb", _aeb_pages(plan), systems(plan.peers))
+    return replace(results, aeb=tuple(rows))
+
+
+def _wcxb(plan: Plan, results: Results) -> Results:
+    rows = run_pages("wcxb", _wcxb_pages(plan, plan.types), systems(plan.peers))
+    return replace(results, wcxb=tuple(rows))
+
+
+def _speed(plan: Plan, results: Results) -> Results:
+    racers = (Ours(), Trafilatura()) if plan.peers else (Ours(),)
+    return replace(results, speed=measure_speed(racers, list(_aeb_pages(plan)), plan.rounds))
+
+
+def _memory(plan: Plan, results: Results) -> Results:
+    pages = lambda: _wcxb_pages(plan, None)  # noqa: E731
+    return replace(results, memory=measure_memory(Ours(), pages, plan.memory_pages))
+
+
+_RUNNERS: dict[str, Callable[[Plan, Results], Results]] = {
+    "aeb": _aeb,
+    "wcxb": _wcxb,
+    "speed": _speed,
+    "memory": _memory,
+}
