@@ -34,7 +34,6 @@ from pipeline.options import DEFAULT_OPTIONS, Options
 from pipeline.record import SCHEMA_VERSION, Article, Reference
 from pipeline.version import __version__
 
-
 # Scholarly full texts run to thousands of words; a "body" this short beside a
 # bibliography is a references tab's furniture.
 _MIN_WORDS_BESIDE_REFERENCES = 100
