@@ -30,6 +30,12 @@ _AUTHOR_SELECTORS = (
 # Parts of a byline that are not the name: the author's role, bio, picture, box.
 _NOT_A_NAME = ("role", "bio", "avatar", "box", "desc", "about", "image", "photo", "label", "title")
 _DATE_SELECTORS = "time[datetime], [itemprop=datePublished]"
+_UPDATE_NAMES = ("updat", "modif", "changed", "revis", "edited")
+_UPDATE_LABEL = re.compile(
+    r"\b(?:updated|last\s+updated|modified|revised|reviewed|edited|aktualisiert|mis\s+à\s+jour"
+    r"|actualizado|aggiornato)\b|обновлено|更新",
+    re.I,
+)
 _DATE_TEXT_SELECTORS = (
     "time, [class*=date], [class*=time], [class*=byline], [class*=meta], [class*=posted]"
 )
@@ -50,6 +56,7 @@ _SOURCE_LINE = re.compile(
 )
 _DASH_SUFFIX = re.compile(r"\s[–—-]\s([^–—-]{2,60})$")
 _MAX_VISIBLE_NODES = 40
+_HEADLINE_TEXT = 400
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,7 +89,7 @@ def read_metadata(tree: LexborHTMLParser, url: str | None) -> Metadata:
     return Metadata(
         title=_title(data, h1, site),
         authors=_authors(data, region, site),
-        published=_published(data, region, h1, langs),
+        published=_published(data, tree, region, h1, langs),
         modified=dates.to_iso(data.modified, langs) if data.modified else None,
         language=data.language,
         section=_first_text(data.section) or _section(region),
@@ -183,45 +190,99 @@ def _names_contain(node: LexborNode, words: tuple[str, ...]) -> bool:
 
 def _published(
     data: StructuredData,
+    tree: LexborHTMLParser,
     region: LexborNode | None,
     h1: LexborNode | None,
     langs: list[str] | None,
 ) -> str | None:
+    """Structured data first; then a date shown in the article region; then near the
+    headline; then anywhere on the page outside the site's furniture (header bars,
+    footers, related posts). A date labelled "Updated" counts only when the page
+    shows no other."""
     if data.published and (found := dates.to_iso(data.published, langs)):
         return found
-    if region is None:
-        return None
-    for node in region.css(_DATE_SELECTORS)[:_MAX_VISIBLE_NODES]:
-        value = node.attributes.get("datetime") or node.attributes.get("content") or node.text()
-        if value and not _in_furniture(node, region) and (found := dates.to_iso(value, langs)):
+    updated: str | None = None
+    for scope in (region, _headline_block(h1), tree.body):
+        if scope is None:
+            continue
+        found, update = _shown_date(scope, langs)
+        if found:
             return found
-    return _visible_date(region, h1, langs)
+        updated = updated or update
+        if scope is not region and scope is not tree.body:
+            found, update = _headline_text_date(scope, langs)
+            if found:
+                return found
+            updated = updated or update
+    return updated
 
 
-def _visible_date(region: LexborNode, h1: LexborNode | None, langs: list[str] | None) -> str | None:
-    """A date printed near the headline or byline (JNews-style spans, bare text)."""
-    for node in region.css(_DATE_TEXT_SELECTORS)[:_MAX_VISIBLE_NODES]:
-        text = node.text(deep=True)
-        found = dates.find_date_in_text(text, langs) if len(text) <= 120 else None
-        if found and not _in_furniture(node, region):
-            return found
-    if h1 is not None and h1.parent is not None:
-        text = h1.parent.text(deep=True, separator=" ")[:400]
-        return dates.find_date_in_text(text, langs)
-    return None
+def _headline_text_date(
+    block: LexborNode, langs: list[str] | None
+) -> tuple[str | None, str | None]:
+    """A date in the plain text around the headline ("Jane Doe • March 17, 2025")."""
+    text = block.text(deep=True, separator=" ")[:_HEADLINE_TEXT]
+    found = dates.find_date_in_text(text, langs)
+    if found and _UPDATE_LABEL.search(text):
+        return None, found
+    return found, None
 
 
-def _in_furniture(node: LexborNode, region: LexborNode) -> bool:
-    """Inside a related-posts, comments or widget block of the region."""
+def _headline_block(h1: LexborNode | None) -> LexborNode | None:
+    return h1.parent if h1 is not None else None
+
+
+def _shown_date(scope: LexborNode, langs: list[str] | None) -> tuple[str | None, str | None]:
+    """The first publication date shown in `scope`, and the first update date."""
+    update: str | None = None
+    candidates = [
+        (node, node.attributes.get("datetime") or node.attributes.get("content") or node.text())
+        for node in scope.css(_DATE_SELECTORS)[:_MAX_VISIBLE_NODES]
+    ] + [(node, None) for node in scope.css(_DATE_TEXT_SELECTORS)[:_MAX_VISIBLE_NODES]]
+    for node, machine in candidates:
+        found = _date_of(node, machine, langs)
+        if not found or _in_furniture(node, scope):
+            continue
+        if not _is_update(node):
+            return found, update
+        update = update or found
+    return None, update
+
+
+def _date_of(node: LexborNode, machine: str | None, langs: list[str] | None) -> str | None:
+    if machine:
+        return dates.to_iso(machine, langs)
+    text = node.text(deep=True)
+    return dates.find_date_in_text(text, langs) if len(text) <= 120 else None
+
+
+def _is_update(node: LexborNode) -> bool:
+    """A date labelled as an update is the modification date, not the publication."""
+    if _names_contain(node, _UPDATE_NAMES):
+        return True
+    label = node.parent.text(deep=True) if node.parent is not None else node.text(deep=True)
+    return len(label) <= 160 and _UPDATE_LABEL.search(label) is not None
+
+
+def _in_furniture(node: LexborNode, scope: LexborNode) -> bool:
+    """Inside a related-posts, comments or widget block, or the site's header."""
     current = node.parent
-    while current is not None and current.mem_id != region.mem_id:
+    site_header = False
+    while current is not None and current.mem_id != scope.mem_id:
+        if current.tag in ("aside", "nav"):
+            return True
+        if current.tag in ("article", "main"):
+            site_header = False  # a <header> inside the article is the article's header
+        elif current.tag == "header":
+            site_header = True
         names = " ".join(
             filter(None, (current.attributes.get("class"), current.attributes.get("id")))
         )
-        if current.tag in ("aside", "nav") or (names and _furniture_names(names)):
+        if names and _furniture_names(names):
             return True
         current = current.parent
-    return False
+    # Within the article's region a <header> is the article's own; page-wide it is the site's.
+    return site_header and scope.tag == "body"
 
 
 def _furniture_names(names: str) -> bool:
