@@ -35,7 +35,10 @@ def _sloppy(codec: str, low: int, high: int) -> str:
 # Ñ ... or Р, С, в) followed by a continuation byte (€, ™, ¿, NBSP ... or Ђ, ё ...).
 # One class pair, not an alternation, so the regex engine scans at C speed.
 _LEADS = _sloppy("cp1252", 0xC2, 0xF4) + "РСв"
-_CONTINUATIONS = _sloppy("cp1252", 0x80, 0xBF) + _sloppy("cp1251", 0x80, 0xBF)
+# Latin-1 readings leave the C1 controls U+0080..U+009F in place of €, ’ and the like.
+_CONTINUATIONS = (
+    _sloppy("cp1252", 0x80, 0xBF) + _sloppy("cp1251", 0x80, 0xBF) + _sloppy("latin-1", 0x80, 0x9F)
+)
 _MOJIBAKE = re.compile(f"[{re.escape(_LEADS)}][{re.escape(_CONTINUATIONS)}]")
 
 # Invisible characters with no meaning in extracted text: control characters other

@@ -92,3 +92,8 @@ def test_multiline_keeps_lines_and_indentation() -> None:
 )
 def test_word_count(text: str, count: int) -> None:
     assert word_count(text) == count
+
+
+def test_latin1_read_mojibake_with_c1_controls_is_repaired() -> None:
+    # UTF-8 bytes of ’ read as latin-1 give â plus two C1 controls, not cp1252's €™.
+    assert normalize_text("Investor\u00e2\u0080\u0099s guide") == "Investor’s guide"

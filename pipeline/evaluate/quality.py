@@ -51,9 +51,17 @@ def run_pages(
 
 def score_page(dataset: str, page: BenchPage, system: str, pred: Prediction) -> PageRow:
     row = PageRow(
-        dataset, page.id, page.url, page.page_type, system, None, None, None,
-        rejected=pred.rejected, message=pred.message,
-    )  # fmt: skip
+        dataset,
+        page.id,
+        page.url,
+        page.page_type,
+        system,
+        None,
+        None,
+        None,
+        rejected=pred.rejected,
+        message=pred.message,
+    )
     if dataset == "aeb":
         shingled = metrics.shingle_overlap(page.text or "", pred.text)
         return replace(row, f1=shingled.f1, precision=shingled.precision, recall=shingled.recall)

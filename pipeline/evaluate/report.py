@@ -140,10 +140,7 @@ def types_table(rows: Sequence[PageRow]) -> str:
 
 
 def worst_table(rows: Sequence[PageRow], system: str = OURS, n: int = 15) -> str:
-    scored = sorted(
-        (r for r in rows if r.system == system and r.f1 is not None),
-        key=lambda r: (r.f1, r.id),
-    )
+    scored = sorted((r for r in rows if r.system == system and r.f1 is not None), key=_rank)
     return table(
         ["id", "type", "F1", "precision", "recall", "reason", "url"],
         (
@@ -159,6 +156,17 @@ def worst_table(rows: Sequence[PageRow], system: str = OURS, n: int = 15) -> str
             for r in scored[:n]
         ),
     )
+
+
+def _rank(row: PageRow) -> tuple[float, str]:
+    """Lowest F1 first; pages without a score last."""
+    return (row.f1 if row.f1 is not None else 2.0, row.id)
+
+
+def index_kept(rows: Sequence[PageRow], system: str = OURS) -> str:
+    """The listing and collection pages the system turned into articles."""
+    kept = [r for r in rows_of(rows, system, INDEX_TYPES) if not r.rejected]
+    return "\n".join(f"- {r.id} {r.page_type} {r.url or ''}" for r in kept) or "none"
 
 
 def _reason(row: PageRow) -> str:
@@ -226,12 +234,17 @@ def render(results: Results, worst: int = 15) -> str:
     """The whole report of a run, as printed."""
     parts = [f"# pipeline eval, {results.date} ({_versions(results)})"]
     if results.aeb:
-        parts += ["## AEB (181 news pages; Zyte shingle metric)", aeb_table(results.aeb)]
+        parts += ["## AEB (Zyte shingle metric)", aeb_table(results.aeb)]
         parts += [f"### {worst} worst AEB pages for {OURS}", worst_table(results.aeb, n=worst)]
     if results.wcxb:
         parts += ["## WCXB dev (article pages; page-type decisions)", wcxb_table(results.wcxb)]
         parts += ["### word F1 per page type · pages kept as articles", types_table(results.wcxb)]
-        parts += [f"### {worst} worst WCXB pages for {OURS}", worst_table(results.wcxb, n=worst)]
+        articles = rows_of(results.wcxb, OURS, ["article"])
+        parts += [
+            f"### {worst} worst WCXB article pages for {OURS}",
+            worst_table(articles, n=worst),
+        ]
+        parts += [f"### listing and collection pages {OURS} kept", index_kept(results.wcxb)]
     if results.speed:
         parts += ["## speed", speed_table(results)]
     if results.memory:
@@ -276,13 +289,10 @@ def to_json(results: Results) -> dict[str, Any]:
     return out
 
 
-def worst_first(rows: Iterable[PageRow]) -> list[PageRow]:
-    """Ours first, then each system; within one, the lowest F1 first (unscored last)."""
-    order = {s: i for i, s in enumerate(systems_of(list(rows)))}
-    return sorted(
-        rows,
-        key=lambda r: (r.dataset, order[r.system], r.f1 is None, r.f1 or 0.0, r.id),
-    )
+def worst_first(rows: Sequence[PageRow]) -> list[PageRow]:
+    """Per dataset, ours first, then each system; within one, the lowest F1 first."""
+    order = {s: i for i, s in enumerate(systems_of(rows))}
+    return sorted(rows, key=lambda r: (r.dataset, order[r.system], *_rank(r)))
 
 
 def write_results(results: Results, folder: Path) -> tuple[Path, Path]:

@@ -57,6 +57,8 @@ _SOURCE_LINE = re.compile(
 _DASH_SUFFIX = re.compile(r"\s[–—-]\s([^–—-]{2,60})$")
 _MAX_VISIBLE_NODES = 40
 _HEADLINE_TEXT = 400
+_WORD = re.compile(r"\w+")
+_SHARED_WORDS = 0.3
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,10 +83,10 @@ class Metadata:
 def read_metadata(tree: LexborHTMLParser, url: str | None) -> Metadata:
     """Read the metadata of the page in `tree` (which is left untouched)."""
     data = read_structured(tree)
-    h1 = _headline(tree)
+    site = data.site_name or _site_from_title(data.title_tag)
+    h1 = _headline(tree, site)
     region = _region(tree, h1)
     langs = [data.language] if data.language else None
-    site = data.site_name or _site_from_title(data.title_tag)
     canonical = _absolute(data.canonical_url, url)
     return Metadata(
         title=_title(data, h1, site),
@@ -103,11 +105,17 @@ def read_metadata(tree: LexborHTMLParser, url: str | None) -> Metadata:
     )
 
 
-def _headline(tree: LexborHTMLParser) -> LexborNode | None:
+def _headline(tree: LexborHTMLParser, site: str | None) -> LexborNode | None:
+    """The article's visible headline: the first h1 that is not the site's logo."""
+    body = tree.body
     for h1 in tree.css("h1"):
-        names = " ".join(filter(None, (h1.attributes.get("class"), h1.attributes.get("id"))))
-        if "logo" in names or "site-title" in names or not h1.text(deep=True).strip():
+        text = h1.text(deep=True).strip()
+        if not text or (site and text.casefold() == site.casefold()):
             continue
+        if _names_contain(h1, ("logo", "site-title", "site-name", "brand")):
+            continue
+        if body is not None and _in_furniture(h1, body):
+            continue  # an h1 in the site's header bar
         return h1
     return None
 
@@ -132,15 +140,17 @@ def _region(tree: LexborHTMLParser, h1: LexborNode | None) -> LexborNode | None:
 
 
 def _title(data: StructuredData, h1: LexborNode | None, site: str | None) -> str | None:
+    """The visible headline; declared titles (og, JSON-LD, <title>) when there is none,
+    or when the h1 is only a section label ("News") that the declared title lacks."""
     heading = normalize_text(h1.text(deep=True)) if h1 is not None else ""
-    declared = [t for t in (data.title, data.title_tag) if t]
-    if heading and (not declared or any(_similar(heading, t) for t in declared)):
+    declared = data.title or data.title_tag
+    if heading and not declared:
         return heading
-    if data.title:
-        return strip_site_suffix(normalize_text(data.title), site)
-    if heading:
+    if heading and declared and _shares_words(heading, declared):
         return heading
-    return strip_site_suffix(normalize_text(data.title_tag), site) if data.title_tag else None
+    if declared:
+        return strip_site_suffix(normalize_text(declared), site) or None
+    return heading or None
 
 
 def strip_site_suffix(title: str, site: str | None) -> str:
@@ -164,6 +174,16 @@ def _site_from_title(title_tag: str | None) -> str | None:
     parts = _TITLE_SEPARATORS.split(title_tag)
     last = parts[-1].strip() if len(parts) > 1 else ""
     return last if 0 < len(last.split()) <= 4 else None
+
+
+def _shares_words(heading: str, declared: str) -> bool:
+    """Most of the h1's words are in the declared title: the h1 is the headline, not
+    a call to action, a pop-up's heading or a section label ("News")."""
+    words = set(_WORD.findall(heading.casefold()))
+    if not words:
+        return False
+    shared = words & set(_WORD.findall(declared.casefold()))
+    return len(shared) >= _SHARED_WORDS * len(words)
 
 
 def _similar(a: str, b: str) -> bool:
