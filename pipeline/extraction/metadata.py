@@ -58,6 +58,17 @@ _DASH_SUFFIX = re.compile(r"\s[–—-]\s([^–—-]{2,60})$")
 _MAX_VISIBLE_NODES = 40
 _HEADLINE_TEXT = 400
 _WORD = re.compile(r"\w+")
+_MAX_BYLINE = 80
+_MAX_BYLINE_NODES = 400
+_BYLINE_CANDIDATES = "p, span, div, li, small, h4, h5, h6, address"
+_BYLINE = re.compile(
+    r"^(?:by|written\s+by|posted\s+by|words\s+by|article\s+by|story\s+by|author|authors"
+    r"|von|par|por|автор)\s*:?\s+(\S.*)$",
+    re.I,
+)
+# Where a byline's name ends: a date, a separator, a role.
+_BYLINE_END = re.compile(r"\s+(?:[|•·–—/]|on|in|at|updated|published)\s+|,\s+(?=\w+\s+\d)", re.I)
+_SENTENCE = re.compile(r"[a-z]{2}[.!?]\s+[A-Z]|\b(?:is|was|has|lives|works|writes)\b")
 _SHARED_WORDS = 0.3
 
 
@@ -192,15 +203,50 @@ def _similar(a: str, b: str) -> bool:
 
 
 def _authors(data: StructuredData, region: LexborNode | None, site: str | None) -> tuple[str, ...]:
-    found = people.clean_authors(data.authors, site) if data.authors else ()
+    found = people.clean_authors(data.authors, site, declared=True) if data.authors else ()
     if found or region is None:
         return found
     raw = [
-        n.text(deep=True)
+        _byline_text(n)
         for n in region.css(_AUTHOR_SELECTORS)[:_MAX_VISIBLE_NODES]
         if not _names_contain(n, _NOT_A_NAME) and not _in_furniture(n, region)
     ]
-    return people.clean_authors([r for r in raw if r.strip()], site)
+    found = people.clean_authors([r for r in raw if r], site)
+    if found:
+        return found
+    body = _page_body(region)
+    for scope in (region, body):
+        if scope is not None and (found := _labelled_byline(scope, site)):
+            return found
+    return ()
+
+
+def _page_body(node: LexborNode) -> LexborNode | None:
+    while node.parent is not None and node.tag != "body":
+        node = node.parent
+    return node if node.tag == "body" else None
+
+
+def _labelled_byline(scope: LexborNode, site: str | None) -> tuple[str, ...]:
+    """A short line that says who wrote the piece: "By Jane Doe", "Written by: Jane Doe"."""
+    for node in scope.css(_BYLINE_CANDIDATES)[:_MAX_BYLINE_NODES]:
+        text = " ".join(node.text(deep=True, separator=" ").split())
+        match = _BYLINE.match(text) if len(text) <= _MAX_BYLINE else None
+        if match and not _in_furniture(node, scope):
+            found = people.clean_authors([_BYLINE_END.split(match.group(1))[0]], site)
+            if found:
+                return found
+    return ()
+
+
+def _byline_text(node: LexborNode) -> str:
+    """The name in a byline element: its author link if any, else its short text.
+    Element boundaries become spaces ("Harry Rabinowitz<span>Tech editor</span>")."""
+    link = node if node.tag == "a" else node.css_first("a[href*=author], a[rel~=author], a")
+    text = " ".join((link or node).text(deep=True, separator=" ").split())
+    if len(text) > _MAX_BYLINE or _SENTENCE.search(text):
+        return ""  # a bio or a sentence, not a byline
+    return text
 
 
 def _names_contain(node: LexborNode, words: tuple[str, ...]) -> bool:

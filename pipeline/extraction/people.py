@@ -81,19 +81,27 @@ _ORG_ACRONYMS |= frozenset(("TASS", "ТАСС", "RIA", "РИА", "BBC", "CNN", "
 _ORG_PHRASES = ("associated press", "press association", "the canadian press")
 
 
-def clean_authors(raw: Sequence[str], site_name: str | None = None) -> tuple[str, ...]:
-    """Person names found in `raw`, de-duplicated case-insensitively, order kept."""
+def clean_authors(
+    raw: Sequence[str], site_name: str | None = None, *, declared: bool = False
+) -> tuple[str, ...]:
+    """Person names found in `raw`, de-duplicated case-insensitively, order kept.
+
+    `declared`: the strings come from a field that names the author (JSON-LD
+    author, meta author), so a personal blog's author may equal the site's name
+    and a user handle ("apblackmd") is the name the author goes by.
+    """
     site = _fold(site_name) if site_name else None
     names: dict[str, str] = {}
     for value in raw:
-        for name in _names(value):
+        for name in _names(value, declared):
             key = name.casefold()
-            if key not in names and _fold(name) != site:
-                names[key] = name
+            if key in names or (_fold(name) == site and not (declared and " " in name)):
+                continue
+            names[key] = name
     return tuple(names.values())
 
 
-def _names(value: str) -> Iterator[str]:
+def _names(value: str, declared: bool = False) -> Iterator[str]:
     """Candidate names in one raw string."""
     text = " ".join(value.split())
     if not text or len(text) > 10 * _MAX_CHARS:  # a paragraph, not a byline
@@ -107,12 +115,12 @@ def _names(value: str) -> Iterator[str]:
     text = _BRACKETS.sub(" ", _HANDLE.sub(" ", text))
     text = _uninvert(_PREFIX.sub("", _trim(text)))
     for piece in _SPLIT.split(text):
-        name = _clean_piece(piece)
+        name = _clean_piece(piece, declared)
         if name:
             yield name
 
 
-def _clean_piece(piece: str) -> str | None:
+def _clean_piece(piece: str, declared: bool = False) -> str | None:
     """One name from one piece, or None if what is left is not a name."""
     piece = _trim(piece)
     if _NOT_AUTHOR.match(piece):
@@ -122,7 +130,7 @@ def _clean_piece(piece: str) -> str | None:
     if not words or len(words) > _MAX_WORDS:
         return None
     name = _trim(" ".join(words))
-    if len(name) > _MAX_CHARS or not _looks_like_name(name, words):
+    if len(name) > _MAX_CHARS or not _looks_like_name(name, words, declared):
         return None
     return _fix_case(name)
 
@@ -147,12 +155,13 @@ def _title_run(words: Iterator[str]) -> int:
     return len(run) if any(word in _TITLE_NOUNS for word in run) else 0
 
 
-def _looks_like_name(name: str, words: list[str]) -> bool:
+def _looks_like_name(name: str, words: list[str], declared: bool = False) -> bool:
     if any(char.isdigit() for char in name) or not any(char.isalpha() for char in name):
         return False
     if ":" in name or "?" in name or "!" in name:  # a sentence or a label
         return False
-    if len(words) == 1 and name.islower():  # "with", "admin": a word, not a name
+    # "with", "admin": a word, not a name; but a declared author may be a handle.
+    if len(words) == 1 and name.islower() and not declared:
         return False
     folded = name.casefold()
     if folded.startswith("the ") or any(phrase in folded for phrase in _ORG_PHRASES):
