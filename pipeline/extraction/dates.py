@@ -281,7 +281,9 @@ def _finish(parsed: datetime, has_time: bool) -> str:
 
 
 def _parse_dateparser(text: str, langs: tuple[str, ...] | None) -> str | None:
-    parser = _parser(langs)
+    # Without a page language, dateparser would try all of its ~200 locales (seconds
+    # of regex compiling per process): guess a few from the script instead.
+    parser = _parser(langs or _languages_of_script(text))
     try:
         parsed = parser.get_date_data(text).date_obj
     except (ValueError, OverflowError, TypeError):
@@ -290,6 +292,22 @@ def _parse_dateparser(text: str, langs: tuple[str, ...] | None) -> str | None:
         return None
     # dateparser fills 00:00 when there is no time, so ask the text.
     return _finish(parsed, has_time=_HAS_TIME.search(text) is not None) or None
+
+
+_CYRILLIC = re.compile(r"[\u0400-\u04ff]")
+_GREEK = re.compile(r"[\u0370-\u03ff]")
+_ARABIC = re.compile(r"[\u0600-\u06ff]")
+_LATIN_LANGUAGES = ("en", "fr", "de", "es", "it", "pt", "nl")
+
+
+def _languages_of_script(text: str) -> tuple[str, ...]:
+    if _CYRILLIC.search(text):
+        return ("ru", "uk", "bg")
+    if _GREEK.search(text):
+        return ("el",)
+    if _ARABIC.search(text):
+        return ("ar",)
+    return _LATIN_LANGUAGES
 
 
 def _language_key(languages: Sequence[str] | None) -> tuple[str, ...] | None:
