@@ -40,6 +40,8 @@ _INLINE = frozenset(
 # Lists whose text is mostly links are menus or tables of contents.
 _LIST_LINK_SHARE = 0.6
 _PARAGRAPH_LINK_SHARE = 0.8
+# Blocks this long are never repeated word for word by an author (tables can be).
+_REPEAT_CHARS = 60
 
 
 @dataclass(slots=True)
@@ -64,6 +66,7 @@ class _Walker:
     run: list[str] = field(default_factory=list)  # loose inline text awaiting a block
     run_links: int = 0  # characters of that text inside links
     depth: int = 0
+    seen: set[str] = field(default_factory=set)  # long block texts already emitted
 
     def walk(self, node: LexborNode) -> None:
         if self.depth > MAX_DEPTH:  # hostile nesting: keep the text, flat
@@ -111,6 +114,16 @@ class _Walker:
             # Unknown and container tags: walk through them.
             self.walk(node)
 
+    def emit(self, block: Paragraph | Heading | Quote | Code | ListBlock) -> None:
+        """Add a block, unless the page already showed it: some themes print the
+        whole article twice (desktop and mobile templates, one hidden by CSS)."""
+        key = block.text if not isinstance(block, ListBlock) else repr(block.items)
+        if len(key) >= _REPEAT_CHARS:
+            if key in self.seen:
+                return
+            self.seen.add(key)
+        self.body.blocks.append(block)
+
     def flush(self) -> None:
         if self.run:
             raw = "".join(self.run)
@@ -120,7 +133,7 @@ class _Walker:
             if not text or links > _PARAGRAPH_LINK_SHARE * len(raw.strip()):
                 return
             if not boilerplate.is_boilerplate_text(text):
-                self.body.blocks.append(Paragraph(text))
+                self.emit(Paragraph(text))
 
     def heading(self, node: LexborNode, level: int) -> None:
         text = normalize_text(node.text(deep=True))
@@ -128,7 +141,7 @@ class _Walker:
             return
         if boilerplate.is_boilerplate_heading(text):
             return
-        self.body.blocks.append(Heading(level, text))
+        self.emit(Heading(level, text))
 
     def paragraph(self, node: LexborNode) -> None:
         if node.css_first("p, div, ul, ol, table, blockquote, pre, h2, h3, h4"):
@@ -142,12 +155,12 @@ class _Walker:
             return
         if _link_share(node, len(text)) > _PARAGRAPH_LINK_SHARE:
             return
-        self.body.blocks.append(block)
+        self.emit(block)
 
     def listing(self, node: LexborNode) -> None:
         block = _list_block(node)
         if block.items and not _is_link_list(node):
-            self.body.blocks.append(block)
+            self.emit(block)
 
     def table(self, node: LexborNode) -> None:
         kind = tables.classify(node)
