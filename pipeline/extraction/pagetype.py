@@ -33,6 +33,7 @@ _SPLIT = re.compile(r"[\s]+")
 # A listing: at least this many teasers, whose cards hold most of the words.
 _TEASER_LIMIT = 4
 _CARD_SHARE = 0.6
+_CARD_WORDS = 60
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,7 +56,9 @@ def classify(
         return PageType(False, False, "the page declares itself a listing or home page")
     teasers, card_words = _teasers(container)
     total = len(container.text(deep=True, separator=" ").split())
-    if teasers >= _TEASER_LIMIT and total and card_words / total > _CARD_SHARE:
+    # Teaser cards are short; a listicle's items ("10 best cameras") run long.
+    short_cards = card_words < _CARD_WORDS * teasers
+    if teasers >= _TEASER_LIMIT and total and card_words / total > _CARD_SHARE and short_cards:
         return PageType(False, declared, f"{teasers} teasers hold {card_words} of {total} words")
     return PageType(True, declared, "")
 
