@@ -27,3 +27,7 @@ test: lint
 
 clean:
 	rm -rf $(VENV) output/2*
+
+# The full benchmark run (about 9 minutes): ours beside trafilatura, results in bench/.
+bench: $(STAMP)
+	$(BIN)/pipeline eval all --write

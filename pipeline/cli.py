@@ -52,7 +52,7 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _eval_arguments(parser: argparse.ArgumentParser) -> None:
-    from pipeline.evaluate.command import add_arguments  # trafilatura loads only for eval
+    from pipeline.evaluate.command import add_arguments  # light: trafilatura loads in run
 
     add_arguments(parser)
 

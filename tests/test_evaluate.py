@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 import json
 from collections import Counter
 from pathlib import Path
@@ -150,8 +151,9 @@ def test_wcxb_row_checks_snippets_and_metadata() -> None:
     row = score_page("wcxb", page, "x", pred)
     assert (row.with_found, row.without_leaked) == (1, 1)
     assert (row.title_ok, row.author_ok, row.date_ok) == (True, True, True)
-    summary = wcxb_summary([row, score_page("wcxb", _page(text=None), "x", Prediction(""))])
-    assert summary.f1 == pytest.approx(row.f1)  # the page without a truth body is not scored
+    empty = score_page("wcxb", _page(text=""), "x", Prediction(""))  # both empty: F1 1
+    summary = wcxb_summary([row, empty])
+    assert summary.f1 == pytest.approx((row.f1 + 1.0) / 2)
     assert (summary.accepted, summary.title) == (2, 1.0)
 
 
@@ -200,12 +202,13 @@ def _results(tmp_path: Path) -> Results:
 
 def test_results_files_hold_figures_and_pages_worst_first(tmp_path: Path) -> None:
     figures, pages = write_results(_results(tmp_path), tmp_path / "results")
-    assert figures.name == "2026-01-02.json" and pages.name == "2026-01-02-pages.jsonl"
+    assert figures.name == "2026-01-02.json" and pages.name == "2026-01-02-pages.jsonl.gz"
     saved = json.loads(figures.read_text())
     assert saved["command"] == "pipeline eval aeb"
     assert set(saved["aeb"]) == {"ours", "trafilatura"}
     assert saved["aeb"]["ours"]["f1"] == pytest.approx(0.55)
-    order = [(r["system"], r["id"]) for r in map(json.loads, pages.read_text().splitlines())]
+    lines = gzip.decompress(pages.read_bytes()).decode().splitlines()
+    order = [(r["system"], r["id"]) for r in map(json.loads, lines)]
     assert order == [("ours", "b"), ("ours", "a"), ("trafilatura", "a")]
     assert worst_first(_results(tmp_path).aeb)[0].id == "b"
 

@@ -7,6 +7,12 @@
     speed      pages per second, ours and trafilatura alternating
     memory     resident memory over thousands of pages in one process
     report     tables, per-page rows, results files, the bench/README.md table
+    run        one evaluation run: its plan, its parts in order, its results
+    command    the `pipeline eval` command line
+    sample     copy the fixed benchmark sample of the CI floor (fixtures/bench/)
 
 `pipeline eval all --write` runs everything; see bench/README.md.
 """
+
+#: The measurements `pipeline eval` can run, in the order `all` runs them.
+PARTS = ("aeb", "wcxb", "speed", "memory")

@@ -1,14 +1,20 @@
-"""`pipeline eval aeb|wcxb|speed|memory|all`: the command line of the evaluation."""
+"""`pipeline eval aeb|wcxb|speed|memory|all`: the command line of the evaluation.
+
+Only `run` loads the measuring modules (and trafilatura with them), so that
+building the `pipeline` parser stays cheap for `pipeline extract`.
+"""
 
 from __future__ import annotations
 
 import argparse
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from pipeline.evaluate import report
-from pipeline.evaluate.datasets import AEB_DIR, WCXB_DIR
-from pipeline.evaluate.run import PARTS, Plan, execute
+from pipeline.evaluate import PARTS
+
+if TYPE_CHECKING:
+    from pipeline.evaluate.run import Plan
 
 DEFAULT_DATA = Path("../shared/bench")
 DEFAULT_RESULTS = Path("bench/results")
@@ -31,11 +37,17 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--write", action="store_true", help="save results and update the bench README table"
     )
-    parser.add_argument("--results", type=Path, default=DEFAULT_RESULTS, help=argparse.SUPPRESS)
-    parser.add_argument("--readme", type=Path, default=DEFAULT_README, help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--results", type=Path, default=DEFAULT_RESULTS, help="folder of results (--write)"
+    )
+    parser.add_argument(
+        "--readme", type=Path, default=DEFAULT_README, help="README whose table --write updates"
+    )
 
 
 def plan_of(args: argparse.Namespace, argv: list[str]) -> Plan:
+    from pipeline.evaluate.run import Plan
+
     types = frozenset(t.strip() for t in args.types.split(",") if t.strip()) if args.types else None
     return Plan(
         parts=PARTS if args.what == "all" else (args.what,),
@@ -50,12 +62,15 @@ def plan_of(args: argparse.Namespace, argv: list[str]) -> Plan:
 
 
 def missing_data(plan: Plan) -> list[Path]:
-    needs = {"aeb": AEB_DIR, "speed": AEB_DIR, "wcxb": WCXB_DIR, "memory": WCXB_DIR}
+    needs = {"aeb": "aeb", "speed": "aeb", "wcxb": "wcxb-dev", "memory": "wcxb-dev"}
     folders = {plan.data / needs[p] for p in plan.parts}
     return sorted(f for f in folders if not f.is_dir())
 
 
 def run(args: argparse.Namespace, argv: list[str]) -> int:
+    from pipeline.evaluate import report
+    from pipeline.evaluate.run import execute
+
     plan = plan_of(args, argv)
     missing = missing_data(plan)
     if missing:

@@ -22,12 +22,12 @@ WCXB_DIR = "wcxb-dev"
 
 @dataclass(frozen=True, slots=True)
 class BenchPage:
-    """One benchmark page. `text` is None when the benchmark gives no body for it."""
+    """One benchmark page and its ground truth (`text`: the main content, "" when none)."""
 
     id: str
     html: bytes
     url: str | None
-    text: str | None
+    text: str
     title: str | None = None
     author: str | None = None
     published: str | None = None
@@ -92,7 +92,7 @@ def _wcxb_page(root: Path, page_id: str, kind: str) -> BenchPage:
         id=page_id,
         html=_html(root, page_id),
         url=record.get("url"),
-        text=truth.get("main_content"),
+        text=truth.get("main_content") or "",  # two pages have none: an empty truth
         title=truth.get("title") or None,
         author=truth.get("author") or None,
         published=str(truth["publish_date"]) if truth.get("publish_date") else None,

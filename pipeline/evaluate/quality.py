@@ -27,7 +27,7 @@ class PageRow:
     url: str | None
     page_type: str
     system: str
-    f1: float | None
+    f1: float
     precision: float | None
     recall: float | None
     with_found: int = 0
@@ -56,18 +56,16 @@ def score_page(dataset: str, page: BenchPage, system: str, pred: Prediction) -> 
         page.url,
         page.page_type,
         system,
-        None,
+        0.0,
         None,
         None,
         rejected=pred.rejected,
         message=pred.message,
     )
     if dataset == "aeb":
-        shingled = metrics.shingle_overlap(page.text or "", pred.text)
+        shingled = metrics.shingle_overlap(page.text, pred.text)
         return replace(row, f1=shingled.f1, precision=shingled.precision, recall=shingled.recall)
     row = _wcxb_checks(row, page, pred)
-    if page.text is None:  # no body in the ground truth: snippets and metadata only
-        return row
     score = metrics.word_score(page.text, pred.text)
     return replace(row, f1=score.f1, precision=score.precision, recall=score.recall)
 
@@ -129,7 +127,7 @@ class WcxbSummary:
 def wcxb_summary(rows: Sequence[PageRow]) -> WcxbSummary:
     return WcxbSummary(
         pages=len(rows),
-        f1=metrics.mean(r.f1 for r in rows if r.f1 is not None),
+        f1=metrics.mean(r.f1 for r in rows),
         with_found=metrics.mean(r.with_found / r.with_total for r in rows if r.with_total),
         without_leaked=metrics.mean(
             r.without_leaked / r.without_total for r in rows if r.without_total

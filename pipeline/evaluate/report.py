@@ -5,6 +5,7 @@ Tables are Markdown, so the same text reads in a terminal and in bench/README.md
 
 from __future__ import annotations
 
+import gzip
 import json
 import re
 from collections.abc import Iterable, Sequence
@@ -140,7 +141,7 @@ def types_table(rows: Sequence[PageRow]) -> str:
 
 
 def worst_table(rows: Sequence[PageRow], system: str = OURS, n: int = 15) -> str:
-    scored = sorted((r for r in rows if r.system == system and r.f1 is not None), key=_rank)
+    scored = sorted((r for r in rows if r.system == system), key=_rank)
     return table(
         ["id", "type", "F1", "precision", "recall", "reason", "url"],
         (
@@ -159,20 +160,23 @@ def worst_table(rows: Sequence[PageRow], system: str = OURS, n: int = 15) -> str
 
 
 def _rank(row: PageRow) -> tuple[float, str]:
-    """Lowest F1 first; pages without a score last."""
-    return (row.f1 if row.f1 is not None else 2.0, row.id)
+    return (row.f1, row.id)
 
 
-def index_kept(rows: Sequence[PageRow], system: str = OURS) -> str:
+def index_kept(rows: Sequence[PageRow], system: str = OURS, limit: int = 15) -> str:
     """The listing and collection pages the system turned into articles."""
     kept = [r for r in rows_of(rows, system, INDEX_TYPES) if not r.rejected]
-    return "\n".join(f"- {r.id} {r.page_type} {r.url or ''}" for r in kept) or "none"
+    lines = [f"- {r.id} {r.page_type} {r.url or ''}" for r in kept[:limit]]
+    if len(kept) > limit:
+        lines.append(f"- … {len(kept) - limit} more in the per-page results")
+    return "\n".join([f"{len(kept)} pages", *lines]) if kept else "none"
 
 
 def _reason(row: PageRow) -> str:
-    if row.rejected == CRASH:
-        return f"crash: {row.message}"
-    return row.rejected or ""
+    """The rejection and its message ("not_article: 9 teasers hold …"), or ""."""
+    if not row.rejected:
+        return ""
+    return f"{row.rejected}: {row.message}" if row.message else row.rejected
 
 
 def speed_table(results: Results) -> str:
@@ -185,6 +189,19 @@ def speed_table(results: Results) -> str:
         rounds = " ".join(f"{v:.0f}" for v in speed.per_round[s])
         lines.append([s, f"{median:.1f}", rounds, num(speed.ratio(s, BASELINE), 2)])
     return table(["system", rate, "per round", f"× {BASELINE}"], lines)
+
+
+def speed_line(results: Results) -> str:
+    speed = results.speed
+    if speed is None:
+        return ""
+    rates = ", ".join(f"{s} {m:.1f} pages/s" for s, m in speed.median.items())
+    ratio = speed.ratio(OURS, BASELINE)
+    versus = f" (ours ×{ratio:.2f} {BASELINE})" if ratio is not None else ""
+    return (
+        f"speed (median of {speed.rounds} alternating rounds over {speed.pages} AEB pages in "
+        f"memory, one process): {rates}{versus}"
+    )
 
 
 def memory_line(results: Results) -> str:
@@ -244,7 +261,10 @@ def render(results: Results, worst: int = 15) -> str:
             f"### {worst} worst WCXB article pages for {OURS}",
             worst_table(articles, n=worst),
         ]
-        parts += [f"### listing and collection pages {OURS} kept", index_kept(results.wcxb)]
+        parts += [
+            f"### listing and collection pages {OURS} kept",
+            index_kept(results.wcxb, limit=worst),
+        ]
     if results.speed:
         parts += ["## speed", speed_table(results)]
     if results.memory:
@@ -296,14 +316,16 @@ def worst_first(rows: Sequence[PageRow]) -> list[PageRow]:
 
 
 def write_results(results: Results, folder: Path) -> tuple[Path, Path]:
-    """bench/results/<date>.json (figures) and <date>-pages.jsonl (every page, worst first)."""
+    """bench/results/<date>.json (figures) and <date>-pages.jsonl.gz (every page, worst
+    first; gzipped: a run's pages are megabytes of text and are committed with it)."""
     folder.mkdir(parents=True, exist_ok=True)
     figures = folder / f"{results.date}.json"
-    pages = folder / f"{results.date}-pages.jsonl"
+    pages = folder / f"{results.date}-pages.jsonl.gz"
     figures.write_text(json.dumps(to_json(results), indent=1) + "\n", encoding="utf-8")
     rows = worst_first([*results.aeb, *results.wcxb])
     lines = (json.dumps(asdict(r), ensure_ascii=False) for r in rows)
-    pages.write_text("".join(f"{line}\n" for line in lines), encoding="utf-8")
+    with gzip.open(pages, "wt", encoding="utf-8") as stream:
+        stream.writelines(f"{line}\n" for line in lines)
     return figures, pages
 
 
@@ -315,6 +337,7 @@ def update_readme(readme: Path, results: Results) -> None:
             f"Latest run: {results.date} ({_versions(results)}), "
             f"`{results.plan.command}`, figures in `results/{results.date}.json`.",
             summary_table(results),
+            speed_line(results),
             memory_line(results),
         )
         if part

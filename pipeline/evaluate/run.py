@@ -18,8 +18,6 @@ from pipeline.evaluate.speed import SpeedResult, measure_speed
 from pipeline.evaluate.systems import Ours, Trafilatura, systems
 from pipeline.version import __version__
 
-PARTS = ("aeb", "wcxb", "speed", "memory")
-
 Progress = Callable[[str], None]
 
 
