@@ -18,8 +18,8 @@ run: $(STAMP)
 	$(BIN)/pipeline extract fixtures/
 
 lint: $(STAMP)
-	$(BIN)/ruff check pipeline tests scripts
-	$(BIN)/ruff format --check pipeline tests scripts
+	$(BIN)/ruff check pipeline tests scripts bench
+	$(BIN)/ruff format --check pipeline tests scripts bench
 	$(BIN)/mypy
 
 test: lint

@@ -49,8 +49,43 @@ class Page:
     http_charset: str | None = None
 
 
+@dataclass(frozen=True, slots=True)
+class Analysis:
+    """Everything the stages found on a page, before the article-or-listing decision."""
+
+    meta: metadata.Metadata
+    references: tuple[Reference, ...]
+    body: body.Body
+    text: str
+    words: int
+    page_features: tuple[float, ...]
+    declared_article: bool
+
+
 def extract_page(page: Page, options: Options = DEFAULT_OPTIONS) -> Article:
     """Run every stage on one page; raise an ExtractionError subclass when no article results."""
+    found = analyse(page, options)
+    _check_body(found, options)
+    kind = pagetype.classify(found.page_features, found.declared_article)
+    # A bibliography makes a scholarly page, whatever else its tab shows.
+    if not kind.is_article and not found.references:
+        raise NotArticle(kind.reason)
+    return _article(page, found)
+
+
+def _check_body(found: Analysis, options: Options) -> None:
+    """Too little text to be anything: say so before asking what kind of page it is."""
+    words = found.words
+    if found.references:
+        return
+    if words == 0:
+        raise EmptyBody("no paragraph, list or table of an article was found")
+    if words < options.min_words and not found.declared_article:
+        raise EmptyBody(f"only {words} words of body text, below the {options.min_words} minimum")
+
+
+def analyse(page: Page, options: Options = DEFAULT_OPTIONS) -> Analysis:
+    """The stages up to the page-type decision (also what its model is fitted on)."""
     tree = _parse(decode.decode(page.content, page.http_charset, options.max_bytes))
     if tree.body is None:
         raise EmptyBody("the page has no <body>")
@@ -58,7 +93,7 @@ def extract_page(page: Page, options: Options = DEFAULT_OPTIONS) -> Article:
     rule = sites.rule_for(page.url or meta.canonical_url) or sites.SiteRule()
     meta = rule.apply_metadata(meta, tree)
     refs = _references(tree, options)
-    body_classes = tree.body.attributes.get("class") or ""
+    signals = pagetype.page_signals(tree)
     rule.strip(tree.body)
     root = clean.clean(tree.body)
     holder = rule.container(root) or container.find_container(root)
@@ -69,10 +104,12 @@ def extract_page(page: Page, options: Options = DEFAULT_OPTIONS) -> Article:
         # A references tab: the article's body is not on this page, and what the
         # container found is the page's furniture (access boxes, journal name).
         built, text, words = body.Body(), "", 0
-    kind = pagetype.classify(meta.structured, body_classes, page.url, holder, words)
-    if not kind.is_article:
-        raise NotArticle(kind.reason)
-    return _article(page, meta, built, text, refs, kind, options)
+    shown = (meta.published is not None, bool(meta.authors))
+    values = pagetype.features(
+        meta.structured, signals, page.url, shown, root, holder, built.blocks
+    )
+    declared = pagetype.declares_article(meta.structured, signals)
+    return Analysis(meta, refs, built, text, words, values, declared)
 
 
 def _parse(text: str) -> LexborHTMLParser:
@@ -97,20 +134,8 @@ def _references(tree: LexborHTMLParser, options: Options) -> tuple[Reference, ..
     return entries
 
 
-def _article(
-    page: Page,
-    meta: metadata.Metadata,
-    built: body.Body,
-    text: str,
-    refs: tuple[Reference, ...],
-    kind: pagetype.PageType,
-    options: Options,
-) -> Article:
-    words = word_count(text)
-    if words == 0 and not refs:
-        raise EmptyBody("no paragraph, list or table of an article was found")
-    if words < options.min_words and not kind.declared_article and not refs:
-        raise EmptyBody(f"only {words} words of body text, below the {options.min_words} minimum")
+def _article(page: Page, found: Analysis) -> Article:
+    meta, text, words, refs = found.meta, found.text, found.words, found.references
     content_hash = hashlib.sha256(text.encode()).hexdigest()
     key = meta.canonical_url or page.url
     return Article(
@@ -131,8 +156,8 @@ def _article(
         doi=meta.doi,
         source=meta.source,
         text=text,
-        blocks=tuple(built.blocks),
-        tables=tuple(built.tables),
+        blocks=tuple(found.body.blocks),
+        tables=tuple(found.body.tables),
         references=refs,
         word_count=words,
         content_hash=content_hash,
