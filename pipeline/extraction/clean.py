@@ -35,7 +35,7 @@ _NAME_ATTRIBUTES = ("class", "id", "aria-label", "data-testid", "data-component"
 _BOILERPLATE_TOKENS = frozenset(
     """
     nav navbar navigation navi menu menubar submenu megamenu breadcrumb breadcrumbs crumbs
-    sidebar footer masthead topbar toolbar skip skiplink
+    sidebar footer masthead topbar toolbar skiplink
     cookie cookies consent gdpr ccpa
     share shares sharing sharer sharedaddy addtoany addthis social socials
     related relatedposts recommended recommendation recommendations popular trending mostread
@@ -106,6 +106,8 @@ _BOILERPLATE_PHRASES = (
     "load-more",
     "most-read",
     "ez-toc",
+    "skip-link",
+    "skip-to",
     "widget-area",
     "recent-posts",
     "recent-entries",

@@ -24,6 +24,7 @@ _PARAGRAPH_TAGS = frozenset(("p", "pre", "blockquote", "li", "h2", "h3", "h4", "
 # thousands of levels, and no article needs that many.
 MAX_DEPTH = 200
 _PARAGRAPH_CHARS = 80
+_SECTION_CHARS = 200
 
 
 @dataclass(slots=True)
@@ -35,7 +36,7 @@ class _Tally:
 
 def find_container(body: LexborNode) -> LexborNode:
     """Return the element whose subtree best matches 'the article body'."""
-    scores: dict[int, tuple[float, LexborNode]] = {}
+    scores: dict[int, tuple[float, LexborNode, int]] = {}
     _score(body, scores, in_link=False, depth=0)
     if not scores:  # no paragraph anywhere: let the body stage find what little there is
         return body
@@ -54,7 +55,7 @@ def _headline_article(best: LexborNode) -> LexborNode | None:
 
 
 def _score(
-    node: LexborNode, scores: dict[int, tuple[float, LexborNode]], in_link: bool, depth: int
+    node: LexborNode, scores: dict[int, tuple[float, LexborNode, int]], in_link: bool, depth: int
 ) -> _Tally:
     tally = _Tally()
     if depth > MAX_DEPTH:
@@ -80,18 +81,38 @@ def _score(
     value = tally.text - _LINK_WEIGHT * tally.links
     # A lone block is a caption or a teaser, not a body; bodies have paragraphs.
     if tally.paragraphs >= 1:
-        scores[node.mem_id] = (value, node)
+        scores[node.mem_id] = (value, node, tally.text)
     return tally
 
 
-def _descend(node: LexborNode, scores: dict[int, tuple[float, LexborNode]]) -> LexborNode:
+def _descend(
+    node: LexborNode, scores: dict[int, tuple[float, LexborNode, int]]
+) -> LexborNode:
+    """Go down into a child that holds nearly all of the score: its siblings add
+    only a stray block. Not into one of several sections of the same kind: a
+    long article's sections can be link-heavy (lists of sources) and score low."""
     while True:
         own = scores[node.mem_id][0]
         children = [scores[c.mem_id] for c in node.iter() if c.mem_id in scores]
         best = max(children, key=lambda item: item[0], default=None)
         if best is None or best[0] < _DESCEND_SHARE * own or _is_paragraph(best[1]):
             return node
+        if _has_sibling_sections(best[1], children):
+            return node
         node = best[1]
+
+
+def _has_sibling_sections(
+    child: LexborNode, siblings: list[tuple[float, LexborNode, int]]
+) -> bool:
+    kind = (child.tag, child.attributes.get("class"))
+    return any(
+        other is not child
+        and (other.tag, other.attributes.get("class")) == kind
+        and text >= _SECTION_CHARS
+        and other.css_first("h2, h3, h4") is not None
+        for _, other, text in siblings
+    )
 
 
 def _is_paragraph(node: LexborNode) -> bool:
