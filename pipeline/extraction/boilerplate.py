@@ -23,6 +23,8 @@ _STARTS = re.compile(
       | a\ version\ of\ this\ (?:article|story)\ appear
       | (?:live\s*)?(?:updated|posted)\ \d+\ (?:seconds?|minutes?|mins?|hours?|hrs?|days?)\ ago
       | leave\ a\ (?:comment|reply)|sign\ up\ for|subscribe\ to\ (?:our|the)\ newsletter
+      | you\ (?:may|might)\ also\ (?:like|enjoy)|more\ from\ (?:our|the)\b
+      | this\ field\ is\ (?:for\ validation|hidden)
       | реклама|читайте\ также|поделиться|広告|関連記事|シェア
     )""",
     re.I | re.X,
@@ -59,6 +61,8 @@ _LABELS = frozenset(
         "see more",
         "topics",
         "live",
+        "select month",
+        "select category",
     )
 )
 
@@ -82,9 +86,19 @@ _MAX_LABEL = 40
 _MARKUP = re.compile(r"^<[a-zA-Z!/][^<>]*>$")
 
 
+# A byline printed as a block: "By Jane Doe ⋅ Editor ⋅ Updated May 6, 2025".
+_BYLINE = re.compile(
+    r"^(?i:by|written\s+by|posted\s+by)\s+[A-Z][\w.'’-]+(?:\s+[A-Z][\w.'’-]+){0,3}"
+    r"\s*(?:$|[⋅|•·–—]|\s(?i:on|updated|published)\b)"
+)
+_MAX_BYLINE = 120
+
+
 def is_boilerplate_text(text: str) -> bool:
     """True for a block whose text is page furniture."""
     if _STARTS.match(text) or _MARKUP.match(text):
+        return True
+    if len(text) <= _MAX_BYLINE and _BYLINE.match(text):
         return True
     return len(text) <= _MAX_LABEL and text.casefold().strip(" .:!-–—|") in _LABELS
 

@@ -18,7 +18,7 @@ _NEVER_TEXT = "script, style, noscript, template, svg, canvas, object, embed"
 # Tags that hold no article text.
 _DROP_TAGS = (
     "iframe, link, meta,"
-    " button, select, input, textarea, label, dialog, nav, aside, footer, menu,"
+    " button, select, input, textarea, label, dialog, nav, aside, footer, menu, form,"
     " amp-ad, amp-embed, amp-sticky-ad, amp-social-share, amp-sidebar, amp-analytics,"
     " amp-consent, amp-user-notification, amp-carousel, ins.adsbygoogle"
 )

@@ -85,9 +85,7 @@ def _score(
     return tally
 
 
-def _descend(
-    node: LexborNode, scores: dict[int, tuple[float, LexborNode, int]]
-) -> LexborNode:
+def _descend(node: LexborNode, scores: dict[int, tuple[float, LexborNode, int]]) -> LexborNode:
     """Go down into a child that holds nearly all of the score: its siblings add
     only a stray block. Not into one of several sections of the same kind: a
     long article's sections can be link-heavy (lists of sources) and score low."""
@@ -102,9 +100,7 @@ def _descend(
         node = best[1]
 
 
-def _has_sibling_sections(
-    child: LexborNode, siblings: list[tuple[float, LexborNode, int]]
-) -> bool:
+def _has_sibling_sections(child: LexborNode, siblings: list[tuple[float, LexborNode, int]]) -> bool:
     kind = (child.tag, child.attributes.get("class"))
     return any(
         other is not child
