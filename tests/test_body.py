@@ -69,3 +69,16 @@ def test_loose_text_with_breaks_becomes_paragraphs() -> None:
     html = "<body><div>" + "<br><br>".join(PARAGRAPHS) + "</div></body>"
     built = blocks_of(html, None)
     assert [b.text for b in built.blocks if isinstance(b, Paragraph)] == PARAGRAPHS
+
+
+def test_furniture_section_is_skipped_to_its_end() -> None:
+    extra = (
+        "<div class='x1'><h2>Related Posts</h2><h3>Another flood story</h3>"
+        "<p>A teaser paragraph about some other story that must not appear here.</p></div>"
+        "<p>The last paragraph of the article comes after the widget and is kept.</p>"
+    )
+    built = blocks_of(article_page(extra))
+    texts = [getattr(b, "text", "") for b in built.blocks]
+    assert "Another flood story" not in texts
+    assert not any("teaser paragraph" in t for t in texts)
+    assert texts[-1] == "The last paragraph of the article comes after the widget and is kept."

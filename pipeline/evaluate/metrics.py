@@ -120,9 +120,33 @@ def word_score(truth: str, pred: str) -> Score:
     return Score(precision, recall, harmonic(precision, recall))
 
 
+# Typographic quotes, apostrophes and dashes as their ASCII forms: the ground truths
+# mix both (often straightened by hand) while pages and extractors keep the page's.
+_TYPOGRAPHY = str.maketrans(
+    {
+        "‘": "'",
+        "’": "'",
+        "‚": "'",
+        "‛": "'",
+        "“": '"',
+        "”": '"',
+        "„": '"',
+        "«": '"',
+        "»": '"',
+        "–": "-",
+        "—": "-",
+        "‒": "-",
+        "−": "-",
+        "…": "...",
+    }
+)
+
+
 def fold(text: str) -> str:
-    """NFKC, whitespace runs to one space, case folded: the form exact matches compare."""
-    return " ".join(unicodedata.normalize("NFKC", text).split()).casefold()
+    """NFKC, typography to ASCII, whitespace runs to one space, case folded: the form
+    exact matches (snippets, titles, authors) compare, for every system alike."""
+    plain = unicodedata.normalize("NFKC", text).translate(_TYPOGRAPHY)
+    return " ".join(plain.split()).casefold()
 
 
 def snippets_in(snippets: Sequence[str], text: str) -> int:

@@ -67,6 +67,10 @@ class _Walker:
     run_links: int = 0  # characters of that text inside links
     depth: int = 0
     seen: set[str] = field(default_factory=set)  # long block texts already emitted
+    # Inside a furniture section ("Related posts", "Contact us"): the walk depth of
+    # its heading's parent and the heading's level. The section ends with that
+    # parent, or at the next heading of the same or a higher level.
+    skip: tuple[int, int] | None = None
 
     def walk(self, node: LexborNode) -> None:
         if self.depth > MAX_DEPTH:  # hostile nesting: keep the text, flat
@@ -77,6 +81,8 @@ class _Walker:
         for child in node.iter(include_text=True):
             self.visit(child)
         self.flush()
+        if self.skip is not None and self.skip[0] == self.depth:
+            self.skip = None
         self.depth -= 1
 
     def visit(self, node: LexborNode) -> None:
@@ -117,6 +123,8 @@ class _Walker:
     def emit(self, block: Paragraph | Heading | Quote | Code | ListBlock) -> None:
         """Add a block, unless the page already showed it: some themes print the
         whole article twice (desktop and mobile templates, one hidden by CSS)."""
+        if self.skip is not None:
+            return
         key = block.text if not isinstance(block, ListBlock) else repr(block.items)
         if len(key) >= _REPEAT_CHARS:
             if key in self.seen:
@@ -140,7 +148,10 @@ class _Walker:
         if not text or (self.title and _same(text, self.title)):
             return
         if boilerplate.is_boilerplate_heading(text):
+            self.skip = (self.depth, level)
             return
+        if self.skip is not None and level <= self.skip[1]:
+            self.skip = None
         self.emit(Heading(level, text))
 
     def paragraph(self, node: LexborNode) -> None:
@@ -163,6 +174,8 @@ class _Walker:
             self.emit(block)
 
     def table(self, node: LexborNode) -> None:
+        if self.skip is not None:
+            return
         kind = tables.classify(node)
         if kind is tables.TableKind.LAYOUT:
             self.walk(node)

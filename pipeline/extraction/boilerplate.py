@@ -24,6 +24,9 @@ _STARTS = re.compile(
       | (?:live\s*)?(?:updated|posted)\ \d+\ (?:seconds?|minutes?|mins?|hours?|hrs?|days?)\ ago
       | leave\ a\ (?:comment|reply)|sign\ up\ for|subscribe\ to\ (?:our|the)\ newsletter
       | you\ (?:may|might)\ also\ (?:like|enjoy)|more\ from\ (?:our|the)\b
+      | (?:article|story)\ continues\ below|\d+\ min(?:ute)?s?\ read\b
+      | join\ (?:our|the)\ (?:\w+\ )?(?:newsletter|mailing\ list|community)
+      | subscribe\ to\ (?:our|the)\b|get\ (?:our|the)\ (?:free\ )?newsletter
       | this\ field\ is\ (?:for\ validation|hidden)
       | реклама|читайте\ также|поделиться|広告|関連記事|シェア
     )""",
@@ -73,7 +76,9 @@ _HEADINGS = re.compile(
       | popular\ posts|recent\ posts|trending(?:\ now)?|latest\ (?:news|posts|stories)
       | comments?|\d+\ comments?|leave\ a\ (?:reply|comment)|share(?:\ this)?(?:\ article)?
       | tags|categories|archives|table\ of\ contents|contents|about\ the\ author
-      | newsletter|sign\ up.*|subscribe.*|follow\ us.*|read\ (?:more|next)
+      | newsletters?|sign\ up.*|subscribe.*|follow\ us.*|read\ (?:more|next)
+      | contact\ us|request\ a\ (?:quote|demo)|get\ in\ touch|stay\ connected.*
+      | related\ (?:reads|reading|links|resources)|recently\ by\ .*|join\ our\ .*
       | читайте\ также|похожие\ новости|関連記事|アクセスランキング
     ):?$""",
     re.I | re.X,
