@@ -86,10 +86,11 @@ def _check_body(found: Analysis, options: Options) -> None:
 
 def analyse(page: Page, options: Options = DEFAULT_OPTIONS) -> Analysis:
     """The stages up to the page-type decision (also what its model is fitted on)."""
-    tree = _parse(decode.decode(page.content, page.http_charset, options.max_bytes))
+    html = decode.decode(page.content, page.http_charset, options.max_bytes)
+    tree = _parse(html)
     if tree.body is None:
         raise EmptyBody("the page has no <body>")
-    meta = metadata.read_metadata(tree, page.url)
+    meta = metadata.read_metadata(tree, page.url, html)
     rule = sites.rule_for(page.url or meta.canonical_url) or sites.SiteRule()
     meta = rule.apply_metadata(meta, tree)
     refs = _references(tree, options)

@@ -23,6 +23,7 @@ from email.utils import parsedate_to_datetime
 from functools import lru_cache
 from typing import Any
 
+import htmldate
 from dateparser.data.languages_info import language_order
 from dateparser.date import DateDataParser
 
@@ -331,3 +332,17 @@ def _parser(langs: tuple[str, ...] | None) -> DateDataParser:
         )
     except ValueError:  # a language dateparser does not know: let it detect
         return _parser(None) if langs else DateDataParser(settings=_DATEPARSER_SETTINGS)
+
+
+def date_from_page(html: str, url: str | None) -> str | None:
+    """Last resort when the page's own precedence found nothing: htmldate's
+    structural search (dates in the URL, in meta and time elements, in common
+    markup), without its free-text scan, which takes "today" bars and copyright
+    years. Costs a second (lxml) parse, so it runs only on pages without a date."""
+    try:
+        found = htmldate.find_date(
+            html, url=url, original_date=True, extensive_search=False, outputformat="%Y-%m-%d"
+        )
+    except Exception:  # htmldate and lxml raise many kinds on hostile markup
+        return None
+    return found or None

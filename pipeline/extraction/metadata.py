@@ -91,8 +91,9 @@ class Metadata:
     structured: StructuredData
 
 
-def read_metadata(tree: LexborHTMLParser, url: str | None) -> Metadata:
-    """Read the metadata of the page in `tree` (which is left untouched)."""
+def read_metadata(tree: LexborHTMLParser, url: str | None, html: str | None = None) -> Metadata:
+    """Read the metadata of the page in `tree` (which is left untouched); `html` is the
+    page's text, for the last-resort date search of `dates.date_from_page`."""
     data = read_structured(tree)
     site = data.site_name or _site_from_title(data.title_tag)
     h1 = _headline(tree, site)
@@ -102,7 +103,8 @@ def read_metadata(tree: LexborHTMLParser, url: str | None) -> Metadata:
     return Metadata(
         title=_title(data, h1, site),
         authors=_authors(data, region, site),
-        published=_published(data, tree, region, h1, langs),
+        published=_published(data, tree, region, h1, langs)
+        or (dates.date_from_page(html, url) if html else None),
         modified=dates.to_iso(data.modified, langs) if data.modified else None,
         language=data.language,
         section=_first_text(data.section) or _section(region),
