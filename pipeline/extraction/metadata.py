@@ -21,6 +21,8 @@ from pipeline.extraction.structured import StructuredData, read_structured
 from pipeline.normalize import normalize_text
 from pipeline.record import Source
 
+_DECORATION = " ⋆★☆✓✔|•·»"
+_SUFFIX_WORDS = 5
 _TITLE_SEPARATORS = re.compile(r"\s+(?:[|–—»·•:]|-{1,2}|::)\s+")
 _REGION = "article, main, [itemprop=articleBody], [role=main]"
 _AUTHOR_SELECTORS = (
@@ -155,7 +157,7 @@ def _region(tree: LexborHTMLParser, h1: LexborNode | None) -> LexborNode | None:
 def _title(data: StructuredData, h1: LexborNode | None, site: str | None) -> str | None:
     """The visible headline; declared titles (og, JSON-LD, <title>) when there is none,
     or when the h1 is only a section label ("News") that the declared title lacks."""
-    heading = normalize_text(h1.text(deep=True)) if h1 is not None else ""
+    heading = normalize_text(h1.text(deep=True)).rstrip(_DECORATION) if h1 is not None else ""
     declared = data.title or data.title_tag
     if heading and not declared:
         return heading
@@ -167,18 +169,22 @@ def _title(data: StructuredData, h1: LexborNode | None, site: str | None) -> str
 
 
 def strip_site_suffix(title: str, site: str | None) -> str:
-    """'Headline - Site Name' -> 'Headline' (the longest part when unsure)."""
-    parts = [p for p in _TITLE_SEPARATORS.split(title) if p.strip()]
-    if len(parts) < 2:
-        return title
-    if site:
-        kept = [p for p in parts if p.casefold() != site.casefold()]
-        if len(kept) < len(parts):
-            return " - ".join(kept) if len(kept) > 1 else kept[0]
-    # Only the last segment is a suffix candidate; a colon inside a headline stays.
-    if len(parts[-1]) < 0.5 * len(title) and len(parts[-1].split()) <= 5:
-        return title[: title.rfind(parts[-1])].rstrip(" |–—-:»·•")
-    return title
+    """'Headline | Section | Site Name' -> 'Headline'.
+
+    Trailing segments go while they are short (a site, a section, a tagline) and
+    shorter than what precedes them; a separator inside a headline stays.
+    """
+    title = title.rstrip(_DECORATION)
+    while True:
+        parts = [p for p in _TITLE_SEPARATORS.split(title) if p.strip()]
+        if len(parts) < 2:
+            return title
+        last = parts[-1].strip()
+        head = title[: title.rfind(parts[-1])].rstrip(" |–—-:»·•")
+        is_site = bool(site) and last.casefold() == (site or "").casefold()
+        if not is_site and (len(last.split()) > _SUFFIX_WORDS or len(last) >= len(head)):
+            return title
+        title = head
 
 
 def _site_from_title(title_tag: str | None) -> str | None:
