@@ -42,6 +42,7 @@ _LIST_LINK_SHARE = 0.6
 _PARAGRAPH_LINK_SHARE = 0.8
 # Blocks this long are never repeated word for word by an author (tables can be).
 _REPEAT_CHARS = 60
+_ANY_HEADING = 7  # a skip level that every heading (h1-h6) ends
 
 
 @dataclass(slots=True)
@@ -140,8 +141,16 @@ class _Walker:
             text = normalize_text(raw)
             if not text or links > _PARAGRAPH_LINK_SHARE * len(raw.strip()):
                 return
-            if not boilerplate.is_boilerplate_text(text):
+            if not self.section_label(text) and not boilerplate.is_boilerplate_text(text):
                 self.emit(Paragraph(text))
+
+    def section_label(self, text: str) -> bool:
+        """A block that is only a widget's label ("Related", "Popular posts") starts
+        a furniture section, as a furniture heading does (any heading ends it)."""
+        if boilerplate.is_boilerplate_heading(text):
+            self.skip = (self.depth, _ANY_HEADING)
+            return True
+        return False
 
     def heading(self, node: LexborNode, level: int) -> None:
         text = normalize_text(node.text(deep=True))
@@ -162,7 +171,7 @@ class _Walker:
 
     def add(self, block: Paragraph | Quote | Code, node: LexborNode) -> None:
         text = block.text
-        if not text or boilerplate.is_boilerplate_text(text):
+        if not text or self.section_label(text) or boilerplate.is_boilerplate_text(text):
             return
         if _link_share(node, len(text)) > _PARAGRAPH_LINK_SHARE:
             return
