@@ -81,24 +81,24 @@ FEATURES = (
 # Fitted by bench/fit_pagetype.py on WCXB-dev (articles vs listing and collection
 # pages): per feature (mean, scale, weight) of the standardised logistic model.
 _MODEL: tuple[tuple[float, float, float], ...] = (
-    (0.6214, 0.4850, -0.4824),  # published
-    (0.6402, 0.4799, -0.4535),  # declared_article
-    (0.5154, 0.4998, -0.4114),  # author
-    (0.7205, 0.4487, -0.7261),  # slug_url
-    (0.1130, 0.3166, 0.4645),  # declared_listing
-    (6.4077, 1.7311, -0.1590),  # log_paragraph_block_words
-    (6.1792, 2.0769, -0.3164),  # log_long_paragraph_words
-    (0.1292, 0.1982, 0.7691),  # link_share
-    (2.6991, 1.2346, -0.3812),  # log_long_paragraphs
-    (0.1943, 0.3956, 0.4537),  # pagination
-    (0.5619, 0.4961, -0.3119),  # og_article
-    (0.0813, 0.2732, 0.2607),  # query
-    (2.2238, 1.2579, 0.3005),  # log_image_links
-    (1.2931, 1.5739, 0.4182),  # log_prices
-    (0.0210, 0.1283, 0.0685),  # teaser_share
+    (0.7730, 0.4189, -0.2209),  # published
+    (0.6402, 0.4799, -0.5406),  # declared_article
+    (0.5154, 0.4998, -0.4840),  # author
+    (0.7205, 0.4487, -0.7316),  # slug_url
+    (0.1130, 0.3166, 0.4436),  # declared_listing
+    (6.4052, 1.7376, -0.1719),  # log_paragraph_block_words
+    (6.1806, 2.0813, -0.2963),  # log_long_paragraph_words
+    (0.1283, 0.1974, 0.7726),  # link_share
+    (2.7012, 1.2342, -0.3969),  # log_long_paragraphs
+    (0.1943, 0.3956, 0.4436),  # pagination
+    (0.5619, 0.4961, -0.3066),  # og_article
+    (0.0813, 0.2732, 0.2742),  # query
+    (2.2238, 1.2579, 0.3276),  # log_image_links
+    (1.2931, 1.5739, 0.4338),  # log_prices
+    (0.0212, 0.1287, 0.0673),  # teaser_share
 )
-_BIAS = -2.7408
-_THRESHOLD = 0.7
+_BIAS = -2.6835
+_THRESHOLD = 0.8
 
 
 @dataclass(frozen=True, slots=True)
