@@ -6,11 +6,24 @@
     │   ├── Undecodable          reason undecodable: empty, binary, or no charset fits
     │   ├── ParseError           reason parse_error: the HTML parser gave up
     │   ├── NotArticle           reason not_article: a listing, home or navigation page
-    │   └── EmptyBody            reason empty_body: an article page with no body text
+    │   ├── EmptyBody            reason empty_body: an article page with no body text
+    │   └── Unreadable           reason unreadable: the input file cannot be read
+    ├── FetchError               a URL that could not be fetched (carries a Reason)
+    │   ├── FetchTimeout         reason timeout: connect, read or total time ran out
+    │   ├── ConnectionFailed     reason connection_error: refused, reset, DNS, TLS
+    │   ├── HTTPStatusError      reason http_error: 4xx, or 5xx/429 after the retries
+    │   ├── BodyTooLarge         reason too_large: the body passed the size limit
+    │   ├── NotHTML              reason not_html: a content type we do not extract
+    │   ├── RobotsDisallowed     reason robots_disallowed: robots.txt forbids the URL
+    │   └── TooManyRedirects     reason too_many_redirects: past the redirect limit
+    ├── DiscoveryError           reason bad_feed / bad_sitemap: a source that cannot be read
+    ├── ConfigError              the run's configuration is wrong (exit status 2)
+    ├── StateError               the state store is unusable or in use (exit status 2)
     └── OutputError              the output cannot be written (exit status 2)
 
-Errors of libraries (lexbor, charset-normalizer, dateparser, OS errors) are caught
-at the stage that calls them and re-raised as one of these, with the reason kept.
+Errors of libraries (lexbor, charset-normalizer, dateparser, httpx, sqlite3, OS
+errors) are caught at the stage that calls them and re-raised as one of these,
+with the reason kept.
 """
 
 from __future__ import annotations
@@ -27,6 +40,14 @@ class Reason(StrEnum):
     NOT_ARTICLE = "not_article"
     EMPTY_BODY = "empty_body"
     UNREADABLE = "unreadable"  # the input file itself could not be read
+    TIMEOUT = "timeout"
+    CONNECTION_ERROR = "connection_error"
+    HTTP_ERROR = "http_error"
+    NOT_HTML = "not_html"
+    ROBOTS_DISALLOWED = "robots_disallowed"
+    TOO_MANY_REDIRECTS = "too_many_redirects"
+    BAD_FEED = "bad_feed"
+    BAD_SITEMAP = "bad_sitemap"
 
 
 class PipelineError(Exception):
@@ -65,6 +86,63 @@ class EmptyBody(ExtractionError):
 
 class Unreadable(ExtractionError):
     reason = Reason.UNREADABLE
+
+
+class FetchError(PipelineError):
+    """A URL that could not be fetched; `reason` says why, `status` is the last
+    HTTP status seen (None when no response came)."""
+
+    reason: Reason = Reason.CONNECTION_ERROR
+
+    def __init__(self, message: str, status: int | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.status = status
+
+
+class FetchTimeout(FetchError):
+    reason = Reason.TIMEOUT
+
+
+class ConnectionFailed(FetchError):
+    reason = Reason.CONNECTION_ERROR
+
+
+class HTTPStatusError(FetchError):
+    reason = Reason.HTTP_ERROR
+
+
+class BodyTooLarge(FetchError):
+    reason = Reason.TOO_LARGE
+
+
+class NotHTML(FetchError):
+    reason = Reason.NOT_HTML
+
+
+class RobotsDisallowed(FetchError):
+    reason = Reason.ROBOTS_DISALLOWED
+
+
+class TooManyRedirects(FetchError):
+    reason = Reason.TOO_MANY_REDIRECTS
+
+
+class DiscoveryError(PipelineError):
+    """A feed or sitemap that cannot be read."""
+
+    def __init__(self, message: str, reason: Reason = Reason.BAD_FEED) -> None:
+        super().__init__(message)
+        self.message = message
+        self.reason = reason
+
+
+class ConfigError(PipelineError):
+    """The run's configuration file is missing, malformed or inconsistent."""
+
+
+class StateError(PipelineError):
+    """The state store cannot be opened, is corrupt, or is used by another run."""
 
 
 class OutputError(PipelineError):
