@@ -2,11 +2,13 @@
 
 The stages run in a fixed order, each in its own module:
 
-    decode -> parse -> metadata -> references -> clean -> container -> page type
-           -> body (tables inside) -> render -> Article
+    decode -> parse -> metadata (+ site rule) -> references -> clean -> container
+           -> body (tables inside) -> render -> page type -> Article
 
-`extract_page` is a pure function of (Page, Options) apart from the volatile
-`extracted_at` stamp, so it gives the same record on any process or machine.
+`analyse` runs the stages up to the page-type decision; `extract_page` decides
+and builds the record. Both are pure functions of (Page, Options) apart from
+the volatile `extracted_at` stamp, so they give the same result on any process
+or machine.
 """
 
 from __future__ import annotations
