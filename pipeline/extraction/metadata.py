@@ -32,6 +32,7 @@ _AUTHOR_SELECTORS = (
 # Parts of a byline that are not the name: the author's role, bio, picture, box.
 _NOT_A_NAME = ("role", "bio", "avatar", "box", "desc", "about", "image", "photo", "label", "title")
 _DATE_SELECTORS = "time[datetime], [itemprop=datePublished]"
+_UPDATE_LABEL_CHARS = 160
 _UPDATE_NAMES = ("updat", "modif", "changed", "revis", "edited")
 _UPDATE_LABEL = re.compile(
     r"\b(?:updated|last\s+updated|modified|revised|reviewed|edited|aktualisiert|mis\s+à\s+jour"
@@ -67,6 +68,9 @@ _BYLINE = re.compile(
     r"^(?:by|written\s+by|posted\s+by|words\s+by|article\s+by|story\s+by|author|authors"
     r"|von|par|por|автор)\s*:?\s+(\S.*)$",
     re.I,
+)
+_BYLINE_LABEL = re.compile(
+    r"^(?:by|written\s+by|posted\s+by|words\s+by|article\s+by|author|authors)\s*:?$", re.I
 )
 # Where a byline's name ends: a date, a separator, a role.
 _BYLINE_END = re.compile(r"\s+(?:[|•·–—/]|on|in|at|updated|published)\s+|,\s+(?=\w+\s+\d)", re.I)
@@ -239,12 +243,28 @@ def _labelled_byline(scope: LexborNode, site: str | None) -> tuple[str, ...]:
     """A short line that says who wrote the piece: "By Jane Doe", "Written by: Jane Doe"."""
     for node in scope.css(_BYLINE_CANDIDATES)[:_MAX_BYLINE_NODES]:
         text = " ".join(node.text(deep=True, separator=" ").split())
-        match = _BYLINE.match(text) if len(text) <= _MAX_BYLINE else None
-        if match and not _in_furniture(node, scope):
-            found = people.clean_authors([_BYLINE_END.split(match.group(1))[0]], site)
+        if len(text) > _MAX_BYLINE:
+            continue
+        name = _name_after_label(node, text)
+        if name and not _in_furniture(node, scope):
+            found = people.clean_authors([_BYLINE_END.split(name)[0]], site)
             if found:
                 return found
     return ()
+
+
+def _name_after_label(node: LexborNode, text: str) -> str | None:
+    """ "By Jane Doe" in one element, or "Written by" with the name in the next one."""
+    match = _BYLINE.match(text)
+    if match:
+        return match.group(1)
+    if _BYLINE_LABEL.match(text):
+        sibling = node.next
+        while sibling is not None and not sibling.is_element_node:
+            sibling = sibling.next
+        if sibling is not None:
+            return " ".join(sibling.text(deep=True, separator=" ").split())[:_MAX_BYLINE]
+    return None
 
 
 def _byline_text(node: LexborNode) -> str:
@@ -331,11 +351,17 @@ def _date_of(node: LexborNode, machine: str | None, langs: list[str] | None) -> 
 
 
 def _is_update(node: LexborNode) -> bool:
-    """A date labelled as an update is the modification date, not the publication."""
+    """A date labelled as an update is the modification date, not the publication:
+    by the element's names, its own text, or its parent's text when that is a label."""
     if _names_contain(node, _UPDATE_NAMES):
         return True
-    label = node.parent.text(deep=True) if node.parent is not None else node.text(deep=True)
-    return len(label) <= 160 and _UPDATE_LABEL.search(label) is not None
+    for scope in (node, node.parent):
+        if scope is None:
+            break
+        label = scope.text(deep=True)
+        if len(label) <= _UPDATE_LABEL_CHARS and _UPDATE_LABEL.search(label):
+            return True
+    return False
 
 
 def _in_furniture(node: LexborNode, scope: LexborNode) -> bool:

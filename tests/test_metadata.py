@@ -1,8 +1,9 @@
 from __future__ import annotations
 
 import pytest
+from selectolax.lexbor import LexborHTMLParser
 
-from pipeline.extraction.metadata import strip_site_suffix
+from pipeline.extraction.metadata import read_metadata, strip_site_suffix
 
 
 @pytest.mark.parametrize(
@@ -38,3 +39,30 @@ from pipeline.extraction.metadata import strip_site_suffix
 )
 def test_site_suffix(title: str, site: str | None, expected: str) -> None:
     assert strip_site_suffix(title, site) == expected
+
+
+@pytest.mark.parametrize(
+    "byline",
+    [
+        "<p>By Jane Doe</p>",
+        "<div><p>Written by</p><p>Jane Doe</p></div>",
+        "<span class='x9'>Written by: Jane Doe | March 3, 2025</span>",
+    ],
+)
+def test_labelled_bylines(byline: str) -> None:
+    html = (
+        "<html><head><title>River floods valley</title></head><body><main>"
+        f"<h1>River floods valley</h1>{byline}<p>{'Text of the article. ' * 20}</p>"
+        "</main></body></html>"
+    )
+    meta = read_metadata(LexborHTMLParser(html), None)
+    assert meta.authors == ("Jane Doe",)
+
+
+def test_updated_date_is_not_the_publication_date_when_another_is_shown() -> None:
+    html = (
+        "<html><body><article><h1>River floods valley</h1>"
+        "<p class='meta'>Updated March 9, 2025</p><p class='date'>March 3, 2025</p>"
+        f"<p>{'Text of the article. ' * 20}</p></article></body></html>"
+    )
+    assert read_metadata(LexborHTMLParser(html), None).published == "2025-03-03"
