@@ -1,0 +1,97 @@
+"""robots.txt: fetched once per origin per run, failures included, and asked about
+every URL and every redirect hop.
+
+What an origin's robots.txt fetch ends in decides the rules (RFC 9309, 2.3.1):
+    2xx                    the file's rules
+    4xx other than 429     "unavailable": everything allowed
+    too many redirects     "unavailable" too (the RFC allows either)
+    5xx, 429, timeout, connection error, a file past the size limit
+                           "unreachable": everything disallowed for this run,
+                           so a struggling site is not crawled blind
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
+from urllib.parse import urlsplit
+
+from protego import Protego
+
+from pipeline.errors import FetchError, HTTPStatusError, TooManyRedirects
+from pipeline.fetch._result import FetchResult
+
+# RFC 9309 asks parsers to read at least 500 KiB; more is a crawler trap.
+ROBOTS_MAX_BYTES = 512 * 1024
+
+
+class Rules:
+    """One origin's answer: a parsed file, or a blanket allow or disallow."""
+
+    def __init__(self, parser: Protego | None, allow_all: bool, why: str) -> None:
+        self._parser = parser
+        self._allow_all = allow_all
+        self.why = why
+
+    def allows(self, url: str, agent: str) -> bool:
+        if self._parser is None:
+            return self._allow_all
+        return self._parser.can_fetch(url, agent)
+
+    def delay(self, agent: str) -> float | None:
+        """Seconds between requests the file asks of us: Crawl-delay, or Request-rate."""
+        if self._parser is None:
+            return None
+        delays = []
+        crawl_delay = self._parser.crawl_delay(agent)
+        if crawl_delay is not None:
+            delays.append(float(crawl_delay))
+        rate = self._parser.request_rate(agent)
+        if rate is not None and rate.requests > 0:
+            delays.append(rate.seconds / rate.requests)
+        return max(delays, default=None)
+
+
+def origin(url: str) -> str:
+    """scheme://host[:port], lowercased: robots.txt belongs to exactly this."""
+    parts = urlsplit(url)
+    return f"{parts.scheme.lower()}://{parts.netloc.lower()}"
+
+
+def rules_from_text(text: str, why: str = "robots.txt") -> Rules:
+    return Rules(Protego.parse(text), allow_all=False, why=why)
+
+
+async def load_rules(robots_url: str, fetch: Callable[[str], Awaitable[FetchResult]]) -> Rules:
+    """Fetch and parse one robots.txt; every failure becomes a blanket rule."""
+    try:
+        result = await fetch(robots_url)
+    except HTTPStatusError as exc:
+        if exc.status is not None and 400 <= exc.status < 500 and exc.status != 429:
+            return Rules(None, allow_all=True, why=f"robots.txt answered {exc.status}")
+        return Rules(None, allow_all=False, why=f"robots.txt unreachable: {exc.message}")
+    except TooManyRedirects as exc:
+        return Rules(None, allow_all=True, why=f"robots.txt unavailable: {exc.message}")
+    except FetchError as exc:
+        return Rules(None, allow_all=False, why=f"robots.txt unreachable: {exc.message}")
+    # The RFC says UTF-8; a stray byte should not cost the whole file.
+    return rules_from_text(result.content.decode("utf-8", errors="replace"))
+
+
+class RobotsCache:
+    """The rules of every origin seen in this run, each fetched exactly once."""
+
+    def __init__(self, fetch: Callable[[str], Awaitable[FetchResult]]) -> None:
+        self._fetch = fetch
+        self._rules: dict[str, Rules] = {}
+        self._locks: dict[str, asyncio.Lock] = {}
+
+    async def rules(self, url: str) -> Rules:
+        key = origin(url)
+        if key in self._rules:
+            return self._rules[key]
+        # Many tasks meet a new site at once; one fetches, the rest wait for it.
+        async with self._locks.setdefault(key, asyncio.Lock()):
+            if key not in self._rules:
+                self._rules[key] = await load_rules(key + "/robots.txt", self._fetch)
+        return self._rules[key]

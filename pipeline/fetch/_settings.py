@@ -1,0 +1,78 @@
+"""The fetcher's settings: one frozen object, shared by every request of a run."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from pipeline.errors import ConfigError
+from pipeline.version import __version__
+
+MiB = 1024 * 1024
+
+DEFAULT_USER_AGENT = f"news-pipeline/{__version__} (+https://example.invalid/news-pipeline)"
+
+HTML_TYPES = ("text/html", "application/xhtml+xml")
+
+
+@dataclass(frozen=True, slots=True)
+class FetchSettings:
+    """How politely, patiently and how much to fetch.
+
+    user_agent: sent on every request and matched against robots.txt groups;
+        its product token ("news-pipeline") is what site owners write rules for.
+    concurrency: requests in flight at once, across all hosts.
+    per_host: requests in flight at once to one host.
+    per_host_delay: seconds between the starts of two requests to one host;
+        a larger robots.txt Crawl-delay (or Request-rate) wins.
+    connect_timeout, read_timeout: httpx's per-phase limits, in seconds.
+    total_timeout: one attempt from sending the request to the body's last byte;
+        the read timeout alone lets a server drip bytes forever.
+    retries: further attempts after the first, on connection errors, 429 and 5xx.
+    backoff_base, backoff_cap: the n-th retry waits min(cap, base * 2**n) ...
+    jitter: ... less a random share of up to this fraction, so that many tasks
+        failing together do not come back together.
+    retry_after_cap: the longest Retry-After we wait; a server asking for an hour
+        gets this many seconds, then the retry.
+    max_redirects: redirects followed for one fetch; each hop is re-checked.
+    max_bytes: the largest body, counted after decompression.
+    obey_robots: check robots.txt before every request (off only for tests and
+        sites the operator owns).
+    html_types: the media types `Fetcher.fetch` accepts; `fetch_raw` takes any.
+    """
+
+    user_agent: str = DEFAULT_USER_AGENT
+    concurrency: int = 16
+    per_host: int = 2
+    per_host_delay: float = 1.0
+    connect_timeout: float = 10.0
+    read_timeout: float = 30.0
+    total_timeout: float = 60.0
+    retries: int = 3
+    backoff_base: float = 0.5
+    backoff_cap: float = 30.0
+    jitter: float = 0.5
+    retry_after_cap: float = 120.0
+    max_redirects: int = 5
+    max_bytes: int = 10 * MiB
+    obey_robots: bool = True
+    html_types: tuple[str, ...] = HTML_TYPES
+
+    def __post_init__(self) -> None:
+        if not self.user_agent.strip():
+            raise ConfigError("fetch.user_agent must not be empty")
+        for name in ("concurrency", "per_host", "max_bytes"):
+            if getattr(self, name) < 1:
+                raise ConfigError(f"fetch.{name} must be at least 1")
+        for name in ("per_host_delay", "backoff_base", "backoff_cap", "retry_after_cap"):
+            if getattr(self, name) < 0:
+                raise ConfigError(f"fetch.{name} must not be negative")
+        for name in ("connect_timeout", "read_timeout", "total_timeout"):
+            if getattr(self, name) <= 0:
+                raise ConfigError(f"fetch.{name} must be positive")
+        if self.retries < 0 or self.max_redirects < 0:
+            raise ConfigError("fetch.retries and fetch.max_redirects must not be negative")
+        if not 0 <= self.jitter <= 1:
+            raise ConfigError("fetch.jitter must be between 0 and 1")
+
+
+DEFAULT_FETCH_SETTINGS = FetchSettings()
