@@ -1,0 +1,183 @@
+"""The run configuration: the example loads, and every kind of mistake is named."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from pipeline.config import DEFAULT_USER_AGENT, RunConfig, Timeouts, load_config
+from pipeline.errors import ConfigError
+
+EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
+
+FEED = """
+[[sources]]
+name = "main"
+kind = "feed"
+url = "https://news.example.com/feed.xml"
+"""
+
+
+def _load(tmp_path: Path, text: str) -> RunConfig:
+    path = tmp_path / "run.toml"
+    path.write_text(text, encoding="utf-8")
+    return load_config(path)
+
+
+def _error(tmp_path: Path, text: str) -> str:
+    with pytest.raises(ConfigError) as caught:
+        _load(tmp_path, text)
+    message = str(caught.value)
+    assert str(tmp_path / "run.toml") in message  # every message names the file
+    return message
+
+
+def test_example_config_loads() -> None:
+    config = load_config(EXAMPLES / "demo.toml")
+    assert config.output_dir == (EXAMPLES.parent / "output" / "demo").resolve()
+    assert config.state_path == config.output_dir / "state.sqlite"
+    assert config.concurrency == 4
+    assert config.per_host == 2
+    assert config.per_host_delay == 0.2
+    assert config.timeouts == Timeouts(connect=5.0, read=15.0, total=30.0)
+    assert config.max_bytes == 5 * 1024 * 1024
+    feed, sitemap, listed, inline = config.sources
+    assert (feed.kind, feed.url, feed.max_articles) == (
+        "feed",
+        "http://127.0.0.1:8000/feed.xml",
+        50,
+    )
+    assert [p.pattern for p in feed.exclude] == ["/live/", r"\?page="]
+    assert sitemap.kind == "sitemap"
+    assert sitemap.url == "http://127.0.0.1:8000/sitemap.xml"
+    assert sitemap.delay == 0.5
+    assert sitemap.user_agent == "news-pipeline-demo-sitemaps/0.1"
+    assert [p.pattern for p in sitemap.include] == ["/news/", "/opinion/"]
+    assert listed.kind == "urls"
+    assert listed.path == EXAMPLES / "demo-urls.txt"
+    assert listed.url is None
+    assert len(inline.urls) == 2
+
+
+def test_defaults_and_relative_paths(tmp_path: Path) -> None:
+    config = _load(tmp_path, FEED)
+    assert config.output_dir == tmp_path.resolve() / "output"
+    assert config.state_path == tmp_path.resolve() / "output" / "state.sqlite"
+    assert config.user_agent == DEFAULT_USER_AGENT
+    assert (config.concurrency, config.per_host, config.per_host_delay) == (8, 2, 1.0)
+    assert config.timeouts == Timeouts()
+    (source,) = config.sources
+    assert (source.user_agent, source.delay, source.max_articles) == (None, None, None)
+    assert source.include == source.exclude == ()
+
+
+def test_paths_resolve_against_the_config_folder(tmp_path: Path) -> None:
+    (tmp_path / "lists").mkdir()
+    (tmp_path / "lists" / "a.txt").write_text("https://ex.com/a\n")
+    config = _load(
+        tmp_path,
+        'output_dir = "out"\nstate_path = "db/s.sqlite"\n'
+        '[[sources]]\nname = "l"\nkind = "urls"\npath = "lists/a.txt"\n',
+    )
+    assert config.output_dir == tmp_path.resolve() / "out"
+    assert config.state_path == tmp_path.resolve() / "db" / "s.sqlite"
+    assert config.sources[0].path == tmp_path.resolve() / "lists" / "a.txt"
+
+
+def test_integer_seconds_are_accepted_as_numbers(tmp_path: Path) -> None:
+    config = _load(tmp_path, "per_host_delay = 2\n[timeouts]\ntotal = 90\n" + FEED)
+    assert config.per_host_delay == 2.0
+    assert isinstance(config.per_host_delay, float)
+    assert config.timeouts.total == 90.0
+
+
+def test_missing_file(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="cannot read"):
+        load_config(tmp_path / "nope.toml")
+
+
+def test_not_toml(tmp_path: Path) -> None:
+    assert "not valid TOML" in _error(tmp_path, "sources = [\n")
+
+
+@pytest.mark.parametrize(
+    ("text", "fragments"),
+    [
+        # unknown keys, at each level
+        ("concurency = 4\n" + FEED, ["'concurency'", "unknown key"]),
+        ("[timeouts]\nconect = 1\n" + FEED, ["'timeouts'", "'conect'", "unknown key"]),
+        (FEED + "max_article = 3\n", ["source 'main'", "'max_article'", "unknown key"]),
+        # wrong types
+        ('concurrency = "4"\n' + FEED, ["'concurrency'", "expected an integer, got a string"]),
+        ("per_host = true\n" + FEED, ["'per_host'", "expected an integer"]),
+        ('per_host_delay = "1s"\n' + FEED, ["'per_host_delay'", "expected a number"]),
+        ("timeouts = 5\n" + FEED, ["'timeouts'", "expected a table"]),
+        (FEED + 'max_articles = "ten"\n', ["source 'main'", "'max_articles'", "integer"]),
+        (FEED + 'include = "/news/"\n', ["source 'main'", "'include'", "expected an array"]),
+        (FEED + "exclude = [1]\n", ["source 'main'", "'exclude[0]'", "expected a string"]),
+        (FEED + "delay = -1\n", ["source 'main'", "'delay'", "at least 0"]),
+        (FEED + "max_articles = 0\n", ["source 'main'", "'max_articles'", "at least 1"]),
+        ("concurrency = 0\n" + FEED, ["'concurrency'", "at least 1"]),
+        ("per_host_delay = nan\n" + FEED, ["'per_host_delay'", "at least 0"]),
+        ("[timeouts]\nread = 0\n" + FEED, ["'timeouts'", "'read'", "at least"]),
+        # bad regular expressions
+        (FEED + "include = ['/ok/', '(']\n", ["source 'main'", "'include[1]'", "regular exp"]),
+        # sources themselves
+        ("", ["'sources'", "at least one"]),
+        ("sources = 3\n", ["'sources'", "expected an array"]),
+        ("sources = [1]\n", ["'sources'", "entry 1 is not a table"]),
+        ('[[sources]]\nkind = "feed"\nurl = "https://x.example/f"\n', ["source #1", "'name'"]),
+        (FEED + FEED, ["source 'main'", "'name'", "duplicate"]),
+        ('[[sources]]\nname = "n"\nurl = "https://x.example/f"\n', ["source 'n'", "'kind'"]),
+        ('[[sources]]\nname = "n"\nkind = "rss"\n', ["source 'n'", "'kind'", "'rss'"]),
+        # where a source's content is
+        ('[[sources]]\nname = "n"\nkind = "feed"\n', ["source 'n'", "'url'", "missing"]),
+        (
+            '[[sources]]\nname = "n"\nkind = "sitemap"\nurl = "/sitemap.xml"\n',
+            ["source 'n'", "'url'", "not an absolute http(s) URL"],
+        ),
+        (
+            '[[sources]]\nname = "n"\nkind = "feed"\nurl = "file:///etc/passwd"\n',
+            ["source 'n'", "'url'", "http(s)"],
+        ),
+        (
+            '[[sources]]\nname = "n"\nkind = "feed"\npath = "f.xml"\n',
+            ["source 'n'", "'path'", "not allowed for a feed source"],
+        ),
+        ('[[sources]]\nname = "n"\nkind = "urls"\n', ["source 'n'", "'url'", "exactly one"]),
+        (
+            '[[sources]]\nname = "n"\nkind = "urls"\nurls = []\npath = "x"\n',
+            ["source 'n'", "conflicts", "exactly one"],
+        ),
+        (
+            '[[sources]]\nname = "n"\nkind = "urls"\nurls = []\n',
+            ["source 'n'", "'urls'", "at least"],
+        ),
+        (
+            '[[sources]]\nname = "n"\nkind = "urls"\npath = "missing.txt"\n',
+            ["source 'n'", "'path'", "no such file"],
+        ),
+        (
+            '[[sources]]\nname = "n"\nkind = "urls"\nurls = ["https://x.example/a", "x"]\n',
+            ["source 'n'", "'urls[1]'", "not an http(s) URL"],
+        ),
+        ('[[sources]]\nname = ""\nkind = "feed"\n', ["source #1", "'name'", "empty"]),
+    ],
+)
+def test_invalid_config_names_source_and_key(
+    tmp_path: Path, text: str, fragments: list[str]
+) -> None:
+    message = _error(tmp_path, text)
+    for fragment in fragments:
+        assert fragment in message, message
+
+
+def test_readme_example_message_is_real(tmp_path: Path) -> None:
+    message = _error(
+        tmp_path, FEED.replace('"main"', '"demo-feed"') + "exclude = ['/live/', '(']\n"
+    )
+    assert message.endswith(
+        "source 'demo-feed': key 'exclude[1]': bad regular expression '(': "
+        "missing ), unterminated subpattern at position 0"
+    )
