@@ -10,7 +10,8 @@ from pathlib import Path
 from pipeline.errors import ExtractionError, TooLarge, Undecodable, Unreadable
 from pipeline.extraction import Page
 
-SUFFIXES = (".html", ".htm", ".html.gz", ".htm.gz")
+SUFFIXES = (".html", ".htm", ".html.gz", ".htm.gz", ".warc", ".warc.gz")
+WARC_SUFFIXES = (".warc", ".warc.gz")
 
 
 def discover(paths: Iterable[Path]) -> Iterator[Path]:
@@ -24,6 +25,11 @@ def discover(paths: Iterable[Path]) -> Iterator[Path]:
 
 def _is_html(path: Path) -> bool:
     return path.name.lower().endswith(SUFFIXES)
+
+
+def is_warc(path: Path) -> bool:
+    """A web archive of a run: its HTML responses are replayed as pages."""
+    return path.name.lower().endswith(WARC_SUFFIXES)
 
 
 def read_page(path: Path, max_bytes: int) -> Page:

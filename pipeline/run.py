@@ -8,16 +8,17 @@ from __future__ import annotations
 
 import time
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from pipeline import files
 from pipeline.errors import ExtractionError
-from pipeline.extraction import extract_page
+from pipeline.extraction import Page, extract_page
 from pipeline.options import Options
 from pipeline.store import JsonLines
+from pipeline.warc import WarcError, iter_warc_pages
 
 
 @dataclass(slots=True)
@@ -45,18 +46,37 @@ def extract_files(
 ) -> Summary:
     """Extract every page found under `paths`, writing records and error records."""
     summary = Summary()
-    for path in files.discover(paths):
+    for item in _pages(paths, options):
         summary.pages += 1
         try:
-            page = files.read_page(path, options.max_bytes)
+            if isinstance(item, WarcError):
+                raise item.error
+            page = item if isinstance(item, Page) else files.read_page(item, options.max_bytes)
             record = extract_page(page, options)
         except ExtractionError as exc:
             summary.errors[exc.reason] += 1
-            errors.write(error_record(str(path), None, exc))
+            errors.write(error_record(_input_of(item), _url_of(item), exc))
             continue
         articles.write(record.to_dict())
         summary.records += 1
     return summary
+
+
+def _pages(paths: Iterable[Path], options: Options) -> Iterator[Path | Page | WarcError]:
+    """Saved files as paths (read one at a time), web archives as their pages."""
+    for path in files.discover(paths):
+        if files.is_warc(path):
+            yield from iter_warc_pages(path, options.max_bytes)
+        else:
+            yield path
+
+
+def _input_of(item: Path | Page | WarcError) -> str | None:
+    return str(item) if isinstance(item, Path) else item.input
+
+
+def _url_of(item: Path | Page | WarcError) -> str | None:
+    return None if isinstance(item, Path) else item.url
 
 
 def error_record(input_path: str | None, url: str | None, exc: ExtractionError) -> dict[str, Any]:

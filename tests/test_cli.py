@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import gzip
 import json
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
+import pipeline
 from pipeline.cli import main
+from pipeline.warc import WarcWriter
 from tests.pages import article_page
 from tests.schema import validate
 
@@ -81,3 +84,37 @@ def test_wrong_command_line_is_exit_2(tmp_path: Path) -> None:
         main(["extract"])
     assert exc.value.code == 2
     assert main(["extract", str(tmp_path / "missing")]) == 2
+
+
+def test_warc_replay_gives_the_same_record_as_the_saved_page(tmp_path: Path) -> None:
+    html = article_page().encode("utf-8")
+    warc = tmp_path / "run.warc.gz"
+    with WarcWriter(warc) as writer:
+        headers = [("Content-Type", "text/html; charset=utf-8")]
+        writer.write_response(
+            "https://daily.test/river", 200, headers, html, datetime(2026, 1, 1, tzinfo=UTC)
+        )
+        writer.write_response(
+            "https://daily.test/logo.png",
+            200,
+            [("Content-Type", "image/png")],
+            b"\x89PNG",
+            datetime(2026, 1, 1, tzinfo=UTC),
+        )
+    out = tmp_path / "out" / "articles.jsonl"
+    assert main(["extract", str(warc), "-o", str(out)]) == 0
+    (record,) = read_lines(out)
+    direct = pipeline.extract(html, url="https://daily.test/river").to_dict()
+    assert record["url"] == "https://daily.test/river"
+    assert str(record["input"]).startswith(str(warc) + "#")
+    for key in ("text", "title", "published", "content_hash", "id"):
+        assert record[key] == direct[key]
+
+
+def test_damaged_warc_is_an_error_record_not_a_crash(tmp_path: Path) -> None:
+    warc = tmp_path / "broken.warc.gz"
+    warc.write_bytes(b"\x1f\x8b\x08\x00garbage that is not a gzip member")
+    out = tmp_path / "out" / "articles.jsonl"
+    assert main(["extract", str(warc), "-o", str(out)]) == 0
+    (error,) = read_lines(out.parent / "errors.jsonl")
+    assert error["reason"] == "undecodable"

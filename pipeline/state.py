@@ -1,0 +1,431 @@
+"""State store: what earlier runs saw of each URL, in one SQLite file.
+
+One run at a time: `StateStore.open` takes an exclusive lock on a file beside
+the database before touching it, and a second run fails at once with a
+StateError naming the holder. The lock is an flock, so the OS drops it when the
+holder dies; a killed run never blocks the next.
+
+Every write is its own small transaction, committed before the method returns
+(autocommit, WAL, synchronous=NORMAL: a killed process loses nothing written,
+only a power cut can lose the last few commits). So a run stopped half-way is
+picked up by the next one from what is already here.
+
+Intended order for one URL: `due` -> fetch with `conditional_headers` ->
+`record_fetch` / `record_not_modified` / `record_failure` -> extract ->
+`classify` -> write the record if new or changed -> `record_extracted`.
+Validators (ETag, Last-Modified) are only offered once the body they belong to
+has reached `record_extracted`; a run killed between fetch and extraction thus
+refetches in full next time instead of getting a 304 for content it never
+extracted.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import json
+import os
+import sqlite3
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from types import TracebackType
+from typing import Literal
+
+from pipeline.errors import Reason, StateError
+
+Change = Literal["new", "changed", "unchanged", "duplicate"]
+
+SCHEMA_VERSION = 1
+BUSY_TIMEOUT_SECONDS = 5.0
+LOCK_SUFFIX = ".lock"
+
+# _MIGRATIONS[n] takes a database from user_version n to n + 1.
+_MIGRATIONS: tuple[str, ...] = (
+    """
+    CREATE TABLE urls (
+        url TEXT PRIMARY KEY,
+        canonical_url TEXT,
+        first_seen TEXT NOT NULL,
+        last_seen TEXT NOT NULL,
+        last_status INTEGER,
+        etag TEXT,
+        last_modified TEXT,
+        content_hash TEXT,
+        pending_extract INTEGER NOT NULL DEFAULT 0,
+        failures INTEGER NOT NULL DEFAULT 0,
+        next_retry TEXT,
+        given_up_reason TEXT
+    );
+    CREATE INDEX urls_content_hash ON urls (content_hash);
+    CREATE TABLE runs (
+        run_id TEXT PRIMARY KEY,
+        started TEXT NOT NULL,
+        finished TEXT,
+        counts TEXT
+    );
+    """,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class RetryPolicy:
+    """Backoff after a failure: base * 2^(failures-1), capped; give up after max_failures."""
+
+    base: timedelta = timedelta(hours=1)
+    cap: timedelta = timedelta(days=7)
+    max_failures: int = 5
+
+    def delay(self, failures: int) -> timedelta:
+        # Past 2^20 hours the cap has long won; bounding the exponent avoids overflow.
+        return min(self.base * (1 << min(max(failures - 1, 0), 20)), self.cap)
+
+
+@dataclass(frozen=True, slots=True)
+class UrlState:
+    """One row of `urls`: what the store knows of a URL."""
+
+    url: str
+    canonical_url: str | None
+    first_seen: datetime
+    last_seen: datetime
+    last_status: int | None
+    etag: str | None
+    last_modified: str | None
+    content_hash: str | None
+    pending_extract: bool
+    failures: int
+    next_retry: datetime | None
+    given_up_reason: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class StateStats:
+    """Counts over the whole store."""
+
+    urls: int
+    extracted: int
+    failing: int
+    given_up: int
+    runs: int
+
+
+class StateStore:
+    """The state of every URL seen, owned by one run at a time. Use `StateStore.open`."""
+
+    def __init__(
+        self, path: Path, run_id: str, conn: sqlite3.Connection, lock_fd: int, policy: RetryPolicy
+    ) -> None:
+        self.path = path
+        self.run_id = run_id
+        self.policy = policy
+        self._conn = conn
+        self._lock_fd = lock_fd
+
+    @classmethod
+    def open(
+        cls, path: str | Path, run_id: str, *, policy: RetryPolicy | None = None
+    ) -> StateStore:
+        """Lock, open (creating folder and schema) and return the store; raise StateError."""
+        path = Path(path)
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise StateError(f"cannot create {path.parent}: {exc.strerror or exc}") from exc
+        lock_fd = _lock(path, run_id)
+        try:
+            conn = _connect(path)
+        except BaseException:
+            _unlock(lock_fd)
+            raise
+        return cls(path, run_id, conn, lock_fd, policy or RetryPolicy())
+
+    def close(self) -> None:
+        if self._lock_fd < 0:
+            return
+        self._conn.close()
+        _unlock(self._lock_fd)
+        self._lock_fd = -1
+
+    def __enter__(self) -> StateStore:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    # Reading
+
+    def get(self, url: str) -> UrlState | None:
+        with self._guard():
+            row = self._conn.execute("SELECT * FROM urls WHERE url = ?", (url,)).fetchone()
+        return None if row is None else _url_state(row)
+
+    def conditional_headers(self, url: str) -> tuple[str | None, str | None]:
+        """(ETag, Last-Modified) to revalidate with, or Nones when a full fetch is needed."""
+        state = self.get(url)
+        if state is None or state.pending_extract or state.content_hash is None:
+            return None, None
+        return state.etag, state.last_modified
+
+    def due(self, url: str, now: datetime) -> bool:
+        """Whether to fetch: never failed, or its retry time has come and it is not given up."""
+        _aware(now)
+        state = self.get(url)
+        if state is None or state.failures == 0:
+            return True
+        if state.given_up_reason is not None:
+            return False
+        return state.next_retry is None or state.next_retry <= now
+
+    def classify(self, url: str, canonical_url: str | None, content_hash: str) -> Change:
+        """How this extracted text compares with what the store knows.
+
+        "unchanged" wins over "duplicate": a URL seen before with this very text is
+        not a duplicate of itself, even if another URL has the text too.
+        `canonical_url` is accepted for symmetry with `record_extracted`; the
+        decision is by content hash alone, since canonical links are often wrong.
+        """
+        del canonical_url
+        state = self.get(url)
+        if state is not None and state.content_hash == content_hash:
+            return "unchanged"
+        if self.duplicate_of(url, content_hash) is not None:
+            return "duplicate"
+        if state is not None and state.content_hash is not None:
+            return "changed"
+        return "new"
+
+    def duplicate_of(self, url: str, content_hash: str) -> str | None:
+        """The first-seen other URL whose last extracted text has this hash, if any."""
+        with self._guard():
+            row = self._conn.execute(
+                "SELECT url FROM urls WHERE content_hash = ? AND url != ?"
+                " ORDER BY first_seen, url LIMIT 1",
+                (content_hash, url),
+            ).fetchone()
+        return None if row is None else str(row[0])
+
+    def stats(self) -> StateStats:
+        with self._guard():
+            urls, extracted, failing, given_up = self._conn.execute(
+                "SELECT count(*), count(content_hash),"
+                " coalesce(sum(failures > 0 AND given_up_reason IS NULL), 0),"
+                " count(given_up_reason) FROM urls"
+            ).fetchone()
+            (runs,) = self._conn.execute("SELECT count(*) FROM runs").fetchone()
+        return StateStats(urls, extracted, failing, given_up, runs)
+
+    # Writing: one statement or one short transaction each, committed at once.
+
+    def record_fetch(
+        self,
+        url: str,
+        status: int,
+        etag: str | None,
+        last_modified: str | None,
+        now: datetime,
+    ) -> None:
+        """A response came: clear the failures and keep its validators for later."""
+        self._upsert(
+            url,
+            now,
+            last_status=status,
+            etag=etag,
+            last_modified=last_modified,
+            pending_extract=1,
+            **_NO_FAILURE,
+        )
+
+    def record_not_modified(self, url: str, now: datetime) -> None:
+        """A 304: the content is what was extracted last time; clear the failures."""
+        self._upsert(url, now, last_status=304, **_NO_FAILURE)
+
+    def record_failure(
+        self, url: str, reason: Reason | str, now: datetime, status: int | None = None
+    ) -> UrlState:
+        """Count a failure and schedule the retry, or give up; return the new state."""
+        with self._transaction():
+            state = self.get(url)
+            failures = 1 if state is None else state.failures + 1
+            given_up = str(reason) if failures >= self.policy.max_failures else None
+            retry = None if given_up else _iso(now + self.policy.delay(failures))
+            seen: dict[str, object] = {} if status is None else {"last_status": status}
+            self._upsert(
+                url, now, failures=failures, next_retry=retry, given_up_reason=given_up, **seen
+            )
+            new = self.get(url)
+        assert new is not None
+        return new
+
+    def record_extracted(
+        self, url: str, canonical_url: str | None, content_hash: str, now: datetime
+    ) -> None:
+        """The fetched body is extracted (and its record, if any, written): call this last."""
+        self._upsert(
+            url, now, canonical_url=canonical_url, content_hash=content_hash, pending_extract=0
+        )
+
+    def start_run(self, now: datetime) -> None:
+        """Note this run's start; a run id used again keeps its first start time."""
+        with self._guard():
+            self._conn.execute(
+                "INSERT INTO runs (run_id, started) VALUES (?, ?)"
+                " ON CONFLICT (run_id) DO UPDATE SET finished = NULL",
+                (self.run_id, _iso(now)),
+            )
+
+    def finish_run(self, now: datetime, counts: Mapping[str, int]) -> None:
+        with self._guard():
+            self._conn.execute(
+                "UPDATE runs SET finished = ?, counts = ? WHERE run_id = ?",
+                (_iso(now), json.dumps(dict(counts), sort_keys=True), self.run_id),
+            )
+
+    def _upsert(self, url: str, now: datetime, **columns: object) -> None:
+        """Insert the URL's row or update it: last_seen plus the named columns."""
+        names = ("url", "first_seen", "last_seen", *columns)
+        marks = ", ".join("?" * len(names))
+        updates = ", ".join(f"{name} = excluded.{name}" for name in names[2:])
+        sql = (
+            f"INSERT INTO urls ({', '.join(names)}) VALUES ({marks})"
+            f" ON CONFLICT (url) DO UPDATE SET {updates}"
+        )
+        with self._guard():
+            self._conn.execute(sql, (url, _iso(now), _iso(now), *columns.values()))
+
+    @contextmanager
+    def _transaction(self) -> Iterator[None]:
+        with self._guard():
+            self._conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield
+        except BaseException:
+            self._conn.rollback()
+            raise
+        with self._guard():
+            self._conn.execute("COMMIT")
+
+    @contextmanager
+    def _guard(self) -> Iterator[None]:
+        if self._lock_fd < 0:
+            raise StateError(f"state store {self.path} is closed")
+        try:
+            yield
+        except sqlite3.Error as exc:
+            raise StateError(f"state store {self.path}: {exc}") from exc
+
+
+# A response, even a 304, ends a run of failures.
+_NO_FAILURE: dict[str, object] = {"failures": 0, "next_retry": None, "given_up_reason": None}
+
+
+def _url_state(row: sqlite3.Row) -> UrlState:
+    retry = row["next_retry"]
+    return UrlState(
+        url=row["url"],
+        canonical_url=row["canonical_url"],
+        first_seen=datetime.fromisoformat(row["first_seen"]),
+        last_seen=datetime.fromisoformat(row["last_seen"]),
+        last_status=row["last_status"],
+        etag=row["etag"],
+        last_modified=row["last_modified"],
+        content_hash=row["content_hash"],
+        pending_extract=bool(row["pending_extract"]),
+        failures=row["failures"],
+        next_retry=None if retry is None else datetime.fromisoformat(retry),
+        given_up_reason=row["given_up_reason"],
+    )
+
+
+def _iso(moment: datetime) -> str:
+    # In UTC, so the text sorts in time order whatever zone the caller used.
+    return _aware(moment).astimezone(UTC).isoformat()
+
+
+def _aware(moment: datetime) -> datetime:
+    # A naive time cannot be compared with the aware ones read back; refuse it.
+    if moment.tzinfo is None:
+        raise ValueError("state store times must be timezone-aware")
+    return moment
+
+
+def _lock(path: Path, run_id: str) -> int:
+    """Take the run lock beside the database, or raise StateError naming its holder."""
+    lock_path = path.with_name(path.name + LOCK_SUFFIX)
+    try:
+        fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o644)
+    except OSError as exc:
+        raise StateError(f"cannot open the lock file {lock_path}: {exc.strerror or exc}") from exc
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        holder = _read_holder(fd)
+        os.close(fd)
+        raise StateError(f"state store {path} is in use by {holder}") from None
+    except OSError as exc:
+        os.close(fd)
+        raise StateError(f"cannot lock {lock_path}: {exc.strerror or exc}") from exc
+    # The file is never deleted: unlinking a lock file lets two runs lock two inodes.
+    name = json.dumps({"run_id": run_id, "pid": os.getpid()}).encode() + b"\n"
+    try:
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, name, 0)
+    except OSError as exc:
+        os.close(fd)
+        raise StateError(f"cannot write {lock_path}: {exc.strerror or exc}") from exc
+    return fd
+
+
+def _read_holder(fd: int) -> str:
+    try:
+        info = json.loads(os.pread(fd, 4096, 0))
+        return f"run {info['run_id']} (pid {info['pid']})"
+    except (OSError, ValueError, KeyError, TypeError):
+        # The holder may not have written its name yet.
+        return "another run"
+
+
+def _unlock(fd: int) -> None:
+    try:
+        os.ftruncate(fd, 0)
+    finally:
+        os.close(fd)  # closing the last descriptor releases the flock
+
+
+def _connect(path: Path) -> sqlite3.Connection:
+    """Open the database in autocommit WAL mode and bring its schema up to date."""
+    try:
+        conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_SECONDS, isolation_level=None)
+    except sqlite3.Error as exc:
+        raise StateError(f"cannot open the state store {path}: {exc}") from exc
+    try:
+        conn.row_factory = sqlite3.Row
+        conn.execute("PRAGMA journal_mode = WAL")
+        conn.execute("PRAGMA synchronous = NORMAL")
+        _migrate(conn, path)
+    except sqlite3.DatabaseError as exc:
+        conn.close()
+        raise StateError(f"{path} is not a usable SQLite state store: {exc}") from exc
+    except BaseException:
+        conn.close()
+        raise
+    return conn
+
+
+def _migrate(conn: sqlite3.Connection, path: Path) -> None:
+    (version,) = conn.execute("PRAGMA user_version").fetchone()
+    if version > SCHEMA_VERSION:
+        raise StateError(
+            f"{path} has state schema {version}, newer than this version's {SCHEMA_VERSION}"
+        )
+    if version == 0 and conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]:
+        raise StateError(f"{path} is an SQLite database but not a pipeline state store")
+    for step in range(version, SCHEMA_VERSION):
+        # executescript commits first, so the step and its version bump go in one BEGIN.
+        conn.executescript(f"BEGIN; {_MIGRATIONS[step]} PRAGMA user_version = {step + 1}; COMMIT;")
