@@ -7,7 +7,7 @@ import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
-from pipeline.errors import OutputError
+from pipeline.errors import ConfigError, OutputError, StateError
 from pipeline.options import Options
 from pipeline.run import extract_files
 from pipeline.store import JsonLines
@@ -22,7 +22,7 @@ def main(argv: list[str] | None = None) -> int:
         return _eval(args, argv)
     try:
         return int(args.handler(args))
-    except OutputError as exc:
+    except (OutputError, ConfigError, StateError) as exc:
         print(f"pipeline: {exc}", file=sys.stderr)
         return 2
 
@@ -44,6 +44,12 @@ def _parser() -> argparse.ArgumentParser:
         "--max-bytes", type=int, default=Options().max_bytes, help="refuse larger pages"
     )
     extract.set_defaults(handler=_extract)
+    run = commands.add_parser(
+        "run", help="discover, fetch and extract the sources of a config (for cron)"
+    )
+    run.add_argument("config", type=Path, metavar="CONFIG.toml")
+    run.add_argument("--run-id", help="name of the run's folder (default: UTC timestamp)")
+    run.set_defaults(handler=_run)
     evaluate = commands.add_parser(
         "eval", help="score the extractor on benchmarks beside trafilatura (bench/README.md)"
     )
@@ -61,6 +67,25 @@ def _eval(args: argparse.Namespace, argv: list[str]) -> int:
     from pipeline.evaluate.command import run
 
     return run(args, argv)
+
+
+def _run(args: argparse.Namespace) -> int:
+    """Exit 0 when the run completed, whatever failed per page (run.json counts it);
+    2 for a bad config, a busy or broken state store, or an unwritable output;
+    1 when the run could not complete."""
+    from pipeline.config import load_config
+    from pipeline.crawl import run, stderr_log
+
+    config = load_config(args.config)
+    try:
+        folder = run(config, args.run_id, log=stderr_log)
+    except (OutputError, ConfigError, StateError):
+        raise
+    except Exception as exc:  # the run as a whole failed: say so, and exit non-zero
+        print(f"pipeline run: the run could not complete: {exc!r}", file=sys.stderr)
+        return 1
+    print(f"pipeline run: records in {folder}", file=sys.stderr)
+    return 0
 
 
 def _extract(args: argparse.Namespace) -> int:

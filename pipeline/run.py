@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from pipeline import files
-from pipeline.errors import ExtractionError
+from pipeline.errors import ExtractionError, FetchError
 from pipeline.extraction import Page, extract_page
 from pipeline.options import Options
 from pipeline.store import JsonLines
@@ -79,5 +79,8 @@ def _url_of(item: Path | Page | WarcError) -> str | None:
     return None if isinstance(item, Path) else item.url
 
 
-def error_record(input_path: str | None, url: str | None, exc: ExtractionError) -> dict[str, Any]:
+def error_record(
+    input_path: str | None, url: str | None, exc: ExtractionError | FetchError
+) -> dict[str, Any]:
+    """One line of errors.jsonl: where, which reason code, and the message."""
     return {"input": input_path, "url": url, "reason": str(exc.reason), "message": exc.message}
