@@ -38,6 +38,7 @@ from pipeline.warc import WarcWriter, page_input
 
 _MAX_SITEMAPS = 200  # sitemap files followed per source: indexes can nest and loop
 _LOG_EVERY = 25
+_BAR = 30
 
 
 @dataclass(slots=True)
@@ -107,12 +108,31 @@ async def _crawl(
         counts.discovered = len(urls)
         log(f"discovered {len(urls)} article URLs in {len(config.sources)} sources")
         tasks = [_process(url, await pool.get(source), out, counts) for url, source in urls]
-        for done, task in enumerate(asyncio.as_completed(tasks), start=1):
+        progress = _Progress(len(tasks), log)
+        for task in asyncio.as_completed(tasks):
             await task
-            if done % _LOG_EVERY == 0 or done == len(tasks):
-                log(f"{done}/{len(tasks)} URLs done, {counts.written} records written")
+            progress.step(counts)
     finally:
         await pool.close()
+
+
+class _Progress:
+    """A bar on a terminal; a plain line every few URLs under cron or in a log file."""
+
+    def __init__(self, total: int, log: Callable[[str], None]) -> None:
+        self.total, self.done, self.log = total, 0, log
+        self.tty = log is stderr_log and sys.stderr.isatty()
+
+    def step(self, counts: RunCounts) -> None:
+        self.done += 1
+        status = f"{self.done}/{self.total} URLs done, {counts.written} records written"
+        if self.tty:
+            filled = _BAR * self.done // max(self.total, 1)
+            bar = "#" * filled + "-" * (_BAR - filled)
+            end = "\n" if self.done == self.total else ""
+            print(f"\r[{bar}] {status}", end=end, file=sys.stderr, flush=True)
+        elif self.done % _LOG_EVERY == 0 or self.done == self.total:
+            self.log(status)
 
 
 class _FetcherPool:
