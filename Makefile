@@ -1,12 +1,13 @@
 # Two entry points for a fresh machine with Python 3.11+ and make:
-#   make run    extract the bundled fixtures into output/ and print a summary
+#   make run    serve the bundled demo news site, run examples/demo.toml on it twice
+#               (the second run finds nothing new), stop
 #   make test   lint, type-check and run the test suite
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint bench clean
+.PHONY: run extract test lint bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -15,6 +16,10 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 run: $(STAMP)
+	$(BIN)/pipeline demo
+
+# The offline job: extract every saved page under fixtures/ into output/.
+extract: $(STAMP)
 	$(BIN)/pipeline extract fixtures/
 
 lint: $(STAMP)

@@ -50,6 +50,12 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("config", type=Path, metavar="CONFIG.toml")
     run.add_argument("--run-id", help="name of the run's folder (default: UTC timestamp)")
     run.set_defaults(handler=_run)
+    demo = commands.add_parser(
+        "demo",
+        help="serve the bundled demo news site, run examples/demo.toml on it twice, stop",
+    )
+    demo.add_argument("-o", "--output", type=Path, default=_DEFAULT_ROOT, help="output folder")
+    demo.set_defaults(handler=_demo)
     evaluate = commands.add_parser(
         "eval", help="score the extractor on benchmarks beside trafilatura (bench/README.md)"
     )
@@ -86,6 +92,12 @@ def _run(args: argparse.Namespace) -> int:
         return 1
     print(f"pipeline run: records in {folder}", file=sys.stderr)
     return 0
+
+
+def _demo(args: argparse.Namespace) -> int:
+    from pipeline.demo import run_twice
+
+    return run_twice(args.output)
 
 
 def _extract(args: argparse.Namespace) -> int:
