@@ -153,3 +153,43 @@ def test_bad_config_and_busy_state_exit_2(site: LocalServer, tmp_path: Path) -> 
 
     with StateStore.open(load_config(config).state_path, "holder"):
         assert main(["run", str(config), "--run-id", "blocked"]) == 2
+
+
+def test_a_killed_run_loses_nothing_and_the_next_one_finishes(tmp_path: Path) -> None:
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    from pipeline.demo import DemoSite
+
+    with DemoSite(port=0, bench_pages=False) as site:
+        config = tmp_path / "slow.toml"
+        config.write_text(
+            f'output_dir = "out"\nper_host_delay = 0.25\nconcurrency = 1\nper_host = 1\n'
+            f'[[sources]]\nname = "feed"\nkind = "feed"\nurl = "{site.url("/feed.xml")}"\n',
+            encoding="utf-8",
+        )
+        command = [sys.executable, "-m", "pipeline", "run", str(config), "--run-id", "killed"]
+        child = subprocess.Popen(command, stderr=subprocess.DEVNULL)
+        killed = tmp_path / "out" / "killed" / "articles.jsonl"
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline and len(_read_or_empty(killed)) < 2:
+            time.sleep(0.1)
+        child.send_signal(signal.SIGKILL)
+        child.wait(10)
+        first = _read_or_empty(killed)
+        assert first, "the run was killed before writing anything"
+        assert main(["run", str(config), "--run-id", "resumed"]) == 0
+    second = _lines(tmp_path / "out" / "resumed" / "articles.jsonl")
+    urls = [r["url"] for r in first + second]
+    assert len(urls) == len(set(urls)), "a record was written twice"
+    article_pages = [p for p in site.feed_pages if p.article]
+    assert len(urls) == len(article_pages)
+
+
+def _read_or_empty(path: Path) -> list[dict[str, object]]:
+    if not path.exists():
+        return []
+    lines = path.read_text(encoding="utf-8").splitlines()
+    return [json.loads(line) for line in lines if line.endswith("}")]
