@@ -7,9 +7,12 @@ record only for a new URL or changed text. Every failure becomes a line in
 errors.jsonl and a count in run.json; nothing stops the run but a broken
 config, state store or output folder.
 
-Order of writes, so a run killed at any point loses nothing and the next run
-picks up: the response goes to the WARC, then the state notes the fetch, then
-the record is written, and only then is the URL marked extracted.
+Order of writes, so a run killed at any point loses nothing, writes nothing
+twice, and the next run picks up: the response goes to the WARC, then the state
+notes the fetch; the URL is marked extracted in the same transaction that
+stages its record in the state store's outbox; the record is appended to
+articles.jsonl, then cleared from the outbox. A run delivers first what a
+killed predecessor left staged and did not write.
 """
 
 from __future__ import annotations
@@ -52,6 +55,7 @@ class RunCounts:
     written: int = 0
     unchanged: int = 0
     duplicates: int = 0
+    recovered: int = 0  # records a killed run had staged but not written
     failed: Counter[str] = field(default_factory=Counter)
 
     def to_dict(self) -> dict[str, Any]:
@@ -86,6 +90,7 @@ def run(config: RunConfig, run_id: str | None = None, log: Callable[[str], None]
             WarcWriter(folder / "pages.warc.gz", {"run-id": run_id}) as warc,
         ):
             out = _Outputs(articles, errors, warc, folder / "pages.warc.gz", state)
+            _deliver(out, config.output_dir, counts)
             asyncio.run(_crawl(config, out, counts, log))
         state.finish_run(datetime.now(UTC), _flat(counts))
     summary = {
@@ -270,13 +275,44 @@ async def _extract(url: str, page: Page, out: _Outputs, counts: RunCounts) -> No
         return
     change = out.state.classify(url, record.canonical_url, record.content_hash)
     if change in ("new", "changed"):
-        out.articles.write(record.to_dict())
+        # Outbox: staged with the state change, then written, then cleared; see _deliver.
+        data = record.to_dict()
+        out.state.stage_record(url, record.canonical_url, record.content_hash, data, now)
+        out.articles.write(data)
+        out.state.clear_staged(url)
         counts.written += 1
-    elif change == "duplicate":
+        return
+    if change == "duplicate":
         counts.duplicates += 1
     else:
         counts.unchanged += 1
     out.state.record_extracted(url, record.canonical_url, record.content_hash, now)
+
+
+def _deliver(out: _Outputs, output_dir: Path, counts: RunCounts) -> None:
+    """Records a killed run staged: write those its articles.jsonl lacks into this
+    run's, so each record reaches the output exactly once."""
+    written: dict[str, set[str]] = {}
+    for staged in out.state.staged():
+        if staged.run_id not in written:
+            written[staged.run_id] = _record_ids(output_dir / staged.run_id / "articles.jsonl")
+        if staged.record_id not in written[staged.run_id]:
+            out.articles.write(staged.record)
+            counts.written += 1
+            counts.recovered += 1
+        out.state.clear_staged(staged.url)
+
+
+def _record_ids(path: Path) -> set[str]:
+    ids: set[str] = set()
+    if not path.exists():
+        return ids
+    for line in path.read_text(encoding="utf-8").splitlines():
+        try:
+            ids.add(str(json.loads(line)["id"]))
+        except (ValueError, KeyError, TypeError):
+            continue  # the line a kill cut short: its record is still staged
+    return ids
 
 
 def _source_error(source: SourceConfig, exc: DiscoveryError | FetchError) -> dict[str, Any]:

@@ -37,7 +37,6 @@ from pipeline.errors import Reason, StateError
 
 Change = Literal["new", "changed", "unchanged", "duplicate"]
 
-SCHEMA_VERSION = 1
 BUSY_TIMEOUT_SECONDS = 5.0
 LOCK_SUFFIX = ".lock"
 
@@ -66,7 +65,29 @@ _MIGRATIONS: tuple[str, ...] = (
         counts TEXT
     );
     """,
+    # The outbox: a record is staged here in the same transaction that marks its URL
+    # extracted, then appended to articles.jsonl and cleared; a record staged by a
+    # killed run is delivered by the next one, so none is lost or written twice.
+    """
+    CREATE TABLE outbox (
+        url TEXT PRIMARY KEY,
+        run_id TEXT NOT NULL,
+        record_id TEXT NOT NULL,
+        record TEXT NOT NULL
+    );
+    """,
 )
+SCHEMA_VERSION = len(_MIGRATIONS)
+
+
+@dataclass(frozen=True, slots=True)
+class StagedRecord:
+    """A record in the outbox: which URL, which run staged it, the record itself."""
+
+    url: str
+    run_id: str
+    record_id: str
+    record: dict[str, object]
 
 
 @dataclass(frozen=True, slots=True)
@@ -270,6 +291,37 @@ class StateStore:
         self._upsert(
             url, now, canonical_url=canonical_url, content_hash=content_hash, pending_extract=0
         )
+
+    def stage_record(
+        self,
+        url: str,
+        canonical_url: str | None,
+        content_hash: str,
+        record: Mapping[str, object],
+        now: datetime,
+    ) -> None:
+        """Mark the URL extracted and stage its record, in one transaction."""
+        with self._transaction():
+            self.record_extracted(url, canonical_url, content_hash, now)
+            with self._guard():
+                self._conn.execute(
+                    "INSERT OR REPLACE INTO outbox (url, run_id, record_id, record)"
+                    " VALUES (?, ?, ?, ?)",
+                    (url, self.run_id, str(record["id"]), json.dumps(record, ensure_ascii=False)),
+                )
+
+    def clear_staged(self, url: str) -> None:
+        """The staged record of `url` is in articles.jsonl now."""
+        with self._guard():
+            self._conn.execute("DELETE FROM outbox WHERE url = ?", (url,))
+
+    def staged(self) -> list[StagedRecord]:
+        """Records staged but not known to be written (left by a killed run)."""
+        with self._guard():
+            rows = self._conn.execute(
+                "SELECT url, run_id, record_id, record FROM outbox ORDER BY rowid"
+            ).fetchall()
+        return [StagedRecord(url, run, rid, json.loads(text)) for url, run, rid, text in rows]
 
     def start_run(self, now: datetime) -> None:
         """Note this run's start; a run id used again keeps its first start time."""

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from pipeline.errors import Reason, StateError
-from pipeline.state import RetryPolicy, StateStore
+from pipeline.state import SCHEMA_VERSION, RetryPolicy, StateStore
 
 ROOT = Path(__file__).resolve().parents[1]
 T0 = datetime(2024, 5, 1, 12, 0, tzinfo=UTC)
@@ -43,7 +43,7 @@ def test_create_makes_folder_schema_and_wal(db: Path) -> None:
     assert db.is_file() and (db.parent / "state.sqlite.lock").is_file()
     conn = sqlite3.connect(db)
     assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
-    assert conn.execute("PRAGMA user_version").fetchone()[0] == 1
+    assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 2
     tables = {row[0] for row in conn.execute("SELECT name FROM sqlite_master")}
     assert {"urls", "runs", "urls_content_hash"} <= tables
     conn.close()
@@ -293,3 +293,18 @@ def test_closed_store_is_an_error(db: Path) -> None:
     store.close()  # twice is harmless
     with pytest.raises(StateError, match="closed"):
         store.get("https://x.example/")
+
+
+def test_outbox_stages_with_the_state_change_and_survives_a_reopen(tmp_path: Path) -> None:
+    path = tmp_path / "state.sqlite"
+    now = datetime(2026, 1, 1, tzinfo=UTC)
+    record = {"id": "abc", "title": "Harbour reopens"}
+    with StateStore.open(path, "run-1") as store:
+        store.stage_record("https://x.test/a", None, "h1", record, now)
+        assert store.classify("https://x.test/a", None, "h1") == "unchanged"
+    with StateStore.open(path, "run-2") as store:
+        (staged,) = store.staged()
+        assert (staged.url, staged.run_id, staged.record_id) == ("https://x.test/a", "run-1", "abc")
+        assert staged.record == record
+        store.clear_staged("https://x.test/a")
+        assert store.staged() == []
