@@ -66,6 +66,18 @@ _LABELS = frozenset(
         "live",
         "select month",
         "select category",
+        "home",
+        "log in",
+        "login",
+        "sign in",
+        "sign up",
+        "register",
+        "subscribe",
+        "contact us",
+        "copyright",
+        "privacy policy",
+        "terms of use",
+        "terms of service",
     )
 )
 

@@ -10,7 +10,8 @@ _INDENT = "  "
 
 
 def render_text(blocks: Sequence[Block], tables: Sequence[Table]) -> str:
-    """Blocks in reading order, separated by a blank line; nested items indented."""
+    """Blocks in reading order, separated by a blank line; nested items indented;
+    tables as Markdown tables."""
     return "\n\n".join(_render(block, tables) for block in blocks)
 
 
@@ -35,7 +36,15 @@ def _list_lines(block: ListBlock, depth: int) -> Iterable[str]:
 
 
 def _table_text(table: Table) -> str:
-    """One line per row, cells separated by ' | ', caption first."""
+    """A Markdown table (caption first): the plain-text form readers and tools know."""
     lines = [table.caption] if table.caption else []
-    lines.extend(" | ".join(row) for row in (table.header, *table.rows) if row)
+    if table.header:
+        lines.append(_row(table.header))
+        lines.append(_row(tuple("---" for _ in table.header)))
+    lines.extend(_row(row) for row in table.rows if row)
     return "\n".join(lines)
+
+
+def _row(cells: tuple[str, ...]) -> str:
+    # A pipe inside a cell would split it: escape it as Markdown does.
+    return "| " + " | ".join(cell.replace("|", "\\|") for cell in cells) + " |"
