@@ -30,7 +30,7 @@ from typing import Any
 
 from pipeline.config import RunConfig, SourceConfig
 from pipeline.discover import Discovered, parse_feed, parse_sitemap, parse_url_list, select
-from pipeline.errors import DiscoveryError, ExtractionError, FetchError
+from pipeline.errors import DiscoveryError, ExtractionError, FetchError, OutputError
 from pipeline.extraction import Page, extract_page
 from pipeline.fetch import Fetcher, FetchResult, FetchSettings
 from pipeline.options import Options
@@ -76,10 +76,24 @@ def new_run_id() -> str:
     return datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
 
 
+def _run_folder(output_dir: Path, run_id: str | None) -> tuple[str, Path]:
+    """A new folder for the run: a given id must be unused (an earlier run's records
+    are never overwritten); a generated one gets a suffix if its second is taken."""
+    if run_id is not None:
+        if (output_dir / run_id).exists():
+            raise OutputError(f"run folder {output_dir / run_id} exists: choose another --run-id")
+        return run_id, output_dir / run_id
+    base = new_run_id()
+    run_id, number = base, 1
+    while (output_dir / run_id).exists():
+        number += 1
+        run_id = f"{base}-{number}"
+    return run_id, output_dir / run_id
+
+
 def run(config: RunConfig, run_id: str | None = None, log: Callable[[str], None] = print) -> Path:
     """Do one run; return its folder. Raises ConfigError, StateError, OutputError."""
-    run_id = run_id or new_run_id()
-    folder = config.output_dir / run_id
+    run_id, folder = _run_folder(config.output_dir, run_id)
     started, clock = datetime.now(UTC), time.perf_counter()
     counts = RunCounts()
     with StateStore.open(config.state_path, run_id) as state:

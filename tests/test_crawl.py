@@ -193,3 +193,11 @@ def _read_or_empty(path: Path) -> list[dict[str, object]]:
         return []
     lines = path.read_text(encoding="utf-8").splitlines()
     return [json.loads(line) for line in lines if line.endswith("}")]
+
+
+def test_an_existing_run_folder_is_never_overwritten(site: LocalServer, tmp_path: Path) -> None:
+    config = _config(tmp_path, site)
+    assert main(["run", str(config), "--run-id", "once"]) == 0
+    before = (tmp_path / "out" / "once" / "articles.jsonl").read_bytes()
+    assert main(["run", str(config), "--run-id", "once"]) == 2
+    assert (tmp_path / "out" / "once" / "articles.jsonl").read_bytes() == before
