@@ -70,6 +70,7 @@ class _Outputs:
     warc: WarcWriter
     warc_path: Path
     state: StateStore
+    options: Options
 
 
 def new_run_id() -> str:
@@ -103,7 +104,8 @@ def run(config: RunConfig, run_id: str | None = None, log: Callable[[str], None]
             JsonLines(folder / "errors.jsonl") as errors,
             WarcWriter(folder / "pages.warc.gz", {"run-id": run_id}) as warc,
         ):
-            out = _Outputs(articles, errors, warc, folder / "pages.warc.gz", state)
+            options = Options(max_bytes=config.max_bytes)
+            out = _Outputs(articles, errors, warc, folder / "pages.warc.gz", state, options)
             _deliver(out, config.output_dir, counts)
             asyncio.run(_crawl(config, out, counts, log))
         state.finish_run(datetime.now(UTC), _flat(counts))
@@ -281,7 +283,7 @@ async def _extract(url: str, page: Page, out: _Outputs, counts: RunCounts) -> No
     now = datetime.now(UTC)
     try:
         # Extraction is CPU work: a worker thread keeps the fetches flowing meanwhile.
-        record = await asyncio.to_thread(extract_page, page, Options())
+        record = await asyncio.to_thread(extract_page, page, out.options)
     except ExtractionError as exc:
         counts.failed[str(exc.reason)] += 1
         out.errors.write(error_record(page.input, url, exc))
