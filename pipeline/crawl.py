@@ -196,7 +196,7 @@ async def _discover_all(
             found = await _discover(source, await pool.get(source))
         except (DiscoveryError, FetchError) as exc:
             counts.failed[str(exc.reason)] += 1
-            out.errors.write(_source_error(source, exc))
+            out.errors.write(error_record(source.name, source.url, exc))
             continue
         for item in select(found, source):
             seen.setdefault(item.url, source)
@@ -329,15 +329,6 @@ def _record_ids(path: Path) -> set[str]:
         except (ValueError, KeyError, TypeError):
             continue  # the line a kill cut short: its record is still staged
     return ids
-
-
-def _source_error(source: SourceConfig, exc: DiscoveryError | FetchError) -> dict[str, Any]:
-    return {
-        "input": source.name,
-        "url": source.url,
-        "reason": str(exc.reason),
-        "message": exc.message,
-    }
 
 
 def _flat(counts: RunCounts) -> dict[str, int]:

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from pipeline import files
-from pipeline.errors import ExtractionError, FetchError
+from pipeline.errors import DiscoveryError, ExtractionError, FetchError
 from pipeline.extraction import Page, extract_page
 from pipeline.options import Options
 from pipeline.store import JsonLines
@@ -80,7 +80,7 @@ def _url_of(item: Path | Page | WarcError) -> str | None:
 
 
 def error_record(
-    input_path: str | None, url: str | None, exc: ExtractionError | FetchError
+    input_path: str | None, url: str | None, exc: ExtractionError | FetchError | DiscoveryError
 ) -> dict[str, Any]:
     """One line of errors.jsonl: where, which reason code, and the message."""
     return {"input": input_path, "url": url, "reason": str(exc.reason), "message": exc.message}

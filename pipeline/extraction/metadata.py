@@ -108,7 +108,7 @@ def read_metadata(tree: LexborHTMLParser, url: str | None, html: str | None = No
     canonical = _absolute(data.canonical_url, url)
     return Metadata(
         title=_title(data, h1, site),
-        authors=_authors(data, region, site),
+        authors=_authors(data, region, tree.body, site),
         published=_published(data, tree, region, h1, langs)
         or (dates.date_from_page(html, url) if html else None),
         modified=dates.to_iso(data.modified, langs) if data.modified else None,
@@ -209,12 +209,9 @@ def _shares_words(heading: str, declared: str) -> bool:
     return len(shared) >= _SHARED_WORDS * len(words)
 
 
-def _similar(a: str, b: str) -> bool:
-    a, b = a.casefold(), b.casefold()
-    return a in b or b in a
-
-
-def _authors(data: StructuredData, region: LexborNode | None, site: str | None) -> tuple[str, ...]:
+def _authors(
+    data: StructuredData, region: LexborNode | None, body: LexborNode | None, site: str | None
+) -> tuple[str, ...]:
     found = people.clean_authors(data.authors, site, declared=True) if data.authors else ()
     if found or region is None:
         return found
@@ -226,17 +223,10 @@ def _authors(data: StructuredData, region: LexborNode | None, site: str | None) 
     found = people.clean_authors([r for r in raw if r], site)
     if found:
         return found
-    body = _page_body(region)
     for scope in (region, body):
         if scope is not None and (found := _labelled_byline(scope, site)):
             return found
     return ()
-
-
-def _page_body(node: LexborNode) -> LexborNode | None:
-    while node.parent is not None and node.tag != "body":
-        node = node.parent
-    return node if node.tag == "body" else None
 
 
 def _labelled_byline(scope: LexborNode, site: str | None) -> tuple[str, ...]:
