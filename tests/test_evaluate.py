@@ -11,9 +11,15 @@ import pytest
 
 from pipeline.cli import main
 from pipeline.evaluate import metrics
-from pipeline.evaluate.datasets import BenchPage, load_aeb, load_wcxb, wcxb_types
+from pipeline.evaluate.datasets import BenchPage, load_aeb, load_trafeval, load_wcxb, wcxb_types
 from pipeline.evaluate.memory import measure_memory
-from pipeline.evaluate.quality import PageRow, aeb_summary, score_page, wcxb_summary
+from pipeline.evaluate.quality import (
+    PageRow,
+    aeb_summary,
+    score_page,
+    trafeval_summary,
+    wcxb_summary,
+)
 from pipeline.evaluate.report import BEGIN, END, update_readme, worst_first, write_results
 from pipeline.evaluate.run import Plan, Results
 from pipeline.evaluate.sample import every_kth
@@ -89,6 +95,42 @@ def test_first_author_and_exact_fields() -> None:
     assert not metrics.same_date("2025-09-04", "2025-09-05")
 
 
+# --- trafilatura-eval metric -------------------------------------------------------------
+
+
+def test_segments_match_whitespace_collapsed_with_case_kept() -> None:
+    text = "Intro.\n\nHello   WORLD, said the\nreader. Footer"
+    counts = metrics.segment_counts(
+        ["Hello WORLD,", "hello world", "said the reader"],
+        [
+            "Footer",
+            "Impressum",
+        ],
+        text,
+    )
+    assert counts == metrics.Confusion(tp=2, fp=1, fn=1, tn=1)
+    assert metrics.segment_counts(["a"], ["b"], "") == metrics.Confusion(0, 0, 1, 1)
+
+
+def test_trafeval_scores_come_from_the_summed_counts() -> None:
+    total = metrics.Confusion(3, 1, 1, 0) + metrics.Confusion(1, 0, 3, 4)
+    assert total == metrics.Confusion(4, 1, 4, 4)
+    assert (total.precision, total.recall) == (0.8, 0.5)
+    assert total.accuracy == pytest.approx(8 / 13)
+    assert total.f == pytest.approx(2 * 4 / (8 + 1 + 4))
+    assert metrics.Confusion().f == 0.0
+
+
+def test_trafeval_rows_and_summary_count_pages_without_a_record() -> None:
+    page = _page(text="", with_=("kept text",), without=("menu",))
+    good = score_page("trafeval", page, "s", Prediction("kept text and menu"))
+    none = score_page("trafeval", page, "s", Prediction("", rejected="not_article"))
+    assert (good.with_found, good.without_leaked, good.f1) == (1, 1, pytest.approx(2 / 3))
+    summary = trafeval_summary([good, none])
+    assert (summary.pages, summary.no_record, summary.crashed) == (2, 1, 0)
+    assert (summary.precision, summary.recall) == (0.5, 0.5)
+
+
 # --- loaders and sample ----------------------------------------------------------------
 
 
@@ -109,6 +151,13 @@ def test_wcxb_loader_reads_types_truth_and_snippets() -> None:
     assert first.id == "0001" and first.page_type == "article"
     assert first.author == "Andrew King" and first.published == "2025-09-04"
     assert first.with_ and first.without and first.text
+
+
+def test_trafeval_loader_reads_snippets_as_the_truth() -> None:
+    pages = list(load_trafeval(SAMPLE / "trafilatura-eval"))
+    assert len(pages) == 40 and [p.id for p in pages] == sorted(p.id for p in pages)
+    assert all(p.with_ and p.without and p.url and not p.text for p in pages)
+    assert len(list(load_trafeval(SAMPLE / "trafilatura-eval", limit=2))) == 2
 
 
 def test_sample_rule_is_every_kth_sorted_id() -> None:
@@ -234,6 +283,13 @@ def test_cli_eval_on_the_sample_writes_results(
     assert len(list(tmp_path.glob("*.json"))) == 1
     assert BEGIN in (tmp_path / "README.md").read_text()
     assert main(["eval", "wcxb", "--data", str(tmp_path / "nowhere")]) == 2
+
+
+def test_cli_eval_trafeval_prints_its_table(capsys: pytest.CaptureFixture[str]) -> None:
+    argv = ["eval", "trafeval", "--data", str(SAMPLE), "--no-peers", "--limit", "3"]
+    assert main(argv) == 0
+    out = capsys.readouterr().out
+    assert "## trafilatura-eval" in out and "| ours | 3 |" in out
 
 
 # --- the metric against a published value ------------------------------------------------

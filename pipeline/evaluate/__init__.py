@@ -1,6 +1,6 @@
 """Measure the extractor on public benchmarks, beside trafilatura.
 
-    datasets   load benchmark pages (AEB, WCXB) as `BenchPage`s
+    datasets   load benchmark pages (AEB, WCXB, trafilatura-eval) as `BenchPage`s
     systems    the extractors under test: ours and trafilatura variants
     metrics    the benchmarks' own scores, as pure functions
     quality    run the systems over pages and score every page
@@ -15,4 +15,4 @@
 """
 
 #: The measurements `pipeline eval` can run, in the order `all` runs them.
-PARTS = ("aeb", "wcxb", "speed", "memory")
+PARTS = ("aeb", "wcxb", "trafeval", "speed", "memory")

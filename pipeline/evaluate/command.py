@@ -1,4 +1,4 @@
-"""`pipeline eval aeb|wcxb|speed|memory|all`: the command line of the evaluation.
+"""`pipeline eval aeb|wcxb|trafeval|speed|memory|all`: the command line of the evaluation.
 
 Only `run` loads the measuring modules (and trafilatura with them), so that
 building the `pipeline` parser stays cheap for `pipeline extract`.
@@ -27,7 +27,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--types", help="WCXB page types, comma-separated (default: all)")
     parser.add_argument("--no-peers", action="store_true", help="skip trafilatura")
     parser.add_argument(
-        "--data", type=Path, default=DEFAULT_DATA, help="folder holding aeb/ and wcxb-dev/"
+        "--data",
+        type=Path,
+        default=DEFAULT_DATA,
+        help="folder holding aeb/, wcxb-dev/ and trafilatura-eval/",
     )
     parser.add_argument("--rounds", type=int, default=5, help="speed rounds (default 5)")
     parser.add_argument(
@@ -62,7 +65,13 @@ def plan_of(args: argparse.Namespace, argv: list[str]) -> Plan:
 
 
 def missing_data(plan: Plan) -> list[Path]:
-    needs = {"aeb": "aeb", "speed": "aeb", "wcxb": "wcxb-dev", "memory": "wcxb-dev"}
+    needs = {
+        "aeb": "aeb",
+        "speed": "aeb",
+        "wcxb": "wcxb-dev",
+        "memory": "wcxb-dev",
+        "trafeval": "trafilatura-eval",
+    }
     folders = {plan.data / needs[p] for p in plan.parts}
     return sorted(f for f in folders if not f.is_dir())
 

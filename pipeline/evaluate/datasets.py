@@ -4,6 +4,9 @@ AEB (`aeb/`):       html/<id>.html.gz, ground-truth.json {id: {"articleBody", "u
 WCXB (`wcxb-dev/`): html/<id>.html.gz, ground-truth/<id>.json, metadata.json
                     (`files.<id>.page_type`; a page it does not list takes the type its
                     own ground truth gives, `_internal.page_type.primary`)
+trafilatura-eval (`trafilatura-eval/`): html/<id>.html.gz, ground-truth.json
+                    {id: {"url", "file", "with": [...], "without": [...]}} (no main text:
+                    the snippets are the whole truth)
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ from typing import Any
 
 AEB_DIR = "aeb"
 WCXB_DIR = "wcxb-dev"
+TRAFEVAL_DIR = "trafilatura-eval"
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,3 +104,22 @@ def _wcxb_page(root: Path, page_id: str, kind: str) -> BenchPage:
         without=tuple(truth.get("without") or ()),
         page_type=kind,
     )
+
+
+def trafeval_ids(root: Path) -> list[str]:
+    return sorted(_read_json(root / "ground-truth.json"))
+
+
+def load_trafeval(root: Path, limit: int | None = None) -> Iterator[BenchPage]:
+    """The trafilatura-eval pages in id order, their snippets as the truth."""
+    truth: dict[str, dict[str, Any]] = _read_json(root / "ground-truth.json")
+    for page_id in islice(sorted(truth), limit):
+        entry = truth[page_id]
+        yield BenchPage(
+            id=page_id,
+            html=_html(root, page_id),
+            url=entry.get("url"),
+            text="",
+            with_=tuple(entry.get("with") or ()),
+            without=tuple(entry.get("without") or ()),
+        )

@@ -9,6 +9,12 @@ and F1 is the harmonic mean of the two averages.
 WCXB (Web Content Extraction Benchmark): lowercase `\\w+` bags of words, per-page
 F1 averaged over pages; `with` / `without` snippets as case-insensitive substrings of
 the whitespace-normalised text; title, first author and publish date exact matches.
+
+trafilatura-eval (trafilatura's `tests/eval_common.py`): per page, each `with`
+segment found in the output (both sides whitespace-collapsed, case kept) is a true
+positive, each missing one a false negative; each `without` segment found a false
+positive, each absent one a true negative; the counts are summed over all pages and
+precision, recall, accuracy and F come from the sums. No output misses every `with`.
 """
 
 from __future__ import annotations
@@ -173,3 +179,52 @@ def same_date(truth: str, pred: str | None) -> bool:
     """The date part: YYYY-MM-DD (or as much of it as the truth gives)."""
     day = truth.strip()[:10]
     return pred is not None and pred.strip()[: len(day)] == day
+
+
+# --- trafilatura-eval -------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Confusion:
+    """Snippet counts: `with` found (tp) or missed (fn), `without` leaked (fp) or not (tn)."""
+
+    tp: int = 0
+    fp: int = 0
+    fn: int = 0
+    tn: int = 0
+
+    def __add__(self, other: Confusion) -> Confusion:
+        return Confusion(
+            self.tp + other.tp, self.fp + other.fp, self.fn + other.fn, self.tn + other.tn
+        )
+
+    @property
+    def precision(self) -> float:
+        return self.tp / (self.tp + self.fp) if self.tp + self.fp else 0.0
+
+    @property
+    def recall(self) -> float:
+        return self.tp / (self.tp + self.fn) if self.tp + self.fn else 0.0
+
+    @property
+    def accuracy(self) -> float:
+        total = self.tp + self.fp + self.fn + self.tn
+        return (self.tp + self.tn) / total if total else 0.0
+
+    @property
+    def f(self) -> float:
+        denominator = 2 * self.tp + self.fp + self.fn
+        return 2 * self.tp / denominator if denominator else 0.0
+
+
+def collapse(text: str) -> str:
+    """Whitespace runs to one space, ends stripped (case and typography kept)."""
+    return " ".join(text.split())
+
+
+def segment_counts(with_: Sequence[str], without: Sequence[str], text: str) -> Confusion:
+    """One page's confusion counts; an empty output finds nothing."""
+    output = collapse(text)
+    found = sum(1 for s in with_ if output and collapse(s) in output)
+    leaked = sum(1 for s in without if output and collapse(s) in output)
+    return Confusion(found, leaked, len(with_) - found, len(without) - leaked)

@@ -1,8 +1,8 @@
 """Run the systems over benchmark pages, score every page, and sum up per system.
 
 Every system sees each page in turn (same pages, same run). A `PageRow` is one
-(system, page) result; `aeb_summary` and `wcxb_summary` fold rows into the
-benchmarks' published figures.
+(system, page) result; `aeb_summary`, `wcxb_summary` and `trafeval_summary` fold
+rows into the benchmarks' published figures.
 """
 
 from __future__ import annotations
@@ -65,6 +65,18 @@ def score_page(dataset: str, page: BenchPage, system: str, pred: Prediction) -> 
     if dataset == "aeb":
         shingled = metrics.shingle_overlap(page.text, pred.text)
         return replace(row, f1=shingled.f1, precision=shingled.precision, recall=shingled.recall)
+    if dataset == "trafeval":
+        counts = metrics.segment_counts(page.with_, page.without, pred.text)
+        return replace(
+            row,
+            f1=counts.f,
+            precision=counts.precision,
+            recall=counts.recall,
+            with_found=counts.tp,
+            with_total=len(page.with_),
+            without_leaked=counts.fp,
+            without_total=len(page.without),
+        )
     row = _wcxb_checks(row, page, pred)
     score = metrics.word_score(page.text, pred.text)
     return replace(row, f1=score.f1, precision=score.precision, recall=score.recall)
@@ -150,3 +162,38 @@ def by_type(rows: Sequence[PageRow]) -> dict[str, WcxbSummary]:
     """Summaries per page type, in a fixed order, for one system's rows."""
     kinds = sorted({r.page_type for r in rows}, key=lambda k: (k != "article", k))
     return {k: wcxb_summary([r for r in rows if r.page_type == k]) for k in kinds}
+
+
+@dataclass(frozen=True, slots=True)
+class TrafevalSummary:
+    """Snippet counts summed over the pages, and the scores of the sums."""
+
+    pages: int
+    precision: float
+    recall: float
+    accuracy: float
+    f: float
+    no_record: int
+    crashed: int
+
+
+def trafeval_summary(rows: Sequence[PageRow]) -> TrafevalSummary:
+    total = sum((_confusion(r) for r in rows), metrics.Confusion())
+    return TrafevalSummary(
+        pages=len(rows),
+        precision=total.precision,
+        recall=total.recall,
+        accuracy=total.accuracy,
+        f=total.f,
+        no_record=sum(1 for r in rows if r.rejected),
+        crashed=sum(1 for r in rows if r.rejected == CRASH),
+    )
+
+
+def _confusion(row: PageRow) -> metrics.Confusion:
+    return metrics.Confusion(
+        tp=row.with_found,
+        fp=row.without_leaked,
+        fn=row.with_total - row.with_found,
+        tn=row.without_total - row.without_leaked,
+    )

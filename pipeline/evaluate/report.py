@@ -17,9 +17,11 @@ from pipeline.evaluate.quality import (
     INDEX_TYPES,
     AebSummary,
     PageRow,
+    TrafevalSummary,
     WcxbSummary,
     aeb_summary,
     by_type,
+    trafeval_summary,
     wcxb_summary,
 )
 from pipeline.evaluate.run import Results
@@ -71,6 +73,10 @@ def wcxb_summaries(rows: Sequence[PageRow]) -> dict[str, dict[str, WcxbSummary]]
     }
 
 
+def trafeval_summaries(rows: Sequence[PageRow]) -> dict[str, TrafevalSummary]:
+    return {s: trafeval_summary(rows_of(rows, s)) for s in systems_of(rows)}
+
+
 def decisions(rows: Sequence[PageRow], system: str) -> dict[str, int]:
     """Page-type decisions: index pages turned into articles, articles rejected."""
     index = rows_of(rows, system, INDEX_TYPES)
@@ -100,6 +106,25 @@ def aeb_table(rows: Sequence[PageRow]) -> str:
                 str(a.crashed),
             ]
             for s, a in aeb_summaries(rows).items()
+        ),
+    )
+
+
+def trafeval_table(rows: Sequence[PageRow]) -> str:
+    return table(
+        ["system", "pages", "F", "precision", "recall", "accuracy", "no record", "crashed"],
+        (
+            [
+                s,
+                str(t.pages),
+                num(t.f),
+                num(t.precision),
+                num(t.recall),
+                num(t.accuracy),
+                str(t.no_record),
+                str(t.crashed),
+            ]
+            for s, t in trafeval_summaries(rows).items()
         ),
     )
 
@@ -222,9 +247,10 @@ def memory_line(results: Results) -> str:
 def summary_table(results: Results) -> str:
     """One row per system: the figures bench/README.md keeps."""
     aeb = aeb_summaries(results.aeb)
-    names = list(dict.fromkeys([*aeb, *systems_of(results.wcxb)]))
+    names = list(dict.fromkeys([*aeb, *systems_of(results.wcxb), *systems_of(results.trafeval)]))
     header = ["system", "AEB F1", "AEB P", "AEB R", "WCXB article F1", "with", "without"]
-    header += ["title", "author", "date", "listing+coll. kept", "articles rejected", "pages/s"]
+    header += ["title", "author", "date", "listing+coll. kept", "articles rejected"]
+    header += ["traf-eval F", "traf-eval no record", "pages/s"]
     return table(header, (_summary_row(results, aeb.get(s), s) for s in names))
 
 
@@ -239,12 +265,19 @@ def _summary_row(results: Results, aeb: AebSummary | None, system: str) -> list[
         row += [f"{d['articles_rejected']}/{d['articles']}"]
     else:
         row += ["–"] * 8
+    traf = rows_of(results.trafeval, system)
+    if traf:
+        t = trafeval_summary(traf)
+        row += [num(t.f), f"{t.no_record}/{t.pages}"]
+    else:
+        row += ["–"] * 2
     speed = results.speed.median.get(system) if results.speed else None
     return [*row, num(speed, 1)]
 
 
 def crashes(results: Results) -> list[PageRow]:
-    return [r for r in (*results.aeb, *results.wcxb) if r.rejected == CRASH]
+    rows = (*results.aeb, *results.wcxb, *results.trafeval)
+    return [r for r in rows if r.rejected == CRASH]
 
 
 def render(results: Results, worst: int = 15) -> str:
@@ -264,6 +297,13 @@ def render(results: Results, worst: int = 15) -> str:
         parts += [
             f"### listing and collection pages {OURS} kept",
             index_kept(results.wcxb, limit=worst),
+        ]
+    if results.trafeval:
+        parts += ["## trafilatura-eval (snippets summed over pages)"]
+        parts += [trafeval_table(results.trafeval)]
+        parts += [
+            f"### {worst} worst trafilatura-eval pages for {OURS}",
+            worst_table(results.trafeval, n=worst),
         ]
     if results.speed:
         parts += ["## speed", speed_table(results)]
@@ -300,6 +340,8 @@ def to_json(results: Results) -> dict[str, Any]:
             s: {k: asdict(v) for k, v in t.items()} for s, t in wcxb_summaries(results.wcxb).items()
         }
         out["decisions"] = {s: decisions(results.wcxb, s) for s in systems_of(results.wcxb)}
+    if results.trafeval:
+        out["trafeval"] = {s: asdict(t) for s, t in trafeval_summaries(results.trafeval).items()}
     if results.speed:
         out["speed"] = asdict(results.speed)
     if results.memory:
@@ -322,7 +364,7 @@ def write_results(results: Results, folder: Path) -> tuple[Path, Path]:
     figures = folder / f"{results.date}.json"
     pages = folder / f"{results.date}-pages.jsonl.gz"
     figures.write_text(json.dumps(to_json(results), indent=1) + "\n", encoding="utf-8")
-    rows = worst_first([*results.aeb, *results.wcxb])
+    rows = worst_first([*results.aeb, *results.wcxb, *results.trafeval])
     lines = (json.dumps(asdict(r), ensure_ascii=False) for r in rows)
     with gzip.open(pages, "wt", encoding="utf-8") as stream:
         stream.writelines(f"{line}\n" for line in lines)

@@ -40,6 +40,7 @@ class Results:
     versions: dict[str, str]
     aeb: tuple[PageRow, ...] = ()
     wcxb: tuple[PageRow, ...] = ()
+    trafeval: tuple[PageRow, ...] = ()
     speed: SpeedResult | None = None
     memory: MemoryResult | None = None
     seconds: dict[str, float] = field(default_factory=dict)
@@ -85,6 +86,11 @@ def _wcxb(plan: Plan, results: Results) -> Results:
     return replace(results, wcxb=tuple(rows))
 
 
+def _trafeval(plan: Plan, results: Results) -> Results:
+    pages = datasets.load_trafeval(plan.data / datasets.TRAFEVAL_DIR, plan.limit)
+    return replace(results, trafeval=tuple(run_pages("trafeval", pages, systems(plan.peers))))
+
+
 def _speed(plan: Plan, results: Results) -> Results:
     racers = (Ours(), Trafilatura()) if plan.peers else (Ours(),)
     return replace(results, speed=measure_speed(racers, list(_aeb_pages(plan)), plan.rounds))
@@ -98,6 +104,7 @@ def _memory(plan: Plan, results: Results) -> Results:
 _RUNNERS: dict[str, Callable[[Plan, Results], Results]] = {
     "aeb": _aeb,
     "wcxb": _wcxb,
+    "trafeval": _trafeval,
     "speed": _speed,
     "memory": _memory,
 }

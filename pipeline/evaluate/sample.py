@@ -14,9 +14,17 @@ import shutil
 import sys
 from pathlib import Path
 
-from pipeline.evaluate.datasets import AEB_DIR, WCXB_DIR, aeb_ids, wcxb_types
+from pipeline.evaluate.datasets import (
+    AEB_DIR,
+    TRAFEVAL_DIR,
+    WCXB_DIR,
+    aeb_ids,
+    trafeval_ids,
+    wcxb_types,
+)
 
 AEB_PAGES = 20
+TRAFEVAL_PAGES = 40
 WCXB_PAGES = {"article": 20, "listing": 5, "collection": 5}
 
 
@@ -30,6 +38,14 @@ def copy_aeb(src: Path, dst: Path, wanted: int = AEB_PAGES) -> list[str]:
     _copy_common(src, dst, chosen)
     sample = {i: truth[i] for i in chosen}
     _write_json(dst / "ground-truth.json", sample)
+    return chosen
+
+
+def copy_trafeval(src: Path, dst: Path, wanted: int = TRAFEVAL_PAGES) -> list[str]:
+    chosen = every_kth(trafeval_ids(src), wanted)
+    truth = json.loads((src / "ground-truth.json").read_text(encoding="utf-8"))
+    _copy_common(src, dst, chosen)
+    _write_json(dst / "ground-truth.json", {i: truth[i] for i in chosen})
     return chosen
 
 
@@ -72,7 +88,11 @@ def main(argv: list[str]) -> int:
     src, dst = Path(argv[0]), Path(argv[1])
     aeb = copy_aeb(src / AEB_DIR, dst / AEB_DIR)
     wcxb = copy_wcxb(src / WCXB_DIR, dst / WCXB_DIR)
-    print(f"copied {len(aeb)} AEB and {len(wcxb)} WCXB pages to {dst}", file=sys.stderr)
+    traf = copy_trafeval(src / TRAFEVAL_DIR, dst / TRAFEVAL_DIR)
+    print(
+        f"copied {len(aeb)} AEB, {len(wcxb)} WCXB and {len(traf)} trafilatura-eval pages to {dst}",
+        file=sys.stderr,
+    )
     return 0
 
 
