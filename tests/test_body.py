@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from selectolax.lexbor import LexborHTMLParser
 
-from pipeline.extraction import body, clean, container
+from pipeline.extraction import body, clean
 from pipeline.record import Heading, ListBlock, Paragraph, TableRef
 from tests.pages import PARAGRAPHS, article_page
 
@@ -10,8 +10,7 @@ from tests.pages import PARAGRAPHS, article_page
 def blocks_of(html: str, title: str | None = "River floods valley") -> body.Body:
     tree = LexborHTMLParser(html)
     assert tree.body is not None
-    root = clean.clean(tree.body)
-    return body.build(container.find_container(root), title)
+    return body.build(clean.clean(tree.body), title).body
 
 
 def test_paragraphs_in_order_title_not_repeated() -> None:

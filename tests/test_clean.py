@@ -8,9 +8,12 @@ from tests.pages import PARAGRAPHS, article_page
 
 
 def cleaned(html: str) -> str:
+    """The page's text once what is never text is gone and the furniture flagged
+    by the clean stage is dropped."""
     tree = LexborHTMLParser(html)
     assert tree.body is not None
     body = clean.clean(tree.body)
+    clean.drop(clean.flag(body))
     return body.text(deep=True, separator=" ")
 
 

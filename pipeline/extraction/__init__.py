@@ -2,8 +2,10 @@
 
 The stages run in a fixed order, each in its own module:
 
-    decode -> parse -> metadata (+ site rule) -> references -> clean -> container
-           -> body (tables inside) -> render -> page type -> Article
+    decode -> parse -> metadata (+ site rule) -> references -> clean (remove what is
+           never text, flag furniture) -> container -> segment (every candidate block)
+           -> body (the block model keeps the article's blocks) -> render -> page type
+           -> Article
 
 `analyse` runs the stages up to the page-type decision; `extract_page` decides
 and builds the record. Both are pure functions of (Page, Options) apart from
@@ -14,7 +16,8 @@ or machine.
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
+import re
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from selectolax.lexbor import LexborHTMLParser
@@ -23,13 +26,14 @@ from pipeline.errors import EmptyBody, NotArticle, ParseError
 from pipeline.extraction import (
     body,
     clean,
-    container,
     decode,
     metadata,
     pagetype,
     references,
     sites,
 )
+from pipeline.extraction.body import Decision
+from pipeline.extraction.features import PageEvidence
 from pipeline.extraction.render import render_text
 from pipeline.normalize import word_count
 from pipeline.options import DEFAULT_OPTIONS, Options
@@ -39,6 +43,7 @@ from pipeline.version import __version__
 # Scholarly full texts run to thousands of words; a "body" this short beside a
 # bibliography is a references tab's furniture.
 _MIN_WORDS_BESIDE_REFERENCES = 100
+_WORD = re.compile(r"\w+")
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,6 +67,8 @@ class Analysis:
     words: int
     page_features: tuple[float, ...]
     declared_article: bool
+    decisions: tuple[Decision, ...] = ()
+    evidence: PageEvidence = field(default_factory=PageEvidence)
 
 
 def extract_page(page: Page, options: Options = DEFAULT_OPTIONS) -> Article:
@@ -99,8 +106,11 @@ def analyse(page: Page, options: Options = DEFAULT_OPTIONS) -> Analysis:
     signals = pagetype.page_signals(tree)
     rule.strip(tree.body)
     root = clean.clean(tree.body)
-    holder = rule.container(root) or container.find_container(root)
-    built = body.build(holder, meta.title)
+    evidence = _evidence(meta)
+    found = body.build(root, meta.title, evidence, rule.container(root))
+    built, decisions = found.body, found.decisions
+    clean.drop(found.flags)  # the page-type features read the page without furniture
+    holder = found.holder
     text = render_text(built.blocks, built.tables)
     words = word_count(text)
     if refs and words < _MIN_WORDS_BESIDE_REFERENCES:
@@ -112,7 +122,19 @@ def analyse(page: Page, options: Options = DEFAULT_OPTIONS) -> Analysis:
         meta.structured, signals, page.url, shown, root, holder, built.blocks
     )
     declared = pagetype.declares_article(meta.structured, signals)
-    return Analysis(meta, refs, built, text, words, values, declared)
+    return Analysis(meta, refs, built, text, words, values, declared, tuple(decisions), evidence)
+
+
+def _evidence(meta: metadata.Metadata) -> PageEvidence:
+    data = meta.structured
+    return PageEvidence(
+        declared_body=tuple(_words(data.body)),
+        description=tuple(_words(data.description)),
+    )
+
+
+def _words(text: str | None) -> list[str]:
+    return _WORD.findall(text.lower()) if text else []
 
 
 def _parse(text: str) -> LexborHTMLParser:

@@ -1,27 +1,46 @@
-"""Clean stage: drop the page around the article, by structure and by names.
+"""Clean stage: take out what is never text, and name what may be page furniture.
 
-One CSS query (matched by lexbor, in C) picks every element that may be
-boilerplate; a token test on its class/id/role then decides. Names are split
-into words ("jeg_share_button" -> jeg, share, button), so "ad" matches
-`class="ad-slot"` but never `class="header"` or `class="shadow"`.
+Two passes, two strengths. `clean` removes, in place, what never holds article
+text: scripts, styles, form controls, ad slots. `flag` only names the elements
+that look like furniture: navigation, asides, footers, and elements whose
+class/id/role words are in the vocabulary below (names are split into words,
+"jeg_share_button" -> jeg, share, button, so "ad" matches `class="ad-slot"` but
+never `class="header"`). A flag is evidence, not a verdict: the container search
+skips flagged subtrees, and the block scorer weighs the flag beside what the block
+itself shows. Elements that hold the article are never flagged, whatever their
+names: a wrapper holding most of the page's text, the schema's article, hidden
+markup that holds most of the prose (React streaming keeps the article in
+`<div hidden>` until a script swaps it in), an inline link inside a sentence.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from dataclasses import dataclass, field
+from functools import lru_cache
 
 from selectolax.lexbor import LexborNode
 
 # Tags whose content is code or data, never text.
 _NEVER_TEXT = "script, style, noscript, template, svg, canvas, object, embed"
-# Tags that hold no article text.
-_DROP_TAGS = (
-    "iframe, link, meta,"
-    " button, select, input, textarea, label, dialog, nav, aside, footer, menu, form,"
-    " amp-ad, amp-embed, amp-sticky-ad, amp-social-share, amp-sidebar, amp-analytics,"
-    " amp-consent, amp-user-notification, amp-carousel, ins.adsbygoogle"
+# Tags that hold no article text: form controls, embeds, ad slots.
+_NO_TEXT_TAGS = (
+    "iframe, link, meta, button, select, input, textarea, label,"
+    " amp-ad, amp-embed, amp-sticky-ad, amp-social-share, amp-analytics,"
+    " amp-user-notification, ins.adsbygoogle"
 )
+# Page structure that is furniture unless it holds the article (ASP.NET wraps whole
+# pages in a <form>; some themes put the post in an <aside>).
+_STRUCTURAL = "nav, aside, footer, menu, form, dialog, header, amp-sidebar, amp-consent"
+_STRUCTURAL_TAGS = frozenset(t.strip() for t in _STRUCTURAL.split(","))
+# Inline elements: named by their sentence, not by themselves, when inside one.
+INLINE_TAGS = frozenset(
+    "a abbr b bdi bdo cite code data dfn em i kbd mark q s samp small strong sub sup"
+    " time u var wbr del ins label span font".split()
+)
+_SENTENCE_CHARS = 20
+# Blocks whose whole text is one candidate: furniture inside them cannot be weighed alone.
+_LEAF_BLOCKS = frozenset("p li h1 h2 h3 h4 h5 h6 blockquote pre dt dd".split())
 
 # Elements whose names are checked against the boilerplate vocabulary below.
 _NAMED = (
@@ -140,22 +159,62 @@ _ARTICLE_HOLDERS = (
 # a misnamed wrapper: "content-with-sidebar", WordPress "tag-foo" post classes,
 # Blogger's "widget Blog" around the post.
 _WRAPPER_SHARE = 0.4
+_MAJORITY = 0.5
 
 
 def clean(body: LexborNode) -> LexborNode:
-    """Remove boilerplate from the page's `body` in place, and return it."""
+    """Remove what never holds article text from the page's `body` in place, and return it."""
     for node in list(body.css(_NEVER_TEXT)):
         node.decompose()
-    guard = _Guard(body)  # after scripts and styles are gone: their text is not page text
-    for node in list(body.css(_DROP_TAGS)):
-        if not guard.holds_article(node):
-            node.decompose()
-    for node in list(body.css("header")):
-        if not _in_article(node) and not guard.holds_article(node):
-            node.decompose()
-    for node in list(_flagged(body, guard)):
+    for node in list(body.css(_NO_TEXT_TAGS)):
         node.decompose()
     return body
+
+
+@dataclass(frozen=True, slots=True)
+class Flags:
+    """Elements named as furniture, by mem_id: the outermost ones with the word that
+    named them (`furniture`), and those the names flagged but the evidence spared."""
+
+    furniture: dict[int, str] = field(default_factory=dict)
+    spared: dict[int, str] = field(default_factory=dict)
+    nodes: list[LexborNode] = field(default_factory=list, repr=False)
+
+
+def flag(body: LexborNode) -> Flags:
+    """Name the furniture of a cleaned page: outermost elements only, in document order."""
+    guard = _Guard(body)
+    flags = Flags()
+    inside: list[LexborNode] = []
+    for node in body.css(f"{_STRUCTURAL}, {_NAMED}"):
+        tag = node.tag or ""
+        if tag in _KEEP_TAGS:
+            continue
+        word = furniture_word(node)
+        if word is None and tag in _STRUCTURAL_TAGS and not (tag == "header" and _in_article(node)):
+            word = tag
+        if word is None or _inside(node, flags.furniture):
+            continue
+        if guard.holds_article(node, hidden=word == "hidden") or _in_sentence(node):
+            flags.spared[node.mem_id] = word
+        elif _in_leaf_block(node):
+            inside.append(node)
+        else:
+            flags.furniture[node.mem_id] = word
+            flags.nodes.append(node)
+    # Furniture inside a paragraph, list or heading (a share bar in a list item, a
+    # caption span) would become part of that block's text: it goes now.
+    for node in inside:
+        node.decompose()
+    return flags
+
+
+def drop(flags: Flags) -> None:
+    """Remove the flagged elements (once the body's blocks have been read). They are
+    outermost, so none is inside another already removed."""
+    for node in flags.nodes:
+        node.decompose()
+    flags.nodes.clear()
 
 
 class _Guard:
@@ -165,14 +224,17 @@ class _Guard:
         self.plain = _plain_chars(body)
         self.paragraphs = _paragraph_chars(body)
 
-    def holds_article(self, node: LexborNode) -> bool:
+    def holds_article(self, node: LexborNode, hidden: bool = False) -> bool:
         if _declares_article(node):
             return True
+        # Hidden markup is spared only when it holds most of the page: then it is
+        # the article a script will show, not a menu or a modal.
+        share = _MAJORITY if hidden else _WRAPPER_SHARE
         # Either measure alone misleads: <p>-less themes (Blogger) have no paragraph
         # text, and comment threads or footers can outweigh an article in plain text.
-        if self.paragraphs and _paragraph_chars(node) >= _WRAPPER_SHARE * self.paragraphs:
+        if self.paragraphs and _paragraph_chars(node) >= share * self.paragraphs:
             return True
-        return self.plain > 0 and _plain_chars(node) >= _WRAPPER_SHARE * self.plain
+        return self.plain > 0 and _plain_chars(node) >= share * self.plain
 
 
 def _paragraph_chars(node: LexborNode) -> int:
@@ -198,35 +260,63 @@ def _in_article(node: LexborNode) -> bool:
     return False
 
 
-def _flagged(body: LexborNode, guard: _Guard) -> Iterator[LexborNode]:
-    """Named elements that look like boilerplate, outermost first, no nesting."""
-    dropped: set[int] = set()
-    for node in body.css(_NAMED):
-        if node.tag in _KEEP_TAGS or not is_boilerplate(node):
-            continue
-        if _inside(node, dropped):
-            continue
-        # A named wrapper may hold the article; a hidden one only by its schema type.
-        if guard.holds_article(node) and not (is_hidden(node) and not _declares_article(node)):
-            continue
-        dropped.add(node.mem_id)
-        yield node
+def _in_leaf_block(node: LexborNode) -> bool:
+    parent = node.parent
+    while parent is not None and parent.tag != "body":
+        if parent.tag in _LEAF_BLOCKS:
+            return True
+        parent = parent.parent
+    return False
 
 
-def is_boilerplate(node: LexborNode) -> bool:
-    """True when the element's names, role or visibility mark it as page furniture."""
-    if is_hidden(node):
-        return True
+def _in_sentence(node: LexborNode) -> bool:
+    """An inline element inside running text ("praised <a class=tag>Taylor Swift</a>'s
+    album"): its words are the sentence's, whatever its class says."""
+    if node.tag not in INLINE_TAGS:
+        return False
+    own = len(node.text(deep=True).strip())
+    block = node.parent
+    while block is not None and block.tag in INLINE_TAGS:
+        block = block.parent
+    if block is None:
+        return False
+    around = len(block.text(deep=True).strip()) - own
+    return around >= _SENTENCE_CHARS and around >= own
+
+
+def furniture_word(node: LexborNode) -> str | None:
+    """The word that marks the element as page furniture (its role, microdata
+    property, visibility or a class/id word), or None."""
     attrs = node.attributes
-    if (attrs.get("role") or "") in _ROLES or (attrs.get("itemprop") or "") in _ITEMPROPS:
-        return True
-    names = " ".join(v for k in _NAME_ATTRIBUTES if (v := attrs.get(k)))
-    return bool(names) and names_are_boilerplate(names)
+    if is_hidden(attrs):
+        return "hidden"
+    role = attrs.get("role") or ""
+    if role in _ROLES:
+        return f"role={role}"
+    prop = attrs.get("itemprop") or ""
+    if prop in _ITEMPROPS:
+        return f"itemprop={prop}"
+    names = name_string(attrs)
+    return names_word(names) if names else None
 
 
-def is_hidden(node: LexborNode) -> bool:
+def name_string(attrs: dict[str, str | None]) -> str:
+    """The element's names as one string. Class words with a variant prefix
+    (Tailwind's `print:max-w-none`, `md:hidden`) or arbitrary values (`w-[3px]`)
+    are styling conditions, not names, and are left out."""
+    parts = []
+    for key in _NAME_ATTRIBUTES:
+        value = attrs.get(key)
+        if not value:
+            continue
+        if key == "class" and (":" in value or "[" in value):
+            value = " ".join(w for w in value.split() if ":" not in w and "[" not in w)
+        parts.append(value)
+    return " ".join(parts)
+
+
+def is_hidden(attrs: dict[str, str | None]) -> bool:
     """Not shown to a reader: hidden, aria-hidden, display:none, or a dialog."""
-    attrs = node.attributes
     if "hidden" in attrs or attrs.get("aria-hidden") == "true":
         return True
     if attrs.get("role") in ("dialog", "alertdialog"):
@@ -237,13 +327,22 @@ def is_hidden(node: LexborNode) -> bool:
 
 def names_are_boilerplate(names: str) -> bool:
     """Check a class/id string against the vocabulary (whole words and phrases)."""
+    return names_word(names) is not None
+
+
+@lru_cache(maxsize=8192)
+def names_word(names: str) -> str | None:
+    """The vocabulary word or phrase a class/id string contains, or None. Memoised:
+    a page repeats the same few class strings hundreds of times."""
     tokens = _SPLIT.split(_CAMEL.sub("-", names).lower())
-    if any(_furniture_word(t) for t in tokens):
-        # "has-sidebar", "with-sidebar", "no-comments" describe a layout, not furniture.
-        joined = "-".join(tokens)
-        return not any(p in joined for p in ("has-", "with-", "no-", "single-post"))
     joined = "-".join(t for t in tokens if t)
-    return any(p in joined for p in _BOILERPLATE_PHRASES)
+    for token in tokens:
+        if _furniture_word(token):
+            # "has-sidebar", "with-sidebar", "no-comments" describe a layout, not furniture.
+            if any(p in joined for p in ("has-", "with-", "no-", "single-post")):
+                return None
+            return token
+    return next((p for p in _BOILERPLATE_PHRASES if p in joined), None)
 
 
 def _furniture_word(token: str) -> bool:
@@ -257,10 +356,10 @@ def _furniture_word(token: str) -> bool:
     )
 
 
-def _inside(node: LexborNode, dropped: set[int]) -> bool:
+def _inside(node: LexborNode, flagged: dict[int, str]) -> bool:
     parent = node.parent
     while parent is not None:
-        if parent.mem_id in dropped:
+        if parent.mem_id in flagged:
             return True
         parent = parent.parent
     return False

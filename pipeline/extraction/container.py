@@ -4,11 +4,13 @@ Every element gets the score of its subtree: characters of plain text count
 for it, characters of link text count against it (menus, teaser lists and
 tag clouds are mostly links). The article is the subtree with the highest
 score; a parent that only adds a little (a disclaimer, a stray widget) loses
-to its child. One recursive pass, no repeated tree walks.
+to its child. One recursive pass, no repeated tree walks. Subtrees the clean
+stage flagged as furniture are passed over, as if they were not there.
 """
 
 from __future__ import annotations
 
+from collections.abc import Container
 from dataclasses import dataclass
 
 from selectolax.lexbor import LexborNode
@@ -34,10 +36,11 @@ class _Tally:
     paragraphs: int = 0
 
 
-def find_container(body: LexborNode) -> LexborNode:
-    """Return the element whose subtree best matches 'the article body'."""
+def find_container(body: LexborNode, skip: Container[int] = frozenset()) -> LexborNode:
+    """Return the element whose subtree best matches 'the article body', passing
+    over the elements whose mem_id is in `skip`."""
     scores: dict[int, tuple[float, LexborNode, int]] = {}
-    _score(body, scores, in_link=False, depth=0)
+    _score(body, scores, skip, in_link=False, depth=0)
     if not scores:  # no paragraph anywhere: let the body stage find what little there is
         return body
     best = max(scores.values(), key=lambda item: item[0])[1]
@@ -55,7 +58,11 @@ def _headline_article(best: LexborNode) -> LexborNode | None:
 
 
 def _score(
-    node: LexborNode, scores: dict[int, tuple[float, LexborNode, int]], in_link: bool, depth: int
+    node: LexborNode,
+    scores: dict[int, tuple[float, LexborNode, int]],
+    skip: Container[int],
+    in_link: bool,
+    depth: int,
 ) -> _Tally:
     tally = _Tally()
     if depth > MAX_DEPTH:
@@ -71,8 +78,8 @@ def _score(
                 tally.text += size
                 # Loose text between <br>s is a paragraph too (old and Blogger themes).
                 tally.paragraphs += size >= _PARAGRAPH_CHARS
-        elif tag not in _SKIP:
-            sub = _score(child, scores, in_link or tag == "a", depth + 1)
+        elif tag not in _SKIP and child.mem_id not in skip:
+            sub = _score(child, scores, skip, in_link or tag == "a", depth + 1)
             tally.text += sub.text
             tally.links += sub.links
             tally.paragraphs += sub.paragraphs

@@ -119,6 +119,7 @@ class StructuredData:
     doi: str | None = None
     image: str | None = None
     is_accessible_for_free: bool | None = None
+    body: str | None = None  # the article's articleBody (or text), raw
 
 
 def read_structured(tree: LexborHTMLParser) -> StructuredData:
@@ -152,6 +153,7 @@ def read_structured(tree: LexborHTMLParser) -> StructuredData:
         doi=_doi(meta, ld),
         image=meta.first(*_IMAGE_META) or ld.image(),
         is_accessible_for_free=ld.free(),
+        body=ld.body(),
     )
 
 
@@ -363,6 +365,10 @@ class _JsonLd:
             if doi:
                 return doi
         return None
+
+    def body(self) -> str | None:
+        value = self.get("articleBody") or self.get("text")
+        return value.strip() or None if isinstance(value, str) else None
 
     def free(self) -> bool | None:
         value = self.get("isAccessibleForFree")

@@ -1,0 +1,304 @@
+"""Block features: the evidence about each candidate block, as named binary features.
+
+A feature is a string ("words:26-40", "links:0", "near:sidebar",
+"kind:p&in_container"); the block model gives each a weight and a block's score is
+their sum. Continuous measures are cut into fixed bins, so that a weight can say
+"long blocks are likely text" without a straight line through every length. The
+same function measures training pages (`bench/train_blocks.py`) and pages in use,
+so the model is always applied to what it was fitted on.
+
+    what the block is      kind, words, link share, sentence ends, commas, digits
+    where it sits          in the structure search's container or not, how much of
+                           the page that container holds, depth, ancestor tags,
+                           position in the page, blocks since the headline, blocks
+                           to the nearest long paragraph
+    what names it carries  its own class/id words and those of its nearest named
+                           ancestors; the furniture word that flagged it or an
+                           ancestor, and whether the evidence spared that flag
+    what the text says     a furniture text ("Read more: ..."), a widget label,
+                           inside a furniture section, repeated on the page
+    what the page declares overlap with the JSON-LD articleBody and description
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from pipeline.extraction.segment import CONTEXT_TAGS, Candidate
+
+_WORD = re.compile(r"\w+")
+_SENTENCE_END = re.compile(r"[.!?。！？](?:\s|$|[\"'”’»)])")
+_ENDS_SENTENCE = re.compile(r"[.!?。！？:;\"'”’»)]$")
+
+# Bin edges: a value v falls in the bin of the first edge above it.
+_WORD_EDGES = (1, 2, 3, 4, 6, 10, 16, 26, 41, 71, 121, 251)
+_SHARE_EDGES = (0.001, 0.1, 0.3, 0.5, 0.7, 0.9, 1.001)
+_RATE_EDGES = (0.001, 0.02, 0.05, 0.1, 0.2, 1e9)
+_POSITION_EDGES = (0.1, 0.25, 0.5, 0.75, 0.9, 1.001)
+_DISTANCE_EDGES = (1, 2, 3, 6, 11, 31, 10**9)
+_DEPTH_EDGES = (5, 8, 11, 14, 18, 24, 10**9)
+# A long paragraph: the anchor of an article's text.
+_LONG_WORDS = 30
+_LONG_LINK_SHARE = 0.2
+_DECLARED_SHINGLE = 3
+
+
+def _labels(prefix: str, edges: Sequence[float]) -> tuple[str, ...]:
+    return tuple(f"{prefix}:{i}" for i in range(len(edges) + 1))
+
+
+_WORDS = _labels("words", _WORD_EDGES)
+_LINKS = _labels("links", _SHARE_EDGES)
+_ENDS = _labels("ends", _RATE_EDGES)
+_COMMAS = _labels("commas", _RATE_EDGES)
+_DIGITS = _labels("digits", _SHARE_EDGES)
+_POSITION = _labels("pos", _POSITION_EDGES)
+_AFTER_HEADLINE = _labels("after_h1", _DISTANCE_EDGES)
+_TO_LONG = _labels("to_long", _DISTANCE_EDGES)
+_DEPTH = _labels("depth", _DEPTH_EDGES)
+_CONTAINER_SHARE = _labels("container_share", _SHARE_EDGES)
+_DECLARED = _labels("declared", _SHARE_EDGES)
+_PREV_LINKS = _labels("prev_links", _SHARE_EDGES)
+_NEXT_LINKS = _labels("next_links", _SHARE_EDGES)
+_PREV_WORDS = _labels("prev_words", _WORD_EDGES)
+_NEXT_WORDS = _labels("next_words", _WORD_EDGES)
+_COMMON = _labels("common", _SHARE_EDGES)
+_REGION_LINKS = _labels("region_links", _SHARE_EDGES)
+_REGION_SHARE = _labels("region_share", _SHARE_EDGES)
+_REGION_LONG = _labels("region_long", (1, 2, 3, 5, 10))
+_WIDE_LINKS = _labels("wide_links", _SHARE_EDGES)
+# The page's most frequent words in its longer blocks: its language's function
+# words, whatever the language. Prose is full of them; menus and labels are not.
+_COMMON_WORDS = 40
+_PROSE_WORDS = 10
+# A region: the nearest ancestor holding this many blocks; a wide one, this share of
+# the page's words.
+_REGION_BLOCKS = 3
+_WIDE_SHARE = 0.3
+
+
+@dataclass(frozen=True, slots=True)
+class PageEvidence:
+    """What the page says of its article outside the blocks: the body and the
+    description its JSON-LD declares (lowercased words), or nothing."""
+
+    declared_body: tuple[str, ...] = ()
+    description: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class _Measure:
+    words: int
+    link_share: float
+    tokens: list[str]
+
+
+def block_features(
+    candidates: Sequence[Candidate], evidence: PageEvidence
+) -> list[tuple[str, ...]]:
+    """The features of every candidate, in order."""
+    measures = [_measure(c) for c in candidates]
+    n = len(candidates)
+    headline = next((i for i, c in enumerate(candidates) if c.title), None)
+    if headline is None:
+        headline = next((i for i, c in enumerate(candidates) if c.kind == "h1"), None)
+    to_long = _distance_to_long(candidates, measures)
+    repeats = Counter(c.text for c in candidates)
+    container_words = sum(
+        m.words for c, m in zip(candidates, measures, strict=True) if c.context.in_container
+    )
+    page_words = sum(m.words for m in measures) or 1
+    share = _CONTAINER_SHARE[_bin(container_words / page_words, _SHARE_EDGES)]
+    declared = _Declared(evidence)
+    common = _common_words(measures)
+    regions = _Regions(candidates, measures, page_words)
+    rows = []
+    for i, (candidate, measure) in enumerate(zip(candidates, measures, strict=True)):
+        names = _own_features(candidate, measure)
+        kind = names[0]
+        context = candidate.context
+        where = "in_container" if context.in_container else "out_container"
+        names += [
+            where,
+            f"{kind}&{where}",
+            f"{names[1]}&{where}",
+            _POSITION[_bin(i / n, _POSITION_EDGES)],
+            _TO_LONG[_bin(to_long[i], _DISTANCE_EDGES)],
+            _DEPTH[_bin(context.depth, _DEPTH_EDGES)],
+        ]
+        if context.in_container:
+            names.append(share)
+        if headline is None:
+            names.append("no_headline")
+        elif i < headline:
+            names.append("before_h1")
+        else:
+            names.append(_AFTER_HEADLINE[_bin(i - headline, _DISTANCE_EDGES)])
+        if context.furniture:
+            names += ["furniture", f"furniture:{context.furniture}", f"furniture&{where}"]
+        if context.spared:
+            names += ["spared", f"spared:{context.spared}"]
+        if context.hidden:
+            names.append("hidden")
+        if candidate.section:
+            names += ["section", f"section&{where}"]
+        if candidate.label:
+            names.append("label")
+        if candidate.text_furniture:
+            names.append("text_furniture")
+        if repeats[candidate.text] > 1:
+            names.append("repeated")
+        names += [f"own:{w}" for w in context.own]
+        names += [f"near:{w}" for w in context.around]
+        names += [f"tag:{t}" for bit, t in enumerate(CONTEXT_TAGS) if context.tags >> bit & 1]
+        names += declared.features(measure.tokens)
+        if measure.words >= 3:
+            share_common = sum(t in common for t in measure.tokens) / measure.words
+            names.append(_COMMON[_bin(share_common, _SHARE_EDGES)])
+        names += regions.features(context.chain)
+        if i > 0:
+            names += [
+                _PREV_LINKS[_bin(measures[i - 1].link_share, _SHARE_EDGES)],
+                _PREV_WORDS[_bin(measures[i - 1].words, _WORD_EDGES)],
+            ]
+        if i + 1 < n:
+            names += [
+                _NEXT_LINKS[_bin(measures[i + 1].link_share, _SHARE_EDGES)],
+                _NEXT_WORDS[_bin(measures[i + 1].words, _WORD_EDGES)],
+            ]
+        rows.append(tuple(names))
+    return rows
+
+
+def _common_words(measures: Sequence[_Measure]) -> frozenset[str]:
+    counts: Counter[str] = Counter()
+    for m in measures:
+        if m.words >= _PROSE_WORDS and m.link_share < _LONG_LINK_SHARE:
+            counts.update(m.tokens)
+    return frozenset(w for w, _ in counts.most_common(_COMMON_WORDS))
+
+
+class _Regions:
+    """Totals of every element that holds blocks: words, link share, long paragraphs."""
+
+    def __init__(
+        self, candidates: Sequence[Candidate], measures: Sequence[_Measure], page_words: int
+    ) -> None:
+        self.page_words = page_words
+        self.blocks: Counter[int] = Counter()
+        self.words: Counter[int] = Counter()
+        self.links: Counter[int] = Counter()
+        self.chars: Counter[int] = Counter()
+        self.long: Counter[int] = Counter()
+        for c, m in zip(candidates, measures, strict=True):
+            is_long = m.words >= _LONG_WORDS and m.link_share < _LONG_LINK_SHARE
+            size = len(c.text)
+            for mem_id in c.context.chain:
+                self.blocks[mem_id] += 1
+                self.words[mem_id] += m.words
+                self.links[mem_id] += c.link_chars
+                self.chars[mem_id] += size
+                self.long[mem_id] += is_long
+
+    def features(self, chain: tuple[int, ...]) -> list[str]:
+        region = next((i for i in chain if self.blocks[i] >= _REGION_BLOCKS), None)
+        wide = next((i for i in chain if self.words[i] >= _WIDE_SHARE * self.page_words), None)
+        names = []
+        if region is not None:
+            names += [
+                _REGION_LINKS[_bin(self._link_share(region), _SHARE_EDGES)],
+                _REGION_SHARE[_bin(self.words[region] / self.page_words, _SHARE_EDGES)],
+                _REGION_LONG[_bin(self.long[region], (1, 2, 3, 5, 10))],
+            ]
+        if wide is not None:
+            names.append(_WIDE_LINKS[_bin(self._link_share(wide), _SHARE_EDGES)])
+        return names
+
+    def _link_share(self, mem_id: int) -> float:
+        chars = self.chars[mem_id]
+        return min(1.0, self.links[mem_id] / chars) if chars else 0.0
+
+
+def _measure(candidate: Candidate) -> _Measure:
+    text = candidate.text
+    tokens = _WORD.findall(text.lower())
+    share = min(1.0, candidate.link_chars / len(text)) if text else 0.0
+    return _Measure(len(tokens), share, tokens)
+
+
+def _own_features(candidate: Candidate, measure: _Measure) -> list[str]:
+    text = candidate.text
+    kind = f"kind:{candidate.kind}"
+    words = max(1, measure.words)
+    digits = sum(ch.isdigit() for ch in text) / len(text) if text else 0.0
+    names = [
+        kind,
+        _WORDS[_bin(measure.words, _WORD_EDGES)],
+        _LINKS[_bin(measure.link_share, _SHARE_EDGES)],
+        _ENDS[_bin(len(_SENTENCE_END.findall(text)) / words, _RATE_EDGES)],
+        _COMMAS[_bin(text.count(",") / words, _RATE_EDGES)],
+        _DIGITS[_bin(digits, _SHARE_EDGES)],
+    ]
+    names += [f"{kind}&{names[1]}", f"{kind}&{names[2]}", f"{names[1]}&{names[2]}"]
+    if _ENDS_SENTENCE.search(text):
+        names.append("ends_sentence")
+    return names
+
+
+def _distance_to_long(candidates: Sequence[Candidate], measures: Sequence[_Measure]) -> list[int]:
+    """For each block, how many blocks away the nearest long, link-poor paragraph is."""
+    anchors = [
+        i
+        for i, (c, m) in enumerate(zip(candidates, measures, strict=True))
+        if m.words >= _LONG_WORDS and m.link_share < _LONG_LINK_SHARE and c.kind != "list"
+    ]
+    far = 10**9
+    if not anchors:
+        return [far] * len(candidates)
+    out = []
+    for i in range(len(candidates)):
+        j = bisect.bisect_left(anchors, i)
+        best = far
+        if j < len(anchors):
+            best = anchors[j] - i
+        if j > 0:
+            best = min(best, i - anchors[j - 1])
+        out.append(best)
+    return out
+
+
+class _Declared:
+    """Overlap of a block with the page's declared body (its word trigrams)."""
+
+    def __init__(self, evidence: PageEvidence) -> None:
+        words = evidence.declared_body
+        n = _DECLARED_SHINGLE
+        self.shingles = {tuple(words[i : i + n]) for i in range(len(words) - n + 1)}
+        self.words = set(words)
+        self.description = set(evidence.description)
+
+    def features(self, tokens: list[str]) -> list[str]:
+        names = []
+        if self.shingles:
+            n = _DECLARED_SHINGLE
+            if len(tokens) >= n:
+                grams = [tuple(tokens[i : i + n]) for i in range(len(tokens) - n + 1)]
+                share = sum(g in self.shingles for g in grams) / len(grams)
+            else:
+                share = float(bool(tokens) and all(t in self.words for t in tokens))
+            names.append(_DECLARED[_bin(share, _SHARE_EDGES)])
+        else:
+            names.append("declared:none")
+        if self.description and len(tokens) >= 4:
+            share = sum(t in self.description for t in tokens) / len(tokens)
+            if share >= 0.8:
+                names.append("in_description")
+        return names
+
+
+def _bin(value: float, edges: Sequence[float]) -> int:
+    return bisect.bisect_right(edges, value)
