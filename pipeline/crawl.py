@@ -31,9 +31,10 @@ from typing import Any
 from pipeline.config import RunConfig, SourceConfig
 from pipeline.discover import Discovered, parse_feed, parse_sitemap, parse_url_list, select
 from pipeline.errors import DiscoveryError, ExtractionError, FetchError, OutputError
-from pipeline.extraction import Page, extract_page
+from pipeline.extraction import extract_page
 from pipeline.fetch import Fetcher, FetchResult, FetchSettings
 from pipeline.options import Options
+from pipeline.page import Page
 from pipeline.run import error_record
 from pipeline.state import StateStore
 from pipeline.store import JsonLines

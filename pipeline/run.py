@@ -15,8 +15,9 @@ from typing import Any
 
 from pipeline import files
 from pipeline.errors import DiscoveryError, ExtractionError, FetchError
-from pipeline.extraction import Page, extract_page
+from pipeline.extraction import extract_page
 from pipeline.options import Options
+from pipeline.page import Page
 from pipeline.store import JsonLines
 from pipeline.warc import WarcError, iter_warc_pages
 

@@ -35,7 +35,7 @@ from warcio.timeutils import datetime_to_iso_date
 from warcio.warcwriter import WARCWriter
 
 from pipeline.errors import ExtractionError, OutputError, TooLarge, Undecodable, Unreadable
-from pipeline.extraction import Page
+from pipeline.page import Page
 from pipeline.version import __version__
 
 HTML_TYPES = frozenset({"text/html", "application/xhtml+xml"})
