@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from pipeline.errors import ConfigError
+from pipeline.fetch._guard import IPNetwork
 from pipeline.version import __version__
 
 MiB = 1024 * 1024
@@ -38,6 +39,9 @@ class FetchSettings:
     obey_robots: check robots.txt before every request (off only for tests and
         sites the operator owns).
     html_types: the media types `Fetcher.fetch` accepts; `fetch_raw` takes any.
+    allow_networks: addresses and CIDR ranges the network guard lets through
+        although they are loopback, private, link-local, shared, multicast,
+        unspecified or reserved (see _guard); empty: only public addresses.
     """
 
     user_agent: str = DEFAULT_USER_AGENT
@@ -56,6 +60,7 @@ class FetchSettings:
     max_bytes: int = 10 * MiB
     obey_robots: bool = True
     html_types: tuple[str, ...] = HTML_TYPES
+    allow_networks: tuple[IPNetwork, ...] = ()
 
     def __post_init__(self) -> None:
         if not self.user_agent.strip():
