@@ -98,7 +98,7 @@ def test_allowed_address_is_fetched(allowed: LocalServer) -> None:
 
 
 def test_forbidden_address_is_refused_before_any_request(forbidden: LocalServer) -> None:
-    with pytest.raises(BlockedAddress, match="127.0.0.2 is a loopback address") as caught:
+    with pytest.raises(BlockedAddress, match=r"127\.0\.0\.2 is a loopback address") as caught:
         fetch(forbidden.url("/page"))
     assert caught.value.reason == "blocked_address"
     assert forbidden.requests == []
@@ -113,7 +113,7 @@ def test_default_refuses_loopback(allowed: LocalServer) -> None:
 def test_redirect_to_a_forbidden_address_is_refused(
     allowed: LocalServer, forbidden: LocalServer
 ) -> None:
-    with pytest.raises(BlockedAddress, match="127.0.0.2"):
+    with pytest.raises(BlockedAddress, match=r"127\.0\.0\.2"):
         fetch(allowed.url("/away"))
     assert allowed.hits("/away") == 1 and forbidden.requests == []
 
@@ -144,7 +144,7 @@ def test_a_name_resolving_to_a_forbidden_address(
 
     monkeypatch.setattr(socket, "getaddrinfo", resolve)
     url = f"http://news.example.com:{forbidden.port}/page"
-    with pytest.raises(BlockedAddress, match="news.example.com resolves to 127.0.0.2"):
+    with pytest.raises(BlockedAddress, match=r"news\.example\.com resolves to 127\.0\.0\.2"):
         fetch(url)
     assert forbidden.requests == []
 
