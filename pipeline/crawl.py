@@ -105,7 +105,7 @@ def run(config: RunConfig, run_id: str | None = None, log: Callable[[str], None]
             JsonLines(folder / "errors.jsonl") as errors,
             WarcWriter(folder / "pages.warc.gz", {"run-id": run_id}) as warc,
         ):
-            options = Options(max_bytes=config.max_bytes)
+            options = config.extraction
             out = _Outputs(articles, errors, warc, folder / "pages.warc.gz", state, options)
             _deliver(out, config.output_dir, counts)
             asyncio.run(_crawl(config, out, counts, log))
@@ -158,29 +158,18 @@ class _Progress:
 
 
 class _FetcherPool:
-    """One open fetcher per distinct (user agent, delay): sources may override both."""
+    """One open fetcher per distinct fetch settings: sources may override the user
+    agent and the delay."""
 
     def __init__(self, config: RunConfig) -> None:
         self.config = config
-        self.fetchers: dict[tuple[str, float], Fetcher] = {}
+        self.fetchers: dict[FetchSettings, Fetcher] = {}
 
     async def get(self, source: SourceConfig) -> Fetcher:
-        config = self.config
-        agent = source.user_agent or config.user_agent
-        delay = source.delay if source.delay is not None else config.per_host_delay
-        if (agent, delay) not in self.fetchers:
-            settings = FetchSettings(
-                user_agent=agent,
-                concurrency=config.concurrency,
-                per_host=config.per_host,
-                per_host_delay=delay,
-                connect_timeout=config.timeouts.connect,
-                read_timeout=config.timeouts.read,
-                total_timeout=config.timeouts.total,
-                max_bytes=config.max_bytes,
-            )
-            self.fetchers[(agent, delay)] = await Fetcher(settings).__aenter__()
-        return self.fetchers[(agent, delay)]
+        settings = self.config.fetch_settings(source)
+        if settings not in self.fetchers:
+            self.fetchers[settings] = await Fetcher(settings).__aenter__()
+        return self.fetchers[settings]
 
     async def close(self) -> None:
         for fetcher in self.fetchers.values():

@@ -92,15 +92,25 @@ class StagedRecord:
 
 @dataclass(frozen=True, slots=True)
 class RetryPolicy:
-    """Backoff after a failure: base * 2^(failures-1), capped; give up after max_failures."""
+    """When a failed URL is tried again, and when it is given up.
+
+    The n-th failure in a row waits base * 2^(n-1), capped, before the URL is due
+    again; the max_failures-th failure gives it up. A reason in `permanent` gives
+    it up at the first failure. Any response (even a 304) ends a run of failures;
+    `pipeline state --reset` makes given-up URLs due again.
+    """
 
     base: timedelta = timedelta(hours=1)
     cap: timedelta = timedelta(days=7)
     max_failures: int = 5
+    permanent: frozenset[str] = frozenset()
 
     def delay(self, failures: int) -> timedelta:
         # Past 2^20 hours the cap has long won; bounding the exponent avoids overflow.
         return min(self.base * (1 << min(max(failures - 1, 0), 20)), self.cap)
+
+
+DEFAULT_RETRY_POLICY = RetryPolicy()
 
 
 @dataclass(frozen=True, slots=True)
@@ -160,7 +170,7 @@ class StateStore:
         except BaseException:
             _unlock(lock_fd)
             raise
-        return cls(path, run_id, conn, lock_fd, policy or RetryPolicy())
+        return cls(path, run_id, conn, lock_fd, policy or DEFAULT_RETRY_POLICY)
 
     def close(self) -> None:
         if self._lock_fd < 0:
@@ -274,7 +284,8 @@ class StateStore:
         with self._transaction():
             state = self.get(url)
             failures = 1 if state is None else state.failures + 1
-            given_up = str(reason) if failures >= self.policy.max_failures else None
+            final = failures >= self.policy.max_failures or str(reason) in self.policy.permanent
+            given_up = str(reason) if final else None
             retry = None if given_up else _iso(now + self.policy.delay(failures))
             seen: dict[str, object] = {} if status is None else {"last_status": status}
             self._upsert(

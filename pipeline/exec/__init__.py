@@ -25,7 +25,7 @@ from concurrent.futures import Future
 from typing import Protocol
 
 from pipeline.errors import ExtractionError
-from pipeline.exec._settings import WorkerSettings, default_jobs
+from pipeline.exec._settings import DEFAULT_WORKER_SETTINGS, WorkerSettings, default_jobs
 from pipeline.exec.inline import Inline
 from pipeline.exec.pool import ProcessPool
 from pipeline.options import Options
@@ -35,6 +35,7 @@ from pipeline.record import Article
 Outcome = Article | ExtractionError
 
 __all__ = [
+    "DEFAULT_WORKER_SETTINGS",
     "Executor",
     "Inline",
     "Outcome",

@@ -40,3 +40,6 @@ class WorkerSettings:
 
     def resolved_jobs(self) -> int:
         return self.jobs if self.jobs is not None else default_jobs()
+
+
+DEFAULT_WORKER_SETTINGS = WorkerSettings()

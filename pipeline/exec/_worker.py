@@ -15,11 +15,11 @@ from multiprocessing.connection import Connection
 
 from pipeline.errors import ExtractionError, TooMuchMemory
 from pipeline.extraction import extract_page
-from pipeline.options import Options
+from pipeline.options import MiB, Options
 from pipeline.page import Page
 
 READY = "ready"
-_MiB = 1024 * 1024
+
 # Address space is reserved ahead of use; the resident limit the parent watches
 # is the real one, so the hard cap leaves this factor of room.
 _SLACK = 2
@@ -70,7 +70,7 @@ def _limit_memory(memory_mb: int) -> int | None:
     `memory_mb` more (and the allocator's slack); None where it cannot be set.
     The parent watches the resident size too; this catches a burst between looks."""
     try:
-        limit = _address_space() + _SLACK * memory_mb * _MiB
+        limit = _address_space() + _SLACK * memory_mb * MiB
         resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
     except (OSError, ValueError):  # no /proc, or a lower hard limit already set
         return None

@@ -40,7 +40,7 @@ from pipeline.errors import (
     TooSlow,
 )
 from pipeline.exec._settings import WorkerSettings
-from pipeline.options import Options
+from pipeline.options import MiB, Options
 from pipeline.page import Page
 from pipeline.record import Article
 
@@ -48,7 +48,6 @@ _log = logging.getLogger(__name__)
 
 _POLL = 0.05  # seconds between looks at a busy worker's memory
 _START_TIMEOUT = 60.0  # a worker that cannot even start is a broken install
-_MiB = 1024 * 1024
 
 
 @dataclass(slots=True)
@@ -271,7 +270,7 @@ class ProcessPool:
 
     def _enforce_limits(self) -> None:
         now = time.monotonic()
-        limit = self.settings.memory_mb * _MiB
+        limit = self.settings.memory_mb * MiB
         look = now >= self._next_poll  # /proc is read every _POLL seconds, not every page
         if look:
             self._next_poll = now + _POLL

@@ -6,9 +6,8 @@ from dataclasses import dataclass
 
 from pipeline.errors import ConfigError
 from pipeline.fetch._guard import IPNetwork
+from pipeline.options import DEFAULT_MAX_BYTES
 from pipeline.version import __version__
-
-MiB = 1024 * 1024
 
 DEFAULT_USER_AGENT = f"news-pipeline/{__version__} (+https://example.invalid/news-pipeline)"
 
@@ -57,7 +56,7 @@ class FetchSettings:
     jitter: float = 0.5
     retry_after_cap: float = 120.0
     max_redirects: int = 5
-    max_bytes: int = 10 * MiB
+    max_bytes: int = DEFAULT_MAX_BYTES
     obey_robots: bool = True
     html_types: tuple[str, ...] = HTML_TYPES
     allow_networks: tuple[IPNetwork, ...] = ()
