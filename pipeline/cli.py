@@ -25,6 +25,9 @@ def main(argv: list[str] | None = None) -> int:
     except (OutputError, ConfigError, StateError) as exc:
         print(f"pipeline: {exc}", file=sys.stderr)
         return 2
+    except KeyboardInterrupt:  # Ctrl-C outside a run's own handling: no traceback
+        print("pipeline: interrupted", file=sys.stderr)
+        return 130
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -77,21 +80,24 @@ def _eval(args: argparse.Namespace, argv: list[str]) -> int:
 
 def _run(args: argparse.Namespace) -> int:
     """Exit 0 when the run completed, whatever failed per page (run.json counts it);
-    2 for a bad config, a busy or broken state store, or an unwritable output;
-    1 when the run could not complete."""
+    2 for a bad config or --run-id, a busy or broken state store, or an unwritable
+    output; 130 or 143 when SIGINT or SIGTERM stopped it (run.json is written, with
+    "interrupted": true); 1 when the run could not complete."""
     from pipeline.config import load_config
-    from pipeline.crawl import run, stderr_log
+    from pipeline.crawl import EXIT_INTERRUPTED, check_run_id, run, stderr_log
 
+    if args.run_id is not None:
+        check_run_id(args.run_id)
     config = load_config(args.config)
     try:
-        folder = run(config, args.run_id, log=stderr_log)
+        result = run(config, args.run_id, log=stderr_log)
     except (OutputError, ConfigError, StateError):
         raise
     except Exception as exc:  # the run as a whole failed: say so, and exit non-zero
         print(f"pipeline run: the run could not complete: {exc!r}", file=sys.stderr)
         return 1
-    print(f"pipeline run: records in {folder}", file=sys.stderr)
-    return 0
+    print(f"pipeline run: records in {result.folder}", file=sys.stderr)
+    return EXIT_INTERRUPTED[result.interrupted] if result.interrupted else 0
 
 
 def _demo(args: argparse.Namespace) -> int:

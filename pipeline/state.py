@@ -76,6 +76,10 @@ _MIGRATIONS: tuple[str, ...] = (
         record TEXT NOT NULL
     );
     """,
+    # The reason of the latest failure, so `pipeline state` can show and reset by it.
+    """
+    ALTER TABLE urls ADD COLUMN last_error TEXT;
+    """,
 )
 SCHEMA_VERSION = len(_MIGRATIONS)
 
@@ -129,6 +133,7 @@ class UrlState:
     failures: int
     next_retry: datetime | None
     given_up_reason: str | None
+    last_error: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -242,6 +247,40 @@ class StateStore:
             ).fetchone()
         return None if row is None else str(row[0])
 
+    def failing(self, limit: int = 100) -> list[UrlState]:
+        """URLs with failures, given up first, then the most failures, then by URL."""
+        with self._guard():
+            rows = self._conn.execute(
+                "SELECT * FROM urls WHERE failures > 0"
+                " ORDER BY given_up_reason IS NULL, failures DESC, url LIMIT ?",
+                (limit,),
+            ).fetchall()
+        return [_url_state(row) for row in rows]
+
+    def reasons(self) -> dict[str, int]:
+        """Failing URLs by the reason of their latest failure."""
+        with self._guard():
+            rows = self._conn.execute(
+                "SELECT last_error, count(*) FROM urls WHERE failures > 0 GROUP BY last_error"
+            ).fetchall()
+        return {str(reason): count for reason, count in rows}
+
+    def reset(self, url: str | None = None, reason: str | None = None) -> int:
+        """Make failing or given-up URLs due again: one URL, those whose latest failure
+        had `reason`, or (neither given) all of them. Returns how many."""
+        where, args = "failures > 0", []
+        if url is not None:
+            where, args = where + " AND url = ?", [url]
+        if reason is not None:
+            where, args = where + " AND last_error = ?", [*args, reason]
+        with self._guard():
+            cursor = self._conn.execute(
+                "UPDATE urls SET failures = 0, next_retry = NULL, given_up_reason = NULL"
+                f" WHERE {where}",
+                args,
+            )
+        return cursor.rowcount
+
     def stats(self) -> StateStats:
         with self._guard():
             urls, extracted, failing, given_up = self._conn.execute(
@@ -289,7 +328,13 @@ class StateStore:
             retry = None if given_up else _iso(now + self.policy.delay(failures))
             seen: dict[str, object] = {} if status is None else {"last_status": status}
             self._upsert(
-                url, now, failures=failures, next_retry=retry, given_up_reason=given_up, **seen
+                url,
+                now,
+                failures=failures,
+                next_retry=retry,
+                given_up_reason=given_up,
+                last_error=str(reason),
+                **seen,
             )
             new = self.get(url)
         assert new is not None
@@ -403,6 +448,7 @@ def _url_state(row: sqlite3.Row) -> UrlState:
         failures=row["failures"],
         next_retry=None if retry is None else datetime.fromisoformat(retry),
         given_up_reason=row["given_up_reason"],
+        last_error=row["last_error"],
     )
 
 

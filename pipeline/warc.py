@@ -18,6 +18,7 @@ import contextlib
 import http
 import io
 import os
+import zlib
 from collections.abc import Generator, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -25,7 +26,6 @@ from email.message import Message
 from pathlib import Path
 from types import TracebackType
 from typing import IO, Any
-from urllib.parse import urlsplit
 
 # warcio ships no type hints (see the mypy override in pyproject.toml); its
 # objects are handled as Any below.
@@ -34,11 +34,13 @@ from warcio.statusandheaders import StatusAndHeaders
 from warcio.timeutils import datetime_to_iso_date
 from warcio.warcwriter import WARCWriter
 
+from pipeline import urls
 from pipeline.errors import ExtractionError, OutputError, TooLarge, Undecodable, Unreadable
 from pipeline.page import Page
 from pipeline.version import __version__
 
 HTML_TYPES = frozenset({"text/html", "application/xhtml+xml"})
+GZIP_LEVEL = 6  # the same size as 9 on HTML, in about 60% of the time
 
 # Headers describing the wire form of a body we store decoded: kept, they would
 # make readers de-chunk or inflate bytes that are neither chunked nor compressed.
@@ -72,9 +74,12 @@ def is_html(content_type: str | None) -> bool:
 class WarcWriter:
     """One run's archive, created new (an existing file is never overwritten)."""
 
-    def __init__(self, path: str | Path, info: Mapping[str, str] | None = None) -> None:
+    def __init__(
+        self, path: str | Path, info: Mapping[str, str] | None = None, level: int = GZIP_LEVEL
+    ) -> None:
         self.path = Path(path)
         self.info = dict(info or {})
+        self.level = level
         self.count = 0
         self._stream: IO[bytes] | None = None
         self._writer: Any = None  # warcio is untyped
@@ -85,7 +90,10 @@ class WarcWriter:
             self._stream = self.path.open("xb")
         except OSError as exc:
             raise OutputError(f"cannot create {self.path}: {exc.strerror or exc}") from exc
-        self._writer = WARCWriter(self._stream, gzip=True)
+        # Records are built uncompressed and each gzipped here, as its own member, at
+        # our level: warcio's own gzip is fixed at level 9, which costs about 1.7x the
+        # time of level 6 for a file of the same size.
+        self._writer = WARCWriter(io.BytesIO(), gzip=False)
         fields = {"software": f"news-pipeline/{__version__}", "format": "WARC File Format 1.0"}
         record = self._writer.create_warcinfo_record(self.path.name, fields | self.info)
         self._write(record)
@@ -137,8 +145,7 @@ class WarcWriter:
         date: str,
         response_id: str,
     ) -> Any:
-        parts = urlsplit(url)
-        target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+        target = (urls.path(url) or "/") + (f"?{urls.query(url)}" if urls.query(url) else "")
         line = f"{method} {target} {http_version}"
         http_headers = StatusAndHeaders(line, list(headers), is_http_request=True)
         return self._writer.create_warc_record(
@@ -154,8 +161,15 @@ class WarcWriter:
 
     def _write(self, record: Any) -> None:
         self._require_open()
+        assert self._stream is not None
+        buffer = io.BytesIO()
+        self._writer.out = buffer  # warcio writes where .out points
+        self._writer.write_record(record)
+        member = zlib.compressobj(self.level, zlib.DEFLATED, zlib.MAX_WBITS | 16)
+        data = member.compress(buffer.getvalue()) + member.flush()
         try:
-            self._writer.write_record(record)  # one gzip member, flushed
+            self._stream.write(data)  # one gzip member, flushed
+            self._stream.flush()
         except OSError as exc:
             raise OutputError(f"cannot write {self.path}: {exc.strerror or exc}") from exc
         self.count += 1
