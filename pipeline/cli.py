@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Callable
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
 from pipeline.errors import ConfigError, OutputError, StateError
-from pipeline.options import Options
+from pipeline.exec import DEFAULT_WORKER_SETTINGS, WorkerSettings
+from pipeline.options import DEFAULT_OPTIONS
 from pipeline.run import extract_files
 from pipeline.store import JsonLines
 
@@ -44,8 +47,9 @@ def _parser() -> argparse.ArgumentParser:
         "default output/<UTC timestamp>/articles.jsonl",
     )
     extract.add_argument(
-        "--max-bytes", type=int, default=Options().max_bytes, help="refuse larger pages"
+        "--max-bytes", type=int, default=DEFAULT_OPTIONS.max_bytes, help="refuse larger pages"
     )
+    _worker_arguments(extract)
     extract.set_defaults(handler=_extract)
     run = commands.add_parser(
         "run", help="discover, fetch and extract the sources of a config (for cron)"
@@ -64,6 +68,45 @@ def _parser() -> argparse.ArgumentParser:
     )
     _eval_arguments(evaluate)
     return parser
+
+
+def _worker_arguments(parser: argparse.ArgumentParser) -> None:
+    workers = DEFAULT_WORKER_SETTINGS
+    parser.add_argument(
+        "-j",
+        "--jobs",
+        type=_positive(int),
+        default=workers.jobs,
+        help="worker processes (default: one per core); 1 extracts in this process, "
+        "without limits, for debugging",
+    )
+    parser.add_argument(
+        "--time-limit",
+        type=_positive(float),
+        default=workers.time_limit,
+        metavar="SECONDS",
+        help=f"per-page time limit on the workers (default {workers.time_limit:g})",
+    )
+    parser.add_argument(
+        "--memory-limit",
+        type=_positive(int),
+        default=workers.memory_mb,
+        metavar="MIB",
+        help=f"per-page memory limit on the workers (default {workers.memory_mb})",
+    )
+
+
+def _positive(kind: type[int] | type[float]) -> Callable[[str], float]:
+    def parse(text: str) -> float:
+        try:
+            value = kind(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+        if not value > 0:
+            raise argparse.ArgumentTypeError(f"must be positive, got {text}")
+        return value
+
+    return parse
 
 
 def _eval_arguments(parser: argparse.ArgumentParser) -> None:
@@ -117,9 +160,12 @@ def _extract(args: argparse.Namespace) -> int:
         if not path.exists():
             print(f"pipeline extract: no such file or folder: {path}", file=sys.stderr)
             return 2
-    options = Options(max_bytes=args.max_bytes)
+    options = replace(DEFAULT_OPTIONS, max_bytes=args.max_bytes)
+    workers = WorkerSettings(
+        jobs=args.jobs, time_limit=args.time_limit, memory_mb=max(args.memory_limit, 16)
+    )
     with JsonLines(articles_path) as articles, JsonLines(errors_path) as errors:
-        summary = extract_files(args.paths, articles, errors, options)
+        summary = extract_files(args.paths, articles, errors, options, workers)
     print(summary.render(), file=sys.stderr)
     print(f"records: {articles_path}  errors: {errors_path}", file=sys.stderr)
     return 0

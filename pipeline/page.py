@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from pipeline.errors import ExtractionError
+
 
 @dataclass(frozen=True, slots=True)
 class Page:
@@ -22,3 +24,13 @@ class Page:
     url: str | None = None
     input: str | None = None
     http_charset: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Unread:
+    """A page that could not even be read (an unreadable file, a damaged archive
+    record): where it was, and the error to report like any page's."""
+
+    input: str | None
+    url: str | None
+    error: ExtractionError

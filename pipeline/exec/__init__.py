@@ -29,7 +29,7 @@ from pipeline.exec._settings import DEFAULT_WORKER_SETTINGS, WorkerSettings, def
 from pipeline.exec.inline import Inline
 from pipeline.exec.pool import ProcessPool
 from pipeline.options import Options
-from pipeline.page import Page
+from pipeline.page import Page, Unread
 from pipeline.record import Article
 
 Outcome = Article | ExtractionError
@@ -67,25 +67,29 @@ def open_executor(settings: WorkerSettings, options: Options) -> Executor:
 
 
 def in_order(
-    executor: Executor, pages: Iterable[Page], window: int | None = None
-) -> Iterator[tuple[Page, Outcome]]:
-    """Each page with its outcome, in the order the pages came.
+    executor: Executor, items: Iterable[Page | Unread], window: int | None = None
+) -> Iterator[tuple[Page | Unread, Outcome]]:
+    """Each item with its outcome, in the order the items came (an `Unread`
+    item's outcome is its own error).
 
     At most `window` pages are in flight (default: four per worker), so memory
     stays bounded however many pages there are.
     """
     limit = window or 4 * max(getattr(executor, "jobs", 1), 1)
-    flying: deque[tuple[Page, Future[Article]]] = deque()
-    for page in pages:
-        flying.append((page, executor.submit(page)))
+    flying: deque[tuple[Page | Unread, Future[Article] | None]] = deque()
+    for item in items:
+        flying.append((item, executor.submit(item) if isinstance(item, Page) else None))
         if len(flying) >= limit:
             yield _outcome(*flying.popleft())
     while flying:
         yield _outcome(*flying.popleft())
 
 
-def _outcome(page: Page, future: Future[Article]) -> tuple[Page, Outcome]:
+def _outcome(item: Page | Unread, future: Future[Article] | None) -> tuple[Page | Unread, Outcome]:
+    if future is None:
+        assert isinstance(item, Unread)
+        return item, item.error
     try:
-        return page, future.result()
+        return item, future.result()
     except ExtractionError as exc:
-        return page, exc
+        return item, exc
