@@ -57,6 +57,22 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("config", type=Path, metavar="CONFIG.toml")
     run.add_argument("--run-id", help="name of the run's folder (default: UTC timestamp)")
     run.set_defaults(handler=_run)
+    state = commands.add_parser(
+        "state", help="show the state store of a config: counts, failing and given-up URLs"
+    )
+    state.add_argument("config", type=Path, metavar="CONFIG.toml")
+    state.add_argument("--limit", type=int, default=20, help="URLs listed (default 20)")
+    resets = state.add_mutually_exclusive_group()
+    resets.add_argument("--reset", metavar="URL", help="make this failing or given-up URL due")
+    resets.add_argument(
+        "--reset-reason",
+        metavar="REASON",
+        help="make every URL whose latest failure had this reason due (e.g. robots_unreachable)",
+    )
+    resets.add_argument(
+        "--reset-all", action="store_true", help="make every failing or given-up URL due"
+    )
+    state.set_defaults(handler=_state)
     demo = commands.add_parser(
         "demo",
         help="serve the bundled demo news site, run examples/demo.toml on it twice, stop",
@@ -141,6 +157,38 @@ def _run(args: argparse.Namespace) -> int:
         return 1
     print(f"pipeline run: records in {result.folder}", file=sys.stderr)
     return EXIT_INTERRUPTED[result.interrupted] if result.interrupted else 0
+
+
+def _state(args: argparse.Namespace) -> int:
+    """Exit 0; 2 for a bad config or a state store in use by a run."""
+    from pipeline.config import load_config
+    from pipeline.state import StateStore
+
+    config = load_config(args.config)
+    with StateStore.open(config.state_path, "pipeline-state", policy=config.retry) as store:
+        if args.reset or args.reset_reason or args.reset_all:
+            made = store.reset(url=args.reset, reason=args.reset_reason)
+            print(f"{made} URL{'s' if made != 1 else ''} made due again", file=sys.stderr)
+        stats = store.stats()
+        print(f"state store: {config.state_path}")
+        print(
+            f"URLs: {stats.urls}, extracted: {stats.extracted}, failing: {stats.failing}, "
+            f"given up: {stats.given_up}, runs: {stats.runs}"
+        )
+        reasons = ", ".join(f"{k} {v}" for k, v in sorted(store.reasons().items()))
+        if reasons:
+            print(f"failing or given up, by latest reason: {reasons}")
+        for url_state in store.failing(args.limit):
+            if url_state.given_up_reason is not None:
+                when = f"given up ({url_state.given_up_reason})"
+            else:
+                retry = url_state.next_retry
+                when = f"next try {retry.isoformat(timespec='minutes') if retry else 'now'}"
+            print(
+                f"  {url_state.url}  {url_state.last_error}, "
+                f"{url_state.failures} failure{'s' if url_state.failures != 1 else ''}, {when}"
+            )
+    return 0
 
 
 def _demo(args: argparse.Namespace) -> int:

@@ -158,9 +158,17 @@ def _references(tree: LexborHTMLParser, options: Options) -> tuple[Reference, ..
     return entries
 
 
+def _content_hash(text: str, refs: tuple[Reference, ...]) -> str:
+    """What change and duplicate detection compare: the text, and the references
+    when there are any (a references tab has no text: two different ones must not
+    look like duplicates)."""
+    hashed = text if not refs else "\n".join([text, "\x00references", *(r.text for r in refs)])
+    return hashlib.sha256(hashed.encode()).hexdigest()
+
+
 def _article(page: Page, found: Analysis) -> Article:
     meta, text, words, refs = found.meta, found.text, found.words, found.references
-    content_hash = hashlib.sha256(text.encode()).hexdigest()
+    content_hash = _content_hash(text, refs)
     key = meta.canonical_url or page.url
     return Article(
         schema_version=SCHEMA_VERSION,
