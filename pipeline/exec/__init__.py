@@ -28,11 +28,16 @@ from pipeline.errors import ExtractionError
 from pipeline.exec._settings import DEFAULT_WORKER_SETTINGS, WorkerSettings, default_jobs
 from pipeline.exec.inline import Inline
 from pipeline.exec.pool import ProcessPool
-from pipeline.options import Options
+from pipeline.options import MiB, Options
 from pipeline.page import Page, Unread
 from pipeline.record import Article
 
 Outcome = Article | ExtractionError
+
+# Pages submitted ahead of the one whose outcome is awaited: enough that a page
+# near the time limit does not idle the other workers, few enough to bound memory.
+WINDOW_PER_JOB = 32
+WINDOW_BYTES = 256 * MiB
 
 __all__ = [
     "DEFAULT_WORKER_SETTINGS",
@@ -67,20 +72,32 @@ def open_executor(settings: WorkerSettings, options: Options) -> Executor:
 
 
 def in_order(
-    executor: Executor, items: Iterable[Page | Unread], window: int | None = None
+    executor: Executor,
+    items: Iterable[Page | Unread],
+    window: int | None = None,
+    window_bytes: int = WINDOW_BYTES,
 ) -> Iterator[tuple[Page | Unread, Outcome]]:
     """Each item with its outcome, in the order the items came (an `Unread`
     item's outcome is its own error).
 
-    At most `window` pages are in flight (default: four per worker), so memory
-    stays bounded however many pages there are.
+    Pages are submitted ahead of the one being waited for, at most `window`
+    (default: WINDOW_PER_JOB per worker) and `window_bytes` of them, so a slow
+    page holds up the output but not the other workers, and memory stays
+    bounded however many pages there are.
     """
-    limit = window or 4 * max(getattr(executor, "jobs", 1), 1)
+    limit = window or WINDOW_PER_JOB * max(getattr(executor, "jobs", 1), 1)
     flying: deque[tuple[Page | Unread, Future[Article] | None]] = deque()
+    held = 0
     for item in items:
-        flying.append((item, executor.submit(item) if isinstance(item, Page) else None))
-        if len(flying) >= limit:
-            yield _outcome(*flying.popleft())
+        if isinstance(item, Page):
+            held += len(item.content)
+            flying.append((item, executor.submit(item)))
+        else:
+            flying.append((item, None))
+        while flying and (len(flying) >= limit or held > window_bytes):
+            done, outcome = _outcome(*flying.popleft())
+            held -= len(done.content) if isinstance(done, Page) else 0
+            yield done, outcome
     while flying:
         yield _outcome(*flying.popleft())
 
