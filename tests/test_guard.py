@@ -153,3 +153,29 @@ def test_localhost_by_name_is_loopback(allowed: LocalServer) -> None:
     """localhost resolves (through /etc/hosts) to loopback: refused by default."""
     with pytest.raises(BlockedAddress, match="localhost resolves to"):
         fetch(f"http://localhost:{allowed.port}/page", settings(allow=()))
+
+
+def test_a_feed_link_to_a_forbidden_address_in_a_run(
+    allowed: LocalServer, forbidden: LocalServer, tmp_path: Any
+) -> None:
+    import json
+
+    from pipeline.cli import main
+
+    items = "".join(
+        f"<item><title>t</title><link>{url}</link></item>"
+        for url in (allowed.url("/page"), forbidden.url("/page"))
+    )
+    feed = f'<?xml version="1.0"?><rss version="2.0"><channel>{items}</channel></rss>'
+    allowed.route("/feed.xml", page(feed, "application/rss+xml"))
+    config = tmp_path / "run.toml"
+    config.write_text(
+        'output_dir = "out"\nper_host_delay = 0.0\nallow_networks = ["127.0.0.1/32"]\n'
+        f'[[sources]]\nname = "f"\nkind = "feed"\nurl = "{allowed.url("/feed.xml")}"\n',
+        encoding="utf-8",
+    )
+    assert main(["run", str(config), "--run-id", "r"]) == 0
+    summary = json.loads((tmp_path / "out" / "r" / "run.json").read_text())
+    # The allowed page is a stub (empty_body); the forbidden one is never asked for.
+    assert summary["failed"] == {"blocked_address": 1, "empty_body": 1}
+    assert summary["fetched"] == 1 and forbidden.requests == []
