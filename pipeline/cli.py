@@ -13,7 +13,7 @@ from pipeline.errors import ConfigError, OutputError, StateError
 from pipeline.exec import DEFAULT_WORKER_SETTINGS, WorkerSettings
 from pipeline.options import DEFAULT_OPTIONS
 from pipeline.run import extract_files
-from pipeline.store import JsonLines
+from pipeline.sinks import open_sink
 
 _DEFAULT_ROOT = Path("output")
 
@@ -212,8 +212,8 @@ def _extract(args: argparse.Namespace) -> int:
     workers = WorkerSettings(
         jobs=args.jobs, time_limit=args.time_limit, memory_mb=max(args.memory_limit, 16)
     )
-    with JsonLines(articles_path) as articles, JsonLines(errors_path) as errors:
-        summary = extract_files(args.paths, articles, errors, options, workers)
+    with open_sink("jsonl", articles_path, errors_path) as sink:
+        summary = extract_files(args.paths, sink, options, workers)
     print(summary.render(), file=sys.stderr)
     print(f"records: {articles_path}  errors: {errors_path}", file=sys.stderr)
     return 0

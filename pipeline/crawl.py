@@ -15,9 +15,9 @@ Order of writes, so a run killed at any point loses nothing, writes nothing
 twice, and the next run picks up: the response goes to the WARC, then the state
 notes the fetch; the URL is marked extracted in the same transaction that
 stages its record in the state store's outbox; the record is appended to
-articles.jsonl, then cleared from the outbox. A run delivers first what a
-killed predecessor left staged and did not write, after cutting a line the
-kill tore from the end of that run's articles.jsonl.
+the output, then cleared from the outbox. A run delivers first what a killed
+predecessor left staged and its output does not hold (the sink repairs what a
+kill left half-written first: see pipeline/sinks).
 
 SIGTERM and SIGINT stop a run cleanly: no new fetch starts, fetches under way
 are abandoned (their URLs stay due), pages already fetched are extracted and
@@ -28,7 +28,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
 import re
 import signal
 import sys
@@ -38,7 +37,7 @@ from collections.abc import AsyncGenerator, AsyncIterator, Callable, Coroutine
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import Any
 
 from pipeline.config import RunConfig, SourceConfig
 from pipeline.discover import (
@@ -61,9 +60,9 @@ from pipeline.errors import (
 from pipeline.exec import Executor, open_executor
 from pipeline.fetch import Fetcher, FetchResult, FetchSettings
 from pipeline.page import Page
-from pipeline.run import error_record
+from pipeline.record import ErrorRecord, article_from_dict
+from pipeline.sinks import Sink, delivered, open_sink
 from pipeline.state import StateStore
-from pipeline.store import JsonLines
 from pipeline.warc import WarcWriter, page_input
 
 _MAX_SITEMAPS = 200  # sitemap files followed per source: indexes can nest and loop
@@ -107,8 +106,7 @@ def _source_dict(counts: SourceCounts) -> dict[str, Any]:
 
 @dataclass(slots=True)
 class _Outputs:
-    articles: JsonLines
-    errors: JsonLines
+    sink: Sink
     warc: WarcWriter
     warc_path: Path
     state: StateStore
@@ -177,12 +175,11 @@ def run(
     with StateStore.open(config.state_path, run_id, policy=config.retry) as state:
         state.start_run(started)
         with (
-            JsonLines(folder / "articles.jsonl") as articles,
-            JsonLines(folder / "errors.jsonl") as errors,
+            open_sink("jsonl", folder / "articles.jsonl", folder / "errors.jsonl") as sink,
             WarcWriter(folder / "pages.warc.gz", {"run-id": run_id}) as warc,
             open_executor(config.workers, config.extraction) as executor,
         ):
-            out = _Outputs(articles, errors, warc, folder / "pages.warc.gz", state, executor)
+            out = _Outputs(sink, warc, folder / "pages.warc.gz", state, executor)
             _deliver(out, config.output_dir, counts)
             stop = asyncio.run(_crawl(config, out, counts, log))
         state.finish_run(datetime.now(UTC), _flat(counts))
@@ -405,7 +402,7 @@ def _source_failed(
     name: str, url: str | None, exc: DiscoveryError | FetchError, out: _Outputs, counts: RunCounts
 ) -> None:
     counts.failed[str(exc.reason)] += 1
-    out.errors.write(error_record(name, url, exc))
+    out.sink.write_error(ErrorRecord.of(name, url, exc))
 
 
 async def _process(
@@ -424,7 +421,7 @@ async def _process(
     except FetchError as exc:
         out.state.record_failure(url, exc.reason, now, exc.status)
         counts.failed[str(exc.reason)] += 1
-        out.errors.write({**error_record(None, url, exc), "status": exc.status})
+        out.sink.write_error(ErrorRecord.of(None, url, exc))
         return
     if result is None:  # stopped: the URL stays due for the next run
         return
@@ -475,7 +472,7 @@ async def _extract(url: str, page: Page, out: _Outputs, counts: RunCounts) -> No
         record = await asyncio.wrap_future(out.executor.submit(page))
     except ExtractionError as exc:
         counts.failed[str(exc.reason)] += 1
-        out.errors.write(error_record(page.input, url, exc))
+        out.sink.write_error(ErrorRecord.of(page.input, url, exc))
         if exc.reason in _EXTRACTOR_FAILURES:
             out.state.record_failure(url, exc.reason, now)
         else:  # a verdict on the page (not an article, no body): not asked again
@@ -486,7 +483,7 @@ async def _extract(url: str, page: Page, out: _Outputs, counts: RunCounts) -> No
         # Outbox: staged with the state change, then written, then cleared; see _deliver.
         data = record.to_dict()
         out.state.stage_record(url, record.canonical_url, record.content_hash, data, now)
-        out.articles.write(data)
+        out.sink.write(record)
         out.state.clear_staged(url)
         counts.written += 1
         return
@@ -498,69 +495,19 @@ async def _extract(url: str, page: Page, out: _Outputs, counts: RunCounts) -> No
 
 
 def _deliver(out: _Outputs, output_dir: Path, counts: RunCounts) -> None:
-    """Records a killed run staged: write those its articles.jsonl lacks into this
-    run's, so each record reaches the output exactly once."""
+    """Records a killed run staged: write those its output lacks into this run's,
+    so each record reaches the output exactly once."""
     written: dict[str, set[str]] = {}
     for staged in out.state.staged():
         if staged.run_id not in written:
-            path = output_dir / staged.run_id / "articles.jsonl"
-            cut_torn_tail(path)
-            written[staged.run_id] = _record_ids(path)
+            written[staged.run_id] = delivered(
+                out.sink.format, output_dir / staged.run_id / "articles.jsonl"
+            )
         if staged.record_id not in written[staged.run_id]:
-            out.articles.write(staged.record)
+            out.sink.write(article_from_dict(staged.record))
             counts.written += 1
             counts.recovered += 1
         out.state.clear_staged(staged.url)
-
-
-def cut_torn_tail(path: Path) -> bool:
-    """Remove a last line that a kill cut short (no newline at its end); True if one was.
-
-    Lines are written whole with their newline in one write, so a complete
-    record always ends in one; the torn record is still staged and is
-    delivered again."""
-    try:
-        with path.open("rb+") as stream:
-            size = stream.seek(0, os.SEEK_END)
-            if size == 0:
-                return False
-            stream.seek(size - 1)
-            if stream.read(1) == b"\n":
-                return False
-            keep = _last_newline_end(stream, size)
-            stream.truncate(keep)
-            return True
-    except FileNotFoundError:
-        return False
-    except OSError as exc:
-        raise OutputError(f"cannot repair {path}: {exc.strerror or exc}") from exc
-
-
-def _last_newline_end(stream: BinaryIO, size: int) -> int:
-    """The offset just after the file's last newline (0 if it has none)."""
-    position = size
-    while position > 0:
-        step = min(64 * 1024, position)
-        position -= step
-        stream.seek(position)
-        chunk = stream.read(step)
-        found = chunk.rfind(b"\n")
-        if found >= 0:
-            return position + found + 1
-    return 0
-
-
-def _record_ids(path: Path) -> set[str]:
-    ids: set[str] = set()
-    if not path.exists():
-        return ids
-    with path.open(encoding="utf-8") as stream:
-        for line in stream:
-            try:
-                ids.add(str(json.loads(line)["id"]))
-            except (ValueError, KeyError, TypeError):
-                continue
-    return ids
 
 
 def _flat(counts: RunCounts) -> dict[str, int]:

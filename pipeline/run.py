@@ -13,14 +13,14 @@ from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 from pipeline import files
-from pipeline.errors import DiscoveryError, ExtractionError, FetchError
+from pipeline.errors import ExtractionError
 from pipeline.exec import WorkerSettings, in_order, open_executor
 from pipeline.options import Options
 from pipeline.page import Page, Unread
-from pipeline.store import JsonLines
+from pipeline.record import ErrorRecord
+from pipeline.sinks import Sink
 from pipeline.warc import iter_warc_pages
 
 
@@ -45,11 +45,7 @@ class Summary:
 
 
 def extract_files(
-    paths: Iterable[Path],
-    articles: JsonLines,
-    errors: JsonLines,
-    options: Options,
-    workers: WorkerSettings,
+    paths: Iterable[Path], sink: Sink, options: Options, workers: WorkerSettings
 ) -> Summary:
     """Extract every page found under `paths`, writing records and error records."""
     summary = Summary()
@@ -58,9 +54,9 @@ def extract_files(
             summary.pages += 1
             if isinstance(outcome, ExtractionError):
                 summary.errors[outcome.reason] += 1
-                errors.write(error_record(item.input, item.url, outcome))
+                sink.write_error(ErrorRecord.of(item.input, item.url, outcome))
             else:
-                articles.write(outcome.to_dict())
+                sink.write(outcome)
                 summary.records += 1
     return summary
 
@@ -75,10 +71,3 @@ def _pages(paths: Iterable[Path], options: Options) -> Iterator[Page | Unread]:
             yield files.read_page(path, options.max_bytes)
         except ExtractionError as exc:
             yield Unread(str(path), None, exc)
-
-
-def error_record(
-    input_path: str | None, url: str | None, exc: ExtractionError | FetchError | DiscoveryError
-) -> dict[str, Any]:
-    """One line of errors.jsonl: where, which reason code, and the message."""
-    return {"input": input_path, "url": url, "reason": str(exc.reason), "message": exc.message}
