@@ -9,10 +9,10 @@ from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
+from pipeline.batch import extract_files
 from pipeline.errors import ConfigError, OutputError, StateError
 from pipeline.exec import DEFAULT_WORKER_SETTINGS, WorkerSettings
 from pipeline.options import DEFAULT_OPTIONS
-from pipeline.run import extract_files
 from pipeline.sinks import open_sink
 
 _DEFAULT_ROOT = Path("output")

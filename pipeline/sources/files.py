@@ -1,14 +1,22 @@
-"""Discover stage for saved pages: paths in, Pages (or per-file errors) out."""
+"""The source of saved pages: files and folders of HTML, and web archives.
+
+    async for item in FileSource(paths, max_bytes).items():   # Page | Unread
+
+Files come in the order given, a folder's files sorted by path, an archive's
+pages in archive order; each is read when its turn comes. A file that cannot
+be read, or a damaged archive record, is an `Unread` item with its error.
+"""
 
 from __future__ import annotations
 
 import gzip
 import zlib
-from collections.abc import Iterable, Iterator
+from collections.abc import AsyncIterator, Iterable, Iterator
 from pathlib import Path
 
 from pipeline.errors import ExtractionError, TooLarge, Undecodable, Unreadable
-from pipeline.page import Page
+from pipeline.page import Page, Unread
+from pipeline.warc import iter_warc_pages
 
 SUFFIXES = (".html", ".htm", ".html.gz", ".htm.gz", ".warc", ".warc.gz")
 WARC_SUFFIXES = (".warc", ".warc.gz")
@@ -58,3 +66,25 @@ def _inflate(path: Path, max_bytes: int) -> bytes:
     if len(content) > max_bytes:
         raise TooLarge(f"inflates to more than the {max_bytes}-byte limit")
     return content
+
+
+class FileSource:
+    """Saved pages and the pages of web archives under `paths`."""
+
+    def __init__(self, paths: Iterable[Path], max_bytes: int) -> None:
+        self.paths = tuple(paths)
+        self.max_bytes = max_bytes
+
+    async def items(self) -> AsyncIterator[Page | Unread]:
+        for item in self.pages():
+            yield item
+
+    def pages(self) -> Iterator[Page | Unread]:
+        for path in discover(self.paths):
+            if is_warc(path):
+                yield from iter_warc_pages(path, self.max_bytes)
+                continue
+            try:
+                yield read_page(path, self.max_bytes)
+            except ExtractionError as exc:
+                yield Unread(str(path), None, exc)
