@@ -22,6 +22,50 @@ SUFFIXES = (".html", ".htm", ".html.gz", ".htm.gz", ".warc", ".warc.gz")
 WARC_SUFFIXES = (".warc", ".warc.gz")
 
 
+def expand(arguments: Iterable[str]) -> list[Path]:
+    """Command-line inputs as paths: a file or folder as it is; `@LIST` the paths
+    listed in that file, one per line (relative ones against the list's folder;
+    blank lines and `#` comments skipped); a pattern with `*`, `?` or `[` that
+    names no file, the paths it matches (sorted; `**` descends). Raises
+    FileNotFoundError naming the first input that is none of these."""
+    paths: list[Path] = []
+    for argument in arguments:
+        if argument.startswith("@") and not Path(argument).exists():
+            paths.extend(_listed(Path(argument[1:])))
+        elif any(c in argument for c in "*?[") and not Path(argument).exists():
+            matches = sorted(
+                Path().glob(argument)
+                if not Path(argument).is_absolute()
+                else Path("/").glob(argument.lstrip("/"))
+            )
+            if not matches:
+                raise FileNotFoundError(argument)
+            paths.extend(matches)
+        elif Path(argument).exists():
+            paths.append(Path(argument))
+        else:
+            raise FileNotFoundError(argument)
+    return paths
+
+
+def _listed(list_file: Path) -> list[Path]:
+    try:
+        lines = list_file.read_text(encoding="utf-8").splitlines()
+    except OSError as exc:
+        raise FileNotFoundError(f"@{list_file}: {exc.strerror or exc}") from exc
+    paths = []
+    for line in lines:
+        entry = line.strip()
+        if not entry or entry.startswith("#"):
+            continue
+        path = Path(entry)
+        path = path if path.is_absolute() else list_file.parent / path
+        if not path.exists():
+            raise FileNotFoundError(f"{entry} (listed in {list_file})")
+        paths.append(path)
+    return paths
+
+
 def discover(paths: Iterable[Path]) -> Iterator[Path]:
     """Every HTML file named, or found (recursively, sorted) under a named folder."""
     for path in paths:
