@@ -24,6 +24,7 @@ import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING, Any, cast
 
 from pipeline.errors import OutputError
 from pipeline.exec import Executor, WorkerSettings, open_executor
@@ -36,6 +37,9 @@ DONE = "_SUCCESS"
 RECORDS = {"jsonl": "articles.jsonl", "parquet": "articles"}
 ERRORS = "errors.jsonl"
 LOOSE_PAGES = "pages"
+
+if TYPE_CHECKING:
+    from pipeline.exec.on_ray import RayExecutor
 
 
 @dataclass(slots=True)
@@ -70,12 +74,24 @@ class Summary:
         )
 
 
+@dataclass(frozen=True, slots=True)
+class Engine:
+    """Where extraction runs: `local` (this machine's workers) or `ray`."""
+
+    name: str = "local"
+    address: str | None = None  # a Ray cluster; None starts a local Ray
+
+
 def extract_files(
-    paths: Iterable[Path], sink: Sink, options: Options, workers: WorkerSettings
+    paths: Iterable[Path],
+    sink: Sink,
+    options: Options,
+    workers: WorkerSettings,
+    engine: Engine = Engine(),
 ) -> Summary:
     """Extract every page found under `paths` into `sink`."""
     summary = Summary()
-    with open_executor(workers, options) as executor:
+    with open_executor(workers, options, engine.name, engine.address) as executor:
         _extract(FileSource(paths, options.max_bytes), executor, sink, summary.counts)
     return summary
 
@@ -122,20 +138,40 @@ def _unit_name(path: Path, root: Path) -> str:
 
 
 def extract_partitioned(
-    inputs: Sequence[Path], folder: Path, fmt: str, options: Options, workers: WorkerSettings
+    inputs: Sequence[Path],
+    folder: Path,
+    fmt: str,
+    options: Options,
+    workers: WorkerSettings,
+    engine: Engine = Engine(),
 ) -> Summary:
-    """Each unit of the inputs into its own partition of `folder`; see the module doc."""
+    """Each unit of the inputs into its own partition of `folder`; see the module doc.
+
+    The local engine takes the units one after the other, each page on its
+    workers; Ray runs the units side by side, one per actor."""
     summary = Summary()
-    units = plan_units(inputs)
-    with open_executor(workers, options) as executor:
-        for unit in units:
-            partition = folder / unit.name
-            if (partition / DONE).exists():
-                summary.units_skipped += 1
-                continue
-            run_unit(unit, partition, fmt, options, executor, summary.counts)
+    todo = []
+    for unit in plan_units(inputs):
+        if (folder / unit.name / DONE).exists():
+            summary.units_skipped += 1
+        else:
+            todo.append(unit)
+    with open_executor(workers, options, engine.name, engine.address) as executor:
+        if engine.name == "ray":  # the units side by side, one per actor
+            for counts in cast("RayExecutor", executor).run_units(todo, folder, fmt):
+                _add(summary.counts, counts)
+            summary.units_done += len(todo)
+            return summary
+        for unit in todo:
+            run_unit(unit, folder / unit.name, fmt, options, executor, summary.counts)
             summary.units_done += 1
     return summary
+
+
+def _add(into: Counts, counts: dict[str, Any]) -> None:
+    into.pages += int(counts["pages"])
+    into.written += int(counts["written"])
+    into.failed.update(counts["failed"])
 
 
 def run_unit(
@@ -155,7 +191,5 @@ def run_unit(
     marker = {"unit": unit.name, "inputs": [str(p) for p in unit.paths], **counts.to_dict()}
     (partition / DONE).write_text(json.dumps(marker) + "\n", encoding="utf-8")
     if into is not None:
-        into.pages += counts.pages
-        into.written += counts.written
-        into.failed.update(counts.failed)
+        _add(into, counts.to_dict())
     return counts

@@ -9,9 +9,9 @@ from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
-from pipeline.batch import extract_files, extract_partitioned
+from pipeline.batch import Engine, extract_files, extract_partitioned
 from pipeline.errors import ConfigError, OutputError, StateError
-from pipeline.exec import DEFAULT_WORKER_SETTINGS, WorkerSettings
+from pipeline.exec import DEFAULT_WORKER_SETTINGS, ENGINES, WorkerSettings
 from pipeline.options import DEFAULT_OPTIONS
 from pipeline.sinks import FORMATS, open_sink
 from pipeline.sources.files import expand
@@ -70,6 +70,17 @@ def _parser() -> argparse.ArgumentParser:
         "--max-bytes", type=int, default=DEFAULT_OPTIONS.max_bytes, help="refuse larger pages"
     )
     _worker_arguments(extract)
+    extract.add_argument(
+        "--engine",
+        choices=ENGINES,
+        default="local",
+        help="where extraction runs: this machine's worker processes (default) or Ray",
+    )
+    extract.add_argument(
+        "--ray-address",
+        metavar="ADDRESS",
+        help="the Ray cluster to use with --engine ray (default: start a local Ray)",
+    )
     extract.set_defaults(handler=_extract)
     run = commands.add_parser(
         "run", help="discover, fetch and extract the sources of a config (for cron)"
@@ -229,9 +240,11 @@ def _extract(args: argparse.Namespace) -> int:
     workers = WorkerSettings(
         jobs=args.jobs, time_limit=args.time_limit, memory_mb=max(args.memory_limit, 16)
     )
+    engine = Engine(args.engine, args.ray_address)
     output: str | None = args.output
     if output is not None and output != "-" and (output.endswith("/") or Path(output).is_dir()):
-        summary = extract_partitioned(paths, Path(output), args.format, options, workers)
+        folder = Path(output).resolve()  # Ray's workers run elsewhere: no relative paths
+        summary = extract_partitioned(paths, folder, args.format, options, workers, engine)
         print(summary.render(), file=sys.stderr)
         print(f"partitions: {output}", file=sys.stderr)
         return 0
@@ -240,7 +253,7 @@ def _extract(args: argparse.Namespace) -> int:
     records = output or str(default)
     errors = args.errors or _errors_beside(records)
     with open_sink(args.format, records, errors) as sink:
-        summary = extract_files(paths, sink, options, workers)
+        summary = extract_files(paths, sink, options, workers, engine)
     print(summary.render(), file=sys.stderr)
     print(f"records: {records}  errors: {errors}", file=sys.stderr)
     return 0
