@@ -30,12 +30,10 @@ from pipeline.errors import OutputError
 from pipeline.exec import Executor, WorkerSettings, open_executor
 from pipeline.options import Options
 from pipeline.runner import Counts, Runner, WriteAll
-from pipeline.sinks import Sink, open_sink
+from pipeline.sinks import ERRORS, Sink, open_sink, records_in
 from pipeline.sources.files import WARC_SUFFIXES, FileSource, discover, is_warc
 
 DONE = "_SUCCESS"
-RECORDS = {"jsonl": "articles.jsonl", "parquet": "articles"}
-ERRORS = "errors.jsonl"
 LOOSE_PAGES = "pages"
 
 if TYPE_CHECKING:
@@ -186,7 +184,7 @@ def run_unit(
     if partition.exists():  # an interrupted attempt: its records would be written twice
         shutil.rmtree(partition)
     counts = Counts()
-    with open_sink(fmt, partition / RECORDS[fmt], partition / ERRORS) as sink:
+    with open_sink(fmt, records_in(partition, fmt), partition / ERRORS) as sink:
         _extract(FileSource(unit.paths, options.max_bytes), executor, sink, counts)
     marker = {"unit": unit.name, "inputs": [str(p) for p in unit.paths], **counts.to_dict()}
     (partition / DONE).write_text(json.dumps(marker) + "\n", encoding="utf-8")

@@ -87,6 +87,9 @@ def _parser() -> argparse.ArgumentParser:
     )
     run.add_argument("config", type=Path, metavar="CONFIG.toml")
     run.add_argument("--run-id", help="name of the run's folder (default: UTC timestamp)")
+    run.add_argument(
+        "--format", choices=FORMATS, help="the records' format (default: the config's, or jsonl)"
+    )
     run.set_defaults(handler=_run)
     state = commands.add_parser(
         "state", help="show the state store of a config: counts, failing and given-up URLs"
@@ -179,6 +182,8 @@ def _run(args: argparse.Namespace) -> int:
     if args.run_id is not None:
         check_run_id(args.run_id)
     config = load_config(args.config)
+    if args.format:
+        config = replace(config, format=args.format)
     try:
         result = run(config, args.run_id, log=stderr_log)
     except (OutputError, ConfigError, StateError):

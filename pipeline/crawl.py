@@ -40,7 +40,7 @@ from pipeline.errors import ConfigError, OutputError
 from pipeline.exec import open_executor
 from pipeline.record import article_from_dict
 from pipeline.runner import Counts, Runner
-from pipeline.sinks import Sink, delivered, open_sink
+from pipeline.sinks import ERRORS, Sink, delivered_in, open_sink, records_in
 from pipeline.sources.web import WebCounts, WebSource
 from pipeline.state import StateStore
 from pipeline.warc import WarcWriter
@@ -49,8 +49,6 @@ _LOG_EVERY = 25
 _BAR = 30
 _RUN_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,99}")
 EXIT_INTERRUPTED = {signal.SIGINT: 130, signal.SIGTERM: 143}
-RECORDS = "articles.jsonl"
-ERRORS = "errors.jsonl"
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,7 +100,7 @@ def run(
     with StateStore.open(config.state_path, run_id, policy=config.retry) as state:
         state.start_run(started)
         with (
-            open_sink("jsonl", folder / RECORDS, folder / ERRORS) as sink,
+            open_sink(config.format, records_in(folder, config.format), folder / ERRORS) as sink,
             WarcWriter(folder / "pages.warc.gz", {"run-id": run_id}) as warc,
             open_executor(config.workers, config.extraction) as executor,
         ):
@@ -164,7 +162,7 @@ def _deliver(state: StateStore, sink: Sink, output_dir: Path) -> int:
     staged = state.staged()
     for record in staged:
         if record.run_id not in written:
-            written[record.run_id] = delivered(sink.format, output_dir / record.run_id / RECORDS)
+            written[record.run_id] = delivered_in(output_dir / record.run_id)
         if record.record_id not in written[record.run_id]:
             sink.write(article_from_dict(record.record))
             recovered += 1
