@@ -1,86 +1,123 @@
-"""Scheduled runs: sources -> discover -> fetch -> archive -> extract -> store.
+"""`pipeline run`: one scheduled run of a config, on the runner.
 
-One run reads a config, finds article URLs in its feeds, sitemaps and lists,
-fetches each (conditionally, with the ETag and Last-Modified of the last run),
-keeps every response in the run's WARC, extracts the HTML ones and writes a
-record only for a new URL or changed text. Every failure becomes a line in
-errors.jsonl and a count in run.json; nothing stops the run but a broken
-config, state store or output folder.
+    the web source (discover -> due -> fetch -> archive)  ->  the executor
+        ->  exact de-duplication against the state store  ->  the sink
+
+A run gets a folder of its own under output_dir (articles, errors, the WARC of
+every response, run.json); nothing stops it but a broken config, state store
+or output folder, or a signal.
 
 Order of writes, so a run killed at any point loses nothing, writes nothing
 twice, and the next run picks up: the response goes to the WARC, then the state
 notes the fetch; the URL is marked extracted in the same transaction that
-stages its record in the state store's outbox; the record is appended to
-articles.jsonl, then cleared from the outbox. A run delivers first what a
-killed predecessor left staged and did not write.
+stages its record in the state store's outbox; the record goes to the sink;
+after the sink commits a batch, the batch is cleared from the outbox. A run
+first delivers what a killed predecessor left staged and its output does not
+hold (the sink repairs what a kill left half-written before it is read).
+
+SIGTERM and SIGINT stop a run cleanly: no new fetch starts, fetches under way
+are dropped (their URLs stay due), pages already fetched are extracted and
+written, and run.json says "interrupted": true.
 """
 
 from __future__ import annotations
 
 import asyncio
 import json
-import sys
+import logging
+import re
+import signal
 import time
-from collections import Counter
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from pipeline.config import RunConfig, SourceConfig
-from pipeline.discover import Discovered, parse_feed, parse_sitemap, parse_url_list, select
-from pipeline.errors import DiscoveryError, ExtractionError, FetchError, OutputError
-from pipeline.extraction import Page, extract_page
-from pipeline.fetch import Fetcher, FetchResult, FetchSettings
-from pipeline.options import Options
-from pipeline.run import error_record
+from pipeline.config import RunConfig
+from pipeline.dedup.exact import StateDedup
+from pipeline.errors import ConfigError, ExtractionError, OutputError
+from pipeline.exec import open_executor
+from pipeline.page import Page
+from pipeline.progress import Progress, Silent
+from pipeline.record import Article, article_from_dict
+from pipeline.runner import Counts, Runner, Verdict, Write
+from pipeline.sinks import ERRORS, Sink, delivered_in, open_sink, records_in
+from pipeline.sources.web import WebCounts, WebSource
 from pipeline.state import StateStore
-from pipeline.store import JsonLines
-from pipeline.warc import WarcWriter, page_input
+from pipeline.warc import WarcWriter
 
-_MAX_SITEMAPS = 200  # sitemap files followed per source: indexes can nest and loop
-_LOG_EVERY = 25
-_BAR = 30
-
-
-@dataclass(slots=True)
-class RunCounts:
-    """What a run did; written to run.json and printed at the end."""
-
-    discovered: int = 0
-    skipped: int = 0  # known URLs not due yet (failing, backing off, given up)
-    fetched: int = 0
-    not_modified: int = 0
-    written: int = 0
-    unchanged: int = 0
-    duplicates: int = 0
-    recovered: int = 0  # records a killed run had staged but not written
-    failed: Counter[str] = field(default_factory=Counter)
-
-    def to_dict(self) -> dict[str, Any]:
-        plain = {k: getattr(self, k) for k in self.__slots__ if k != "failed"}
-        return {**plain, "failed": dict(sorted(self.failed.items()))}
+_log = logging.getLogger("pipeline.run")
+_RUN_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,99}")
+EXIT_INTERRUPTED = {signal.SIGINT: 130, signal.SIGTERM: 143}
 
 
-@dataclass(slots=True)
-class _Outputs:
-    articles: JsonLines
-    errors: JsonLines
-    warc: WarcWriter
-    warc_path: Path
-    state: StateStore
-    options: Options
+EXIT_ALERT = 3
+
+
+@dataclass(frozen=True, slots=True)
+class RunResult:
+    """Where the run's files are, whether a signal cut it short, and what looks wrong
+    with the sources (every one failed, or one that gave URLs before gave none)."""
+
+    folder: Path
+    interrupted: signal.Signals | None
+    alerts: tuple[str, ...] = ()
+
+    @property
+    def exit_status(self) -> int:
+        if self.interrupted is not None:
+            return EXIT_INTERRUPTED[self.interrupted]
+        return EXIT_ALERT if self.alerts else 0
+
+
+class _PerSource:
+    """The de-duplication step, counting each outcome for the URL's source too."""
+
+    def __init__(self, dedup: StateDedup, source: WebSource) -> None:
+        self.dedup, self.source = dedup, source
+
+    def decide(self, page: Page, article: Article) -> Verdict:
+        verdict = self.dedup.decide(page, article)
+        report = self.source.report_of(page.requested)
+        if report is not None:
+            if isinstance(verdict, Write):
+                report.written += 1
+            elif verdict.why == "unchanged":
+                report.unchanged += 1
+            else:
+                report.duplicates += 1
+        return verdict
+
+    def rejected(self, page: Page, error: ExtractionError) -> None:
+        self.dedup.rejected(page, error)
+        report = self.source.report_of(page.requested)
+        if report is not None:
+            report.failed[str(error.reason)] += 1
+
+    def committed(self) -> None:
+        self.dedup.committed()
 
 
 def new_run_id() -> str:
     return datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
 
 
+def check_run_id(run_id: str) -> str:
+    """A run id names a folder inside output_dir: a plain name, nothing that climbs out."""
+    if not _RUN_ID.fullmatch(run_id) or run_id in (".", ".."):
+        raise ConfigError(
+            f"--run-id {run_id!r} must be a plain name: letters, digits, '.', '_' or '-',"
+            " starting with a letter or digit"
+        )
+    return run_id
+
+
 def _run_folder(output_dir: Path, run_id: str | None) -> tuple[str, Path]:
     """A new folder for the run: a given id must be unused (an earlier run's records
     are never overwritten); a generated one gets a suffix if its second is taken."""
     if run_id is not None:
+        check_run_id(run_id)
         if (output_dir / run_id).exists():
             raise OutputError(f"run folder {output_dir / run_id} exists: choose another --run-id")
         return run_id, output_dir / run_id
@@ -92,260 +129,176 @@ def _run_folder(output_dir: Path, run_id: str | None) -> tuple[str, Path]:
     return run_id, output_dir / run_id
 
 
-def run(config: RunConfig, run_id: str | None = None, log: Callable[[str], None] = print) -> Path:
+def run(
+    config: RunConfig, run_id: str | None = None, progress: Progress | None = None
+) -> RunResult:
     """Do one run; return its folder. Raises ConfigError, StateError, OutputError."""
     run_id, folder = _run_folder(config.output_dir, run_id)
     started, clock = datetime.now(UTC), time.perf_counter()
-    counts = RunCounts()
-    with StateStore.open(config.state_path, run_id) as state:
+    web, counts, recovered = WebCounts(), Counts(), 0
+    stopped: list[signal.Signals] = []
+    with StateStore.open(config.state_path, run_id, policy=config.retry) as state:
         state.start_run(started)
         with (
-            JsonLines(folder / "articles.jsonl") as articles,
-            JsonLines(folder / "errors.jsonl") as errors,
+            open_sink(config.format, records_in(folder, config.format), folder / ERRORS) as sink,
             WarcWriter(folder / "pages.warc.gz", {"run-id": run_id}) as warc,
+            open_executor(config.workers, config.extraction) as executor,
         ):
-            options = Options(max_bytes=config.max_bytes)
-            out = _Outputs(articles, errors, warc, folder / "pages.warc.gz", state, options)
-            _deliver(out, config.output_dir, counts)
-            asyncio.run(_crawl(config, out, counts, log))
-        state.finish_run(datetime.now(UTC), _flat(counts))
-    summary = {
+            recovered = _deliver(state, sink, config.output_dir)
+
+            async def crawl() -> None:
+                stop = asyncio.Event()
+                handled = _handle_signals(stop, stopped)
+                try:
+                    source = WebSource(config, state, warc, stop, web)
+                    dedup = _PerSource(StateDedup(state), source)
+                    report = _reporter(progress or Silent(), web)
+                    runner = Runner(source, executor, dedup, sink, counts=counts, progress=report)
+                    await runner.run()
+                    report(counts)  # URLs that gave no page (skipped, 304) count as done too
+                finally:
+                    _restore_signals(handled)
+
+            asyncio.run(crawl())
+        alerts = () if stopped else _alerts(config, web, state)
+        summary = _summary(run_id, started, clock, web, counts, recovered, stopped)
+        summary["alerts"] = list(alerts)
+        state.finish_run(datetime.now(UTC), _flat(summary))
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "run.json").write_text(json.dumps(summary, indent=2) + "\n", encoding="utf-8")
+    _point_latest(config.output_dir, run_id)
+    if stopped:
+        _log.warning("stopped by %s: the run wrote what it had extracted", stopped[0].name)
+    _log.info(_summary_line(summary))
+    for alert in alerts:
+        _log.warning("pipeline run: %s", alert)
+    return RunResult(folder, stopped[0] if stopped else None, alerts)
+
+
+def _alerts(config: RunConfig, web: WebCounts, state: StateStore) -> tuple[str, ...]:
+    """What a cron job should hear about: every source failed, or a source that gave
+    URLs in an earlier run gave none now (a feed moved, a sitemap went empty).
+    Each source's count is kept in the state store for the next run to compare."""
+    alerts: list[str] = []
+    reports = [web.sources.get(source.name) for source in config.sources]
+    if reports and all(r is not None and r.error is not None for r in reports):
+        alerts.append(f"every source failed ({', '.join(str(r.error) for r in reports if r)})")
+    for source, report in zip(config.sources, reports, strict=True):
+        if report is None:
+            continue
+        found = report.selection.found
+        earlier = state.source_history(source.name)
+        if found == 0 and earlier is not None and earlier.gave_found:
+            why = f"failed ({report.error})" if report.error else "gave no URLs"
+            alerts.append(
+                f"source {source.name!r} {why}; it gave {earlier.gave_found} in run"
+                f" {earlier.gave_run}"
+            )
+        state.record_source(source.name, found)
+    return tuple(alerts)
+
+
+def _point_latest(output_dir: Path, run_id: str) -> None:
+    """`output_dir/latest`: a link to the newest run's folder, replaced atomically."""
+    link, temporary = output_dir / "latest", output_dir / f".latest-{run_id}"
+    try:
+        temporary.unlink(missing_ok=True)
+        temporary.symlink_to(run_id, target_is_directory=True)
+        temporary.replace(link)
+    except OSError as exc:  # a file system without links: the run itself is fine
+        _log.warning("could not point %s at the run: %s", link, exc.strerror or exc)
+
+
+def _handle_signals(stop: asyncio.Event, stopped: list[signal.Signals]) -> list[signal.Signals]:
+    """Route SIGTERM and SIGINT to `stop` (only possible in the main thread)."""
+    loop = asyncio.get_running_loop()
+
+    def on(signum: signal.Signals) -> None:
+        if not stopped:
+            stopped.append(signum)
+        stop.set()
+
+    handled = []
+    for signum in EXIT_INTERRUPTED:
+        try:
+            loop.add_signal_handler(signum, on, signum)
+        except (RuntimeError, ValueError, NotImplementedError):  # not the main thread
+            continue
+        handled.append(signum)
+    return handled
+
+
+def _restore_signals(handled: list[signal.Signals]) -> None:
+    loop = asyncio.get_running_loop()
+    for signum in handled:
+        loop.remove_signal_handler(signum)
+
+
+def _deliver(state: StateStore, sink: Sink, output_dir: Path) -> int:
+    """Records a killed run staged: write those its output lacks into this run's,
+    so each record reaches the output exactly once. Returns how many."""
+    written: dict[str, set[str]] = {}
+    recovered = 0
+    staged = state.staged()
+    for record in staged:
+        if record.run_id not in written:
+            written[record.run_id] = delivered_in(output_dir / record.run_id)
+        if record.record_id not in written[record.run_id]:
+            sink.write(article_from_dict(record.record))
+            recovered += 1
+    sink.commit()
+    for record in staged:
+        state.clear_staged(record.url)
+    return recovered
+
+
+def _reporter(progress: Progress, web: WebCounts) -> Callable[[Counts], None]:
+    """URLs done of those found so far: the total grows while discovery goes on."""
+
+    def report(counts: Counts) -> None:
+        progress.update(web.done, web.discovered, counts.written, sum(counts.failed.values()))
+
+    return report
+
+
+def _summary(
+    run_id: str,
+    started: datetime,
+    clock: float,
+    web: WebCounts,
+    counts: Counts,
+    recovered: int,
+    stopped: list[signal.Signals],
+) -> dict[str, Any]:
+    plain = web.to_dict()
+    sources = plain.pop("sources")
+    return {
         "run_id": run_id,
         "started": started.isoformat(timespec="seconds"),
         "elapsed_s": round(time.perf_counter() - clock, 3),
-        **counts.to_dict(),
+        "interrupted": bool(stopped),
+        **plain,
+        "written": counts.written + recovered,
+        "unchanged": counts.unchanged,
+        "duplicates": counts.duplicates,
+        "recovered": recovered,
+        "failed": dict(sorted(counts.failed.items())),
+        "sources": sources,
     }
-    (folder / "run.json").write_text(json.dumps(summary, indent=2) + "\n", encoding="utf-8")
-    log(_summary_line(summary))
-    return folder
 
 
-async def _crawl(
-    config: RunConfig, out: _Outputs, counts: RunCounts, log: Callable[[str], None]
-) -> None:
-    pool = _FetcherPool(config)
-    try:
-        urls = await _discover_all(config, pool, out, counts)
-        counts.discovered = len(urls)
-        log(f"discovered {len(urls)} article URLs in {len(config.sources)} sources")
-        tasks = [_process(url, await pool.get(source), out, counts) for url, source in urls]
-        progress = _Progress(len(tasks), log)
-        for task in asyncio.as_completed(tasks):
-            await task
-            progress.step(counts)
-    finally:
-        await pool.close()
-
-
-class _Progress:
-    """A bar on a terminal; a plain line every few URLs under cron or in a log file."""
-
-    def __init__(self, total: int, log: Callable[[str], None]) -> None:
-        self.total, self.done, self.log = total, 0, log
-        self.tty = log is stderr_log and sys.stderr.isatty()
-
-    def step(self, counts: RunCounts) -> None:
-        self.done += 1
-        status = f"{self.done}/{self.total} URLs done, {counts.written} records written"
-        if self.tty:
-            filled = _BAR * self.done // max(self.total, 1)
-            bar = "#" * filled + "-" * (_BAR - filled)
-            end = "\n" if self.done == self.total else ""
-            print(f"\r[{bar}] {status}", end=end, file=sys.stderr, flush=True)
-        elif self.done % _LOG_EVERY == 0 or self.done == self.total:
-            self.log(status)
-
-
-class _FetcherPool:
-    """One open fetcher per distinct (user agent, delay): sources may override both."""
-
-    def __init__(self, config: RunConfig) -> None:
-        self.config = config
-        self.fetchers: dict[tuple[str, float], Fetcher] = {}
-
-    async def get(self, source: SourceConfig) -> Fetcher:
-        config = self.config
-        agent = source.user_agent or config.user_agent
-        delay = source.delay if source.delay is not None else config.per_host_delay
-        if (agent, delay) not in self.fetchers:
-            settings = FetchSettings(
-                user_agent=agent,
-                concurrency=config.concurrency,
-                per_host=config.per_host,
-                per_host_delay=delay,
-                connect_timeout=config.timeouts.connect,
-                read_timeout=config.timeouts.read,
-                total_timeout=config.timeouts.total,
-                max_bytes=config.max_bytes,
-            )
-            self.fetchers[(agent, delay)] = await Fetcher(settings).__aenter__()
-        return self.fetchers[(agent, delay)]
-
-    async def close(self) -> None:
-        for fetcher in self.fetchers.values():
-            await fetcher.__aexit__(None, None, None)
-
-
-async def _discover_all(
-    config: RunConfig, pool: _FetcherPool, out: _Outputs, counts: RunCounts
-) -> list[tuple[str, SourceConfig]]:
-    """Every source's article URLs, normalised, selected, and de-duplicated across sources."""
-    seen: dict[str, SourceConfig] = {}
-    for source in config.sources:
-        try:
-            found = await _discover(source, await pool.get(source))
-        except (DiscoveryError, FetchError) as exc:
-            counts.failed[str(exc.reason)] += 1
-            out.errors.write(error_record(source.name, source.url, exc))
-            continue
-        for item in select(found, source):
-            seen.setdefault(item.url, source)
-    return list(seen.items())
-
-
-async def _discover(source: SourceConfig, fetcher: Fetcher) -> list[Discovered]:
-    if source.kind == "feed":
-        result = await fetcher.fetch_raw(_required(source.url))
-        return list(parse_feed(result.content, result.final_url, source=source.name))
-    if source.kind == "sitemap":
-        return await _sitemaps(source, fetcher)
-    return [Discovered(url, source.name) for url in await _url_list(source, fetcher)]
-
-
-async def _sitemaps(source: SourceConfig, fetcher: Fetcher) -> list[Discovered]:
-    """A sitemap and, for an index, its children (breadth first, each once)."""
-    queue, done, found = [_required(source.url)], set[str](), list[Discovered]()
-    while queue and len(done) < _MAX_SITEMAPS:
-        url = queue.pop(0)
-        if url in done:
-            continue
-        done.add(url)
-        result = await fetcher.fetch_raw(url)
-        page = parse_sitemap(result.content, result.final_url, source=source.name)
-        found.extend(page.urls)
-        queue.extend(page.children)
-    return found
-
-
-async def _url_list(source: SourceConfig, fetcher: Fetcher) -> tuple[str, ...]:
-    if source.urls:
-        return source.urls
-    if source.path is not None:
-        return parse_url_list(source.path.read_text(encoding="utf-8"))
-    result = await fetcher.fetch_raw(_required(source.url))
-    return parse_url_list(result.content.decode(result.charset or "utf-8", "replace"))
-
-
-def _required(url: str | None) -> str:
-    if url is None:  # the config loader guarantees a url for feeds and sitemaps
-        raise DiscoveryError("the source has no url")
-    return url
-
-
-async def _process(url: str, fetcher: Fetcher, out: _Outputs, counts: RunCounts) -> None:
-    """Fetch one URL (conditionally), archive it, extract it, store what is new."""
-    now = datetime.now(UTC)
-    if not out.state.due(url, now):
-        counts.skipped += 1
-        return
-    etag, last_modified = out.state.conditional_headers(url)
-    try:
-        result = await fetcher.fetch(url, etag=etag, last_modified=last_modified)
-    except FetchError as exc:
-        out.state.record_failure(url, exc.reason, now, exc.status)
-        counts.failed[str(exc.reason)] += 1
-        out.errors.write({**error_record(None, url, exc), "status": exc.status})
-        return
-    if result.not_modified:
-        out.state.record_not_modified(url, now)
-        counts.not_modified += 1
-        return
-    counts.fetched += 1
-    page = _archive(result, out)
-    out.state.record_fetch(url, result.status, result.etag, result.last_modified, now)
-    await _extract(url, page, out, counts)
-
-
-def _archive(result: FetchResult, out: _Outputs) -> Page:
-    fetched = datetime.fromisoformat(result.fetched_at.replace("Z", "+00:00"))
-    record_id = out.warc.write_response(
-        result.final_url, result.status, result.headers, result.content, fetched
-    )
-    return Page(
-        result.content,
-        url=result.final_url,
-        input=page_input(out.warc_path, record_id),
-        http_charset=result.charset,
-    )
-
-
-async def _extract(url: str, page: Page, out: _Outputs, counts: RunCounts) -> None:
-    now = datetime.now(UTC)
-    try:
-        # Extraction is CPU work: a worker thread keeps the fetches flowing meanwhile.
-        record = await asyncio.to_thread(extract_page, page, out.options)
-    except ExtractionError as exc:
-        counts.failed[str(exc.reason)] += 1
-        out.errors.write(error_record(page.input, url, exc))
-        out.state.record_extracted(url, None, f"rejected:{exc.reason}", now)
-        return
-    change = out.state.classify(url, record.canonical_url, record.content_hash)
-    if change in ("new", "changed"):
-        # Outbox: staged with the state change, then written, then cleared; see _deliver.
-        data = record.to_dict()
-        out.state.stage_record(url, record.canonical_url, record.content_hash, data, now)
-        out.articles.write(data)
-        out.state.clear_staged(url)
-        counts.written += 1
-        return
-    if change == "duplicate":
-        counts.duplicates += 1
-    else:
-        counts.unchanged += 1
-    out.state.record_extracted(url, record.canonical_url, record.content_hash, now)
-
-
-def _deliver(out: _Outputs, output_dir: Path, counts: RunCounts) -> None:
-    """Records a killed run staged: write those its articles.jsonl lacks into this
-    run's, so each record reaches the output exactly once."""
-    written: dict[str, set[str]] = {}
-    for staged in out.state.staged():
-        if staged.run_id not in written:
-            written[staged.run_id] = _record_ids(output_dir / staged.run_id / "articles.jsonl")
-        if staged.record_id not in written[staged.run_id]:
-            out.articles.write(staged.record)
-            counts.written += 1
-            counts.recovered += 1
-        out.state.clear_staged(staged.url)
-
-
-def _record_ids(path: Path) -> set[str]:
-    ids: set[str] = set()
-    if not path.exists():
-        return ids
-    for line in path.read_text(encoding="utf-8").splitlines():
-        try:
-            ids.add(str(json.loads(line)["id"]))
-        except (ValueError, KeyError, TypeError):
-            continue  # the line a kill cut short: its record is still staged
-    return ids
-
-
-def _flat(counts: RunCounts) -> dict[str, int]:
-    flat = {k: v for k, v in counts.to_dict().items() if isinstance(v, int)}
-    return {**flat, **{f"failed_{k}": v for k, v in counts.failed.items()}}
+def _flat(summary: dict[str, Any]) -> dict[str, int]:
+    flat = {k: v for k, v in summary.items() if isinstance(v, int) and not isinstance(v, bool)}
+    return {**flat, **{f"failed_{k}": v for k, v in summary["failed"].items()}}
 
 
 def _summary_line(summary: dict[str, Any]) -> str:
     failed = ", ".join(f"{k} {v}" for k, v in summary["failed"].items()) or "none"
+    ending = "; interrupted" if summary["interrupted"] else ""
     return (
         f"run {summary['run_id']}: discovered {summary['discovered']}, "
         f"skipped {summary['skipped']}, fetched {summary['fetched']}, "
         f"not modified {summary['not_modified']}, written {summary['written']}, "
         f"unchanged {summary['unchanged']}, duplicates {summary['duplicates']}, "
-        f"failed: {failed}; {summary['elapsed_s']:.1f}s"
+        f"failed: {failed}; {summary['elapsed_s']:.1f}s{ending}"
     )
-
-
-def stderr_log(line: str) -> None:
-    print(line, file=sys.stderr, flush=True)

@@ -18,6 +18,7 @@ from selectolax.lexbor import LexborNode
 
 from pipeline.extraction import blockmodel, clean, container
 from pipeline.extraction.features import PageEvidence, block_features
+from pipeline.extraction.render import list_text
 from pipeline.extraction.segment import Candidate, segment
 from pipeline.record import Block, ListBlock, Table, TableRef
 
@@ -168,7 +169,7 @@ def assemble(decisions: Sequence[Decision]) -> Body:
 def _repeat_key(candidate: Candidate) -> str:
     block = candidate.block
     if isinstance(block, ListBlock):
-        return repr(block.items)
+        return list_text(block)
     if isinstance(block, TableRef):
         return ""  # tables can be repeated on purpose (a recap)
     return candidate.text

@@ -52,6 +52,9 @@ _WORDS = re.compile(r"[a-z]+")
 _MAX_NAMED_ANCESTORS = 3
 _MAX_TOKEN = 24
 _MAX_CHAIN = 30
+# Lists nested deeper are kept as text of their item: no author nests this far,
+# and the record, its rendering and its JSON all recurse over the nesting.
+MAX_LIST_DEPTH = 12
 
 
 @dataclass(frozen=True, slots=True)
@@ -304,7 +307,7 @@ def _list_block(node: LexborNode, depth: int = 0) -> ListBlock:
         text_parts: list[str] = []
         children: list[ListBlock] = []
         for part in li.iter(include_text=True):
-            if part.tag in ("ul", "ol") and depth < MAX_DEPTH:
+            if part.tag in ("ul", "ol") and depth < MAX_LIST_DEPTH:
                 children.append(_list_block(part, depth + 1))
             elif part.tag == "-text":
                 text_parts.append(part.text_content or "")
