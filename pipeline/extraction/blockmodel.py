@@ -22,12 +22,16 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
+from itertools import repeat
 from typing import Any
 
 _MODEL_FILE = "blocks.json"
+_ZEROS = repeat(0.0)  # the default of each weight lookup
 # Bins of first-stage scores (log-odds) for the second stage's context features.
 _SCORE_EDGES = (-4.0, -2.0, -1.0, 0.0, 1.0, 2.0, 4.0)
 _REGION_BLOCKS = 3
+# The score a block decided by rule counts as (a sure "no", in log-odds).
+RULED_SCORE = -6.0
 _REGION_DEPTH = 12
 
 
@@ -37,8 +41,7 @@ class Stage:
     weights: dict[str, float]
 
     def score(self, features: Iterable[str]) -> float:
-        weights = self.weights
-        return self.bias + sum(weights.get(f, 0.0) for f in features)
+        return self.bias + sum(map(self.weights.get, features, _ZEROS))
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,16 +115,30 @@ def context_features(
 
 
 def score_blocks(
-    rows: Sequence[tuple[str, ...]], chains: Sequence[tuple[int, ...]], fitted: Model | None = None
+    rows: Sequence[tuple[str, ...]],
+    chains: Sequence[tuple[int, ...]],
+    ruled: Sequence[bool],
+    fitted: Model | None = None,
 ) -> tuple[list[float], list[tuple[str, ...]]]:
-    """Final scores of a page's blocks, and the features each final score used."""
+    """Final scores of a page's blocks, and the context features the second stage
+    added to each. Blocks a rule decided (`ruled`) are not scored: they count as
+    RULED_SCORE for their neighbours and keep it."""
     m = fitted or model()
-    first = [m.first.score(r) for r in rows]
+    first = first_scores(rows, ruled, m.first)
     if m.second is None:
-        return first, list(rows)
+        return first, [() for _ in rows]
     extra = context_features(first, chains)
-    full = [r + e for r, e in zip(rows, extra, strict=True)]
-    return [m.second.score(r) for r in full], full
+    final = [
+        RULED_SCORE if r else m.second.score(row + e)
+        for row, e, r in zip(rows, extra, ruled, strict=True)
+    ]
+    return final, extra
+
+
+def first_scores(
+    rows: Sequence[tuple[str, ...]], ruled: Sequence[bool], first: Stage
+) -> list[float]:
+    return [RULED_SCORE if r else first.score(row) for row, r in zip(rows, ruled, strict=True)]
 
 
 def contributions(features: Iterable[str], fitted: Model | None = None) -> list[tuple[str, float]]:

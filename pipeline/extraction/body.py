@@ -83,12 +83,13 @@ def decide(
     """Score every candidate and say which are kept (by the shipped model, or the
     one given; `rows`: the candidates' features, when already measured)."""
     fitted = model or blockmodel.model()
-    if rows is None:
-        rows = block_features(candidates, evidence)
-    chains = [c.context.chain for c in candidates]
-    scores, used = blockmodel.score_blocks(rows, chains, fitted)
     reasons = [ruled_out(c) for c in candidates]
-    kept = [s >= fitted.threshold and not r for s, r in zip(scores, reasons, strict=True)]
+    ruled = [bool(r) for r in reasons]
+    if rows is None:
+        rows = block_features(candidates, evidence, [not r for r in ruled])
+    chains = [c.context.chain for c in candidates]
+    scores, extra = blockmodel.score_blocks(rows, chains, ruled, fitted)
+    kept = [s >= fitted.threshold and not r for s, r in zip(scores, ruled, strict=True)]
     if not any(kept):
         # The model found nothing: the structure search's container decides, less
         # what names or text mark as furniture (heuristics where they are sure).
@@ -104,8 +105,7 @@ def decide(
                 if key in seen:
                     kept[i], reasons[i] = False, "repeat"
                 seen.add(key)
-        extra = used[i][len(rows[i]) :]
-        decisions.append(Decision(candidate, scores[i], kept[i], reasons[i], rows[i], extra))
+        decisions.append(Decision(candidate, scores[i], kept[i], reasons[i], rows[i], extra[i]))
     return decisions
 
 

@@ -179,6 +179,8 @@ class Flags:
     furniture: dict[int, str] = field(default_factory=dict)
     spared: dict[int, str] = field(default_factory=dict)
     nodes: list[LexborNode] = field(default_factory=list, repr=False)
+    # Every named element's names (`name_string`), read once for the segment stage.
+    names: dict[int, str] = field(default_factory=dict, repr=False)
 
 
 def flag(body: LexborNode) -> Flags:
@@ -188,9 +190,13 @@ def flag(body: LexborNode) -> Flags:
     inside: list[LexborNode] = []
     for node in body.css(f"{_STRUCTURAL}, {_NAMED}"):
         tag = node.tag or ""
+        attrs = node.attributes
+        names = name_string(attrs) if attrs else ""
+        if names:
+            flags.names[node.mem_id] = names
         if tag in _KEEP_TAGS:
             continue
-        word = furniture_word(node)
+        word = _word_of(attrs, names) if attrs else None
         if word is None and tag in _STRUCTURAL_TAGS and not (tag == "header" and _in_article(node)):
             word = tag
         if word is None or _inside(node, flags.furniture):
@@ -288,6 +294,10 @@ def furniture_word(node: LexborNode) -> str | None:
     """The word that marks the element as page furniture (its role, microdata
     property, visibility or a class/id word), or None."""
     attrs = node.attributes
+    return _word_of(attrs, name_string(attrs))
+
+
+def _word_of(attrs: dict[str, str | None], names: str) -> str | None:
     if is_hidden(attrs):
         return "hidden"
     role = attrs.get("role") or ""
@@ -296,7 +306,6 @@ def furniture_word(node: LexborNode) -> str | None:
     prop = attrs.get("itemprop") or ""
     if prop in _ITEMPROPS:
         return f"itemprop={prop}"
-    names = name_string(attrs)
     return names_word(names) if names else None
 
 

@@ -45,6 +45,7 @@ _DEPTH_EDGES = (5, 8, 11, 14, 18, 24, 10**9)
 _LONG_WORDS = 30
 _LONG_LINK_SHARE = 0.2
 _DECLARED_SHINGLE = 3
+_NO_DIGITS = str.maketrans("", "", "0123456789")
 
 
 def _labels(prefix: str, edges: Sequence[float]) -> tuple[str, ...]:
@@ -98,9 +99,12 @@ class _Measure:
 
 
 def block_features(
-    candidates: Sequence[Candidate], evidence: PageEvidence
+    candidates: Sequence[Candidate],
+    evidence: PageEvidence,
+    wanted: Sequence[bool] | None = None,
 ) -> list[tuple[str, ...]]:
-    """The features of every candidate, in order."""
+    """The features of every candidate, in order (of the `wanted` ones only: the
+    others get none; the page's totals are over all of them)."""
     measures = [_measure(c) for c in candidates]
     n = len(candidates)
     headline = next((i for i, c in enumerate(candidates) if c.title), None)
@@ -116,8 +120,11 @@ def block_features(
     declared = _Declared(evidence)
     common = _common_words(measures)
     regions = _Regions(candidates, measures, page_words)
-    rows = []
+    rows: list[tuple[str, ...]] = []
     for i, (candidate, measure) in enumerate(zip(candidates, measures, strict=True)):
+        if wanted is not None and not wanted[i]:
+            rows.append(())
+            continue
         names = _own_features(candidate, measure)
         kind = names[0]
         context = candidate.context
@@ -234,7 +241,7 @@ def _own_features(candidate: Candidate, measure: _Measure) -> list[str]:
     text = candidate.text
     kind = f"kind:{candidate.kind}"
     words = max(1, measure.words)
-    digits = sum(ch.isdigit() for ch in text) / len(text) if text else 0.0
+    digits = (len(text) - len(text.translate(_NO_DIGITS))) / len(text) if text else 0.0
     names = [
         kind,
         _WORDS[_bin(measure.words, _WORD_EDGES)],

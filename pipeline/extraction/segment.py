@@ -20,7 +20,7 @@ from functools import lru_cache
 from selectolax.lexbor import LexborNode
 
 from pipeline.extraction import boilerplate, tables
-from pipeline.extraction.clean import INLINE_TAGS, Flags, name_string
+from pipeline.extraction.clean import INLINE_TAGS, Flags
 from pipeline.extraction.container import MAX_DEPTH
 from pipeline.extraction.render import render_text
 from pipeline.normalize import normalize_multiline, normalize_text
@@ -264,10 +264,9 @@ def _ancestry(node: LexborNode) -> frozenset[int]:
 
 def _enter(node: LexborNode, tag: str, parent: Context, walker: _Walker) -> Context:
     """The context of an element, from its parent's and its own attributes."""
-    attrs = node.attributes
-    names = name_string(attrs) if attrs else ""
-    own = words_of(names) if names else ()
     mem_id = node.mem_id
+    names = walker.flags.names.get(mem_id)
+    own = words_of(names) if names else ()
     furniture = walker.flags.furniture.get(mem_id) or parent.furniture
     spared = walker.flags.spared.get(mem_id) or parent.spared
     around = parent.around
