@@ -49,6 +49,7 @@ _NAMED = (
 )
 # Names an element can carry; test ids survive CSS-in-JS class hashing ("css-1x2y3z").
 _NAME_ATTRIBUTES = ("class", "id", "aria-label", "data-testid", "data-component", "data-module")
+_NAME_KEYS = frozenset(_NAME_ATTRIBUTES)
 
 # Whole-word tokens of class/id names that mark boilerplate.
 _BOILERPLATE_TOKENS = frozenset(
@@ -188,6 +189,7 @@ def flag(body: LexborNode) -> Flags:
     guard = _Guard(body)
     flags = Flags()
     inside: list[LexborNode] = []
+    covered: set[int] = set()
     for node in body.css(f"{_STRUCTURAL}, {_NAMED}"):
         tag = node.tag or ""
         attrs = node.attributes
@@ -199,15 +201,18 @@ def flag(body: LexborNode) -> Flags:
         word = _word_of(attrs, names) if attrs else None
         if word is None and tag in _STRUCTURAL_TAGS and not (tag == "header" and _in_article(node)):
             word = tag
-        if word is None or _inside(node, flags.furniture):
+        if word is None or node.mem_id in covered:
             continue
         if guard.holds_article(node, hidden=word == "hidden") or _in_sentence(node):
             flags.spared[node.mem_id] = word
         elif _in_leaf_block(node):
             inside.append(node)
+            covered.update(n.mem_id for n in node.traverse())
         else:
             flags.furniture[node.mem_id] = word
             flags.nodes.append(node)
+            # Its descendants are inside furniture already: none is flagged again.
+            covered.update(n.mem_id for n in node.traverse())
     # Furniture inside a paragraph, list or heading (a share bar in a list item, a
     # caption span) would become part of that block's text: it goes now.
     for node in inside:
@@ -314,9 +319,8 @@ def name_string(attrs: dict[str, str | None]) -> str:
     (Tailwind's `print:max-w-none`, `md:hidden`) or arbitrary values (`w-[3px]`)
     are styling conditions, not names, and are left out."""
     parts = []
-    for key in _NAME_ATTRIBUTES:
-        value = attrs.get(key)
-        if not value:
+    for key, value in attrs.items():  # one pass: elements carry few attributes
+        if not value or key not in _NAME_KEYS:
             continue
         if key == "class" and (":" in value or "[" in value):
             value = " ".join(w for w in value.split() if ":" not in w and "[" not in w)
@@ -359,16 +363,8 @@ def _furniture_word(token: str) -> bool:
         return True
     if len(token) < 7 or token in _NOT_BOILERPLATE:
         return False
-    # Only run-together words: a bare "widget" is Elementor's content wrapper.
-    return any(token.startswith(p) and token != p for p in _TOKEN_PREFIXES) or any(
-        token.endswith(s) and token != s for s in _TOKEN_SUFFIXES
+    # Only run-together words: a bare "widget" is Elementor's content wrapper (the
+    # other bare affixes are vocabulary words, answered above).
+    return token.startswith(_TOKEN_PREFIXES) or (
+        token.endswith(_TOKEN_SUFFIXES) and token not in _TOKEN_SUFFIXES
     )
-
-
-def _inside(node: LexborNode, flagged: dict[int, str]) -> bool:
-    parent = node.parent
-    while parent is not None:
-        if parent.mem_id in flagged:
-            return True
-        parent = parent.parent
-    return False

@@ -190,44 +190,48 @@ def _common_words(measures: Sequence[_Measure]) -> frozenset[str]:
 
 
 class _Regions:
-    """Totals of every element that holds blocks: words, link share, long paragraphs."""
+    """Totals of every element that holds blocks: blocks, words, link and all
+    characters, long paragraphs."""
 
     def __init__(
         self, candidates: Sequence[Candidate], measures: Sequence[_Measure], page_words: int
     ) -> None:
         self.page_words = page_words
-        self.blocks: Counter[int] = Counter()
-        self.words: Counter[int] = Counter()
-        self.links: Counter[int] = Counter()
-        self.chars: Counter[int] = Counter()
-        self.long: Counter[int] = Counter()
+        totals: dict[int, list[int]] = {}
         for c, m in zip(candidates, measures, strict=True):
-            is_long = m.words >= _LONG_WORDS and m.link_share < _LONG_LINK_SHARE
+            is_long = int(m.words >= _LONG_WORDS and m.link_share < _LONG_LINK_SHARE)
             size = len(c.text)
             for mem_id in c.context.chain:
-                self.blocks[mem_id] += 1
-                self.words[mem_id] += m.words
-                self.links[mem_id] += c.link_chars
-                self.chars[mem_id] += size
-                self.long[mem_id] += is_long
+                t = totals.get(mem_id)
+                if t is None:
+                    totals[mem_id] = [1, m.words, c.link_chars, size, is_long]
+                else:
+                    t[0] += 1
+                    t[1] += m.words
+                    t[2] += c.link_chars
+                    t[3] += size
+                    t[4] += is_long
+        self.totals = totals
 
     def features(self, chain: tuple[int, ...]) -> list[str]:
-        region = next((i for i in chain if self.blocks[i] >= _REGION_BLOCKS), None)
-        wide = next((i for i in chain if self.words[i] >= _WIDE_SHARE * self.page_words), None)
+        totals = self.totals
+        region = next((totals[i] for i in chain if totals[i][0] >= _REGION_BLOCKS), None)
+        wide_words = _WIDE_SHARE * self.page_words
+        wide = next((totals[i] for i in chain if totals[i][1] >= wide_words), None)
         names = []
         if region is not None:
             names += [
-                _REGION_LINKS[_bin(self._link_share(region), _SHARE_EDGES)],
-                _REGION_SHARE[_bin(self.words[region] / self.page_words, _SHARE_EDGES)],
-                _REGION_LONG[_bin(self.long[region], (1, 2, 3, 5, 10))],
+                _REGION_LINKS[_bin(_link_share(region), _SHARE_EDGES)],
+                _REGION_SHARE[_bin(region[1] / self.page_words, _SHARE_EDGES)],
+                _REGION_LONG[_bin(region[4], (1, 2, 3, 5, 10))],
             ]
         if wide is not None:
-            names.append(_WIDE_LINKS[_bin(self._link_share(wide), _SHARE_EDGES)])
+            names.append(_WIDE_LINKS[_bin(_link_share(wide), _SHARE_EDGES)])
         return names
 
-    def _link_share(self, mem_id: int) -> float:
-        chars = self.chars[mem_id]
-        return min(1.0, self.links[mem_id] / chars) if chars else 0.0
+
+def _link_share(totals: list[int]) -> float:
+    return min(1.0, totals[2] / totals[3]) if totals[3] else 0.0
 
 
 def _measure(candidate: Candidate) -> _Measure:
@@ -283,17 +287,15 @@ class _Declared:
 
     def __init__(self, evidence: PageEvidence) -> None:
         words = evidence.declared_body
-        n = _DECLARED_SHINGLE
-        self.shingles = {tuple(words[i : i + n]) for i in range(len(words) - n + 1)}
+        self.shingles = set(zip(words, words[1:], words[2:], strict=False))
         self.words = set(words)
         self.description = set(evidence.description)
 
     def features(self, tokens: list[str]) -> list[str]:
         names = []
         if self.shingles:
-            n = _DECLARED_SHINGLE
-            if len(tokens) >= n:
-                grams = [tuple(tokens[i : i + n]) for i in range(len(tokens) - n + 1)]
+            if len(tokens) >= _DECLARED_SHINGLE:
+                grams = list(zip(tokens, tokens[1:], tokens[2:], strict=False))
                 share = sum(g in self.shingles for g in grams) / len(grams)
             else:
                 share = float(bool(tokens) and all(t in self.words for t in tokens))

@@ -51,7 +51,7 @@ _TAG_BIT = {tag: 1 << i for i, tag in enumerate(CONTEXT_TAGS)}
 _WORDS = re.compile(r"[a-z]+")
 _MAX_NAMED_ANCESTORS = 3
 _MAX_TOKEN = 24
-_MAX_CHAIN = 30
+_MAX_CHAIN = 15
 # Lists nested deeper are kept as text of their item: no author nests this far,
 # and the record, its rendering and its JSON all recurse over the nesting.
 MAX_LIST_DEPTH = 12
@@ -69,8 +69,19 @@ class Context:
     own: tuple[str, ...] = ()  # class/id words of the element itself
     around: tuple[str, ...] = ()  # of its nearest named ancestors
     hidden: bool = False
-    path: str = ""  # a short CSS-like path for people ("article.post > div.entry")
+    label: str = "body"  # the element as people read it ("div.entry")
+    parent: Context | None = None
     chain: tuple[int, ...] = ()  # mem_ids of the element and its ancestors, innermost first
+
+    @property
+    def path(self) -> str:
+        """A CSS-like path for people: "body > main > article.post > div.entry"."""
+        labels = []
+        context: Context | None = self
+        while context is not None:
+            labels.append(context.label)
+            context = context.parent
+        return " > ".join(reversed(labels))
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,7 +105,7 @@ def segment(
 ) -> list[Candidate]:
     """Every candidate block of the page, in document order."""
     walker = _Walker(flags, container.mem_id, title, _ancestry(container))
-    walker.walk(body, Context(path="body", in_container=body.mem_id == container.mem_id))
+    walker.walk(body, Context(in_container=body.mem_id == container.mem_id))
     return walker.found
 
 
@@ -284,7 +295,8 @@ def _enter(node: LexborNode, tag: str, parent: Context, walker: _Walker) -> Cont
         own=own,
         around=around,
         hidden=parent.hidden or furniture == "hidden",
-        path=f"{parent.path} > {label}" if parent.depth < 40 else parent.path,
+        label=label,
+        parent=parent,
         chain=(mem_id, *parent.chain[:_MAX_CHAIN]),
     )
 
