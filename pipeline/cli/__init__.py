@@ -5,6 +5,7 @@
     pipeline run CONFIG           a scheduled run of a config                 (run.py)
     pipeline state CONFIG         what the state store knows; resets          (state.py)
     pipeline eval ...             quality and speed beside trafilatura        (evaluate.py)
+    pipeline explain PAGE         every block kept or dropped, and why        (explain.py)
 
 Exit statuses common to every command: 0 done; 2 a wrong command line, config
 or run id, a state store in use, an output that cannot be written; 130 after
@@ -17,12 +18,12 @@ import argparse
 import logging
 import sys
 
-from pipeline.cli import evaluate, extract, fetch, run, state
+from pipeline.cli import evaluate, explain, extract, fetch, run, state
 from pipeline.errors import ConfigError, OutputError, StateError
 from pipeline.logs import setup
 from pipeline.version import __version__
 
-_COMMANDS = (extract, fetch, run, state, evaluate)
+_COMMANDS = (extract, fetch, run, state, evaluate, explain)
 _log = logging.getLogger("pipeline")
 
 

@@ -35,6 +35,7 @@ from pipeline.extraction import (
     body,
     clean,
     decode,
+    hydration,
     language,
     metadata,
     pagetype,
@@ -59,6 +60,12 @@ _MAX_MESSAGE = 500  # an exception's text can hold the whole page
 # bibliography is a references tab's furniture.
 _MIN_WORDS_BESIDE_REFERENCES = 100
 _WORD = re.compile(r"\w+")
+# The page declares a body (JSON-LD articleBody, a hydration payload) of at least
+# _DECLARED_MIN_WORDS, and the HTML gave less than this share of it: the declared
+# one is the body. Hydration payloads are read only below _HYDRATION_BELOW words.
+_DECLARED_MIN_WORDS = 80
+_DECLARED_SHARE = 0.5
+_HYDRATION_BELOW = 200
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,6 +81,7 @@ class Analysis:
     declared_article: bool
     decisions: tuple[Decision, ...] = ()
     evidence: PageEvidence = field(default_factory=PageEvidence)
+    body_source: str = "html"  # or where the declared body came from ("json-ld", "hydration")
 
 
 def extract_page(page: Page, options: Options = DEFAULT_OPTIONS) -> Article:
@@ -126,6 +134,7 @@ def analyse(page: Page, options: Options = DEFAULT_OPTIONS) -> Analysis:
     meta = rule.apply_metadata(meta, tree)
     refs = _references(tree, options)
     signals = pagetype.page_signals(tree)
+    scripts = hydration.payloads(tree)
     rule.strip(tree.body)
     root = clean.clean(tree.body)
     evidence = _evidence(meta)
@@ -135,6 +144,13 @@ def analyse(page: Page, options: Options = DEFAULT_OPTIONS) -> Analysis:
     holder = found.holder
     text = render_text(built.blocks, built.tables)
     words = word_count(text)
+    declared_body = _declared_body(meta, scripts, words)
+    source = "html"
+    if declared_body is not None:
+        source = declared_body.source
+        built = body.Body(blocks=list(declared_body.paragraphs))
+        text = render_text(built.blocks, built.tables)
+        words = word_count(text)
     if refs and words < _MIN_WORDS_BESIDE_REFERENCES:
         # A references tab: the article's body is not on this page, and what the
         # container found is the page's furniture (access boxes, journal name).
@@ -144,7 +160,25 @@ def analyse(page: Page, options: Options = DEFAULT_OPTIONS) -> Analysis:
         meta.structured, signals, page.url, shown, root, holder, built.blocks
     )
     declared = pagetype.declares_article(meta.structured, signals)
-    return Analysis(meta, refs, built, text, words, values, declared, tuple(decisions), evidence)
+    return Analysis(
+        meta, refs, built, text, words, values, declared, tuple(decisions), evidence, source
+    )
+
+
+def _declared_body(
+    meta: metadata.Metadata, scripts: list[str], words: int
+) -> hydration.Declared | None:
+    """The body the page declares, when the HTML gave much less of it: JSON-LD's
+    articleBody first, then a hydration payload (read only for short bodies)."""
+    declared = hydration.from_json_ld(meta.structured.body)
+    if declared is not None and declared.words >= _DECLARED_MIN_WORDS:
+        return declared if words < _DECLARED_SHARE * declared.words else None
+    if words >= _HYDRATION_BELOW or not scripts:
+        return None
+    declared = hydration.from_hydration(scripts)
+    if declared is not None and words < _DECLARED_SHARE * declared.words:
+        return declared
+    return None
 
 
 def _evidence(meta: metadata.Metadata) -> PageEvidence:

@@ -161,6 +161,12 @@ _ARTICLE_HOLDERS = (
 # Blogger's "widget Blog" around the post.
 _WRAPPER_SHARE = 0.4
 _MAJORITY = 0.5
+# Names of threads whose items can outweigh an article (a long comment section, a
+# river of teasers): shared by many elements, they still name furniture.
+_THREAD_WORDS = frozenset(
+    "comment comments respond disqus discussion related relatedposts recommended"
+    " recommendation recommendations popular trending mostread".split()
+)
 
 
 def clean(body: LexborNode) -> LexborNode:
@@ -190,6 +196,7 @@ def flag(body: LexborNode) -> Flags:
     flags = Flags()
     inside: list[LexborNode] = []
     covered: set[int] = set()
+    groups: dict[str, list[tuple[LexborNode, tuple[int, int]]]] = {}
     for node in body.css(f"{_STRUCTURAL}, {_NAMED}"):
         tag = node.tag or ""
         attrs = node.attributes
@@ -203,7 +210,8 @@ def flag(body: LexborNode) -> Flags:
             word = tag
         if word is None or node.mem_id in covered:
             continue
-        if guard.holds_article(node, hidden=word == "hidden") or _in_sentence(node):
+        size = guard.measure(node)
+        if guard.holds_article(node, size, hidden=word == "hidden") or _in_sentence(node):
             flags.spared[node.mem_id] = word
         elif _in_leaf_block(node):
             inside.append(node)
@@ -211,13 +219,33 @@ def flag(body: LexborNode) -> Flags:
         else:
             flags.furniture[node.mem_id] = word
             flags.nodes.append(node)
+            groups.setdefault(word, []).append((node, size))
             # Its descendants are inside furniture already: none is flagged again.
             covered.update(n.mem_id for n in node.traverse())
+    _spare_shared_names(flags, groups, guard)
     # Furniture inside a paragraph, list or heading (a share bar in a list item, a
     # caption span) would become part of that block's text: it goes now.
     for node in inside:
         node.decompose()
     return flags
+
+
+def _spare_shared_names(
+    flags: Flags, groups: dict[str, list[tuple[LexborNode, tuple[int, int]]]], guard: _Guard
+) -> None:
+    """A word that flags elements holding, together, most of the page's text names
+    the article itself: premium sites mark every paywalled paragraph "paywall"."""
+    for word, members in groups.items():
+        if word in _THREAD_WORDS:
+            continue
+        paragraphs = sum(size[0] for _, size in members)
+        plain = sum(size[1] for _, size in members)
+        if guard.majority(paragraphs, plain) and len(members) > 1:
+            for node, _ in members:
+                del flags.furniture[node.mem_id]
+                flags.spared[node.mem_id] = word
+            spared = {node.mem_id for node, _ in members}
+            flags.nodes[:] = [n for n in flags.nodes if n.mem_id not in spared]
 
 
 def drop(flags: Flags) -> None:
@@ -235,17 +263,26 @@ class _Guard:
         self.plain = _plain_chars(body)
         self.paragraphs = _paragraph_chars(body)
 
-    def holds_article(self, node: LexborNode, hidden: bool = False) -> bool:
+    def measure(self, node: LexborNode) -> tuple[int, int]:
+        """(paragraph characters, plain characters) of the element."""
+        return _paragraph_chars(node), _plain_chars(node)
+
+    def holds_article(self, node: LexborNode, size: tuple[int, int], hidden: bool = False) -> bool:
         if _declares_article(node):
             return True
         # Hidden markup is spared only when it holds most of the page: then it is
         # the article a script will show, not a menu or a modal.
-        share = _MAJORITY if hidden else _WRAPPER_SHARE
+        return self._holds(*size, _MAJORITY if hidden else _WRAPPER_SHARE)
+
+    def majority(self, paragraphs: int, plain: int) -> bool:
+        return self._holds(paragraphs, plain, _MAJORITY)
+
+    def _holds(self, paragraphs: int, plain: int, share: float) -> bool:
         # Either measure alone misleads: <p>-less themes (Blogger) have no paragraph
         # text, and comment threads or footers can outweigh an article in plain text.
-        if self.paragraphs and _paragraph_chars(node) >= share * self.paragraphs:
+        if self.paragraphs and paragraphs >= share * self.paragraphs:
             return True
-        return self.plain > 0 and _plain_chars(node) >= share * self.plain
+        return self.plain > 0 and plain >= share * self.plain
 
 
 def _paragraph_chars(node: LexborNode) -> int:

@@ -1,0 +1,54 @@
+"""`pipeline explain PAGE [--url URL]`: why a saved page gives the record it gives.
+
+Prints every candidate block, kept or dropped, with its score, the rule that
+decided it or the strongest signals behind its score, and the page-type
+decision with the features it read (`--json` for the same as one JSON object).
+
+Exit status: 0 when the page gives a record; 1 when it does not (the reason is
+printed); 2 for a wrong command line or an unreadable file.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+from pipeline.errors import ExtractionError
+from pipeline.options import DEFAULT_OPTIONS
+
+
+def add(commands: Any, common: argparse.ArgumentParser) -> None:
+    parser = commands.add_parser(
+        "explain",
+        parents=[common],
+        help="show every block kept or dropped, with its score and signals, and the page type",
+        description=__doc__.splitlines()[0],
+    )
+    parser.add_argument("page", type=Path, help="a saved page (.html, or gzipped)")
+    parser.add_argument("--url", help="the address the page was saved from")
+    parser.add_argument("--json", action="store_true", help="one JSON object instead of text")
+    parser.add_argument(
+        "--brief", action="store_true", help="scores and rules only, no signals per block"
+    )
+    parser.set_defaults(handler=handle)
+
+
+def handle(args: argparse.Namespace) -> int:
+    from pipeline.explain import explain, render, to_json
+    from pipeline.sources.files import read_page
+
+    try:
+        page = read_page(args.page, DEFAULT_OPTIONS.max_bytes)
+    except ExtractionError as exc:
+        print(f"pipeline explain: {args.page}: {exc.message}", file=sys.stderr)
+        return 2
+    report = explain(replace(page, url=args.url))
+    if args.json:
+        print(json.dumps(to_json(report), ensure_ascii=False, indent=1))
+    else:
+        print(render(report, all_signals=not args.brief))
+    return 1 if report.error else 0

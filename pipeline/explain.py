@@ -1,0 +1,157 @@
+"""Why a page gave the record it gave: every block kept or dropped, with its score
+and the signals behind it, and the page-type decision with its evidence.
+
+`explain(page)` runs the same stages as extraction (`analyse`) and turns what
+they decided into an `Explanation`; `render` prints it for people, `to_json`
+for tools. It is how a site rule is written (which container, which furniture
+the names missed) and how a regression is found.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from pipeline.errors import ExtractionError
+from pipeline.extraction import Analysis, Page, analyse, blockmodel, pagetype
+from pipeline.extraction.body import Decision
+from pipeline.options import DEFAULT_OPTIONS, Options
+
+_SIGNALS = 5  # strongest signals shown per block
+_TEXT = 90  # characters of a block's text shown
+
+
+@dataclass(frozen=True, slots=True)
+class BlockReport:
+    kept: bool
+    score: float
+    kind: str
+    reason: str  # the rule that decided, or "" when the score did
+    path: str
+    text: str
+    signals: tuple[tuple[str, float], ...]  # (feature, weight), strongest first
+
+
+@dataclass(frozen=True, slots=True)
+class Explanation:
+    url: str | None
+    title: str | None
+    error: str | None  # the extraction error, when the page gives no record
+    body_source: str
+    words: int
+    threshold: float
+    blocks: tuple[BlockReport, ...]
+    is_article: bool | None
+    page_reason: str
+    page_score: float | None
+    page_features: tuple[tuple[str, float], ...]
+
+
+def explain(page: Page, options: Options = DEFAULT_OPTIONS) -> Explanation:
+    try:
+        found = analyse(page, options)
+    except ExtractionError as exc:
+        return Explanation(
+            page.url, None, f"{exc.reason}: {exc.message}", "", 0, 0.0, (), None, "", None, ()
+        )
+    kind = pagetype.classify(found.page_features, found.declared_article)
+    return Explanation(
+        url=page.url,
+        title=found.meta.title,
+        error=_refusal(found, kind, options),
+        body_source=found.body_source,
+        words=found.words,
+        threshold=blockmodel.model().threshold,
+        blocks=tuple(_block(d) for d in found.decisions),
+        is_article=kind.is_article,
+        page_reason=kind.reason or ("declares an article" if kind.declared_article else ""),
+        page_score=kind.score,
+        page_features=tuple(zip(pagetype.FEATURES, found.page_features, strict=True)),
+    )
+
+
+def _refusal(found: Analysis, kind: pagetype.PageType, options: Options) -> str | None:
+    """What extraction would refuse the page for (its checks, in its order)."""
+    if not found.references:
+        if found.words == 0:
+            return "empty_body: no paragraph, list or table of an article was found"
+        if found.words < options.min_words and not found.declared_article:
+            return f"empty_body: only {found.words} words of body text"
+        if not kind.is_article:
+            return f"not_article: {kind.reason}"
+    return None
+
+
+def _block(decision: Decision) -> BlockReport:
+    c = decision.candidate
+    signals = blockmodel.contributions(decision.features + decision.context)
+    return BlockReport(
+        kept=decision.kept,
+        score=decision.score,
+        kind=c.kind,
+        reason=decision.reason,
+        path=c.context.path,
+        text=c.text,
+        signals=tuple(signals[:_SIGNALS]),
+    )
+
+
+def render(report: Explanation, all_signals: bool = True) -> str:
+    """The explanation as text for a terminal."""
+    lines = [f"url: {report.url or '-'}", f"title: {report.title or '-'}"]
+    if report.error and not report.blocks:
+        return "\n".join([*lines, f"no record: {report.error}"])
+    kept = sum(b.kept for b in report.blocks)
+    lines.append(
+        f"body: {kept} of {len(report.blocks)} blocks kept, {report.words} words"
+        f" (from {report.body_source}); a block is kept at score >= {report.threshold:+.2f}"
+    )
+    verdict = "article" if report.is_article else "not an article"
+    score = f"{report.page_score:.2f}" if report.page_score is not None else "-"
+    lines.append(f"page type: {verdict} (listing score {score}) {report.page_reason}".rstrip())
+    lines.append(
+        "  evidence: " + ", ".join(f"{name}={value:g}" for name, value in report.page_features)
+    )
+    if report.error:
+        lines.append(f"record: none ({report.error})")
+    lines.append("blocks:")
+    for b in report.blocks:
+        mark = "KEEP" if b.kept else "drop"
+        why = f" [{b.reason}]" if b.reason else ""
+        text = b.text.replace("\n", " / ")
+        if len(text) > _TEXT:
+            text = text[: _TEXT - 1] + "…"
+        lines.append(f"{mark} {b.score:+6.2f} {b.kind:<5} {b.path}{why}")
+        lines.append(f"      {text!r}")
+        if all_signals and b.signals and not b.reason:
+            lines.append("      " + ", ".join(f"{name} {w:+.2f}" for name, w in b.signals))
+    return "\n".join(lines)
+
+
+def to_json(report: Explanation) -> dict[str, Any]:
+    return {
+        "url": report.url,
+        "title": report.title,
+        "error": report.error,
+        "body_source": report.body_source,
+        "words": report.words,
+        "threshold": report.threshold,
+        "page_type": {
+            "is_article": report.is_article,
+            "reason": report.page_reason,
+            "score": report.page_score,
+            "features": dict(report.page_features),
+        },
+        "blocks": [
+            {
+                "kept": b.kept,
+                "score": round(b.score, 3),
+                "kind": b.kind,
+                "reason": b.reason,
+                "path": b.path,
+                "text": b.text,
+                "signals": [[name, weight] for name, weight in b.signals],
+            }
+            for b in report.blocks
+        ],
+    }

@@ -1,0 +1,184 @@
+"""What a page declares its article's body to be, outside the visible HTML.
+
+Two sources, both read before the clean stage drops scripts:
+
+    JSON-LD     the article's `articleBody` (structured.py reads it)
+    hydration   the state a JavaScript framework ships for the page to render
+                from: Next.js `__NEXT_DATA__`, `window.__NUXT__`,
+                `__INITIAL_STATE__`, `__PRELOADED_STATE__`, `__APOLLO_STATE__`,
+                Arc's `Fusion.globalContent`, and `<script type="application/json">`
+
+A hydration payload holds the whole page's data (menus, teasers, ads
+settings), so its body is the longest run of prose in it: the string field with
+the most words, read as HTML when it is markup, or the longest list of
+paragraph-like strings under one key. The body stage uses it only when the HTML
+yields much less than the page declares (`declared_body`).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from selectolax.lexbor import LexborHTMLParser
+
+from pipeline.normalize import normalize_text, word_count
+from pipeline.record import Paragraph
+
+_STATE_MARKERS = (
+    "__NUXT__",
+    "__INITIAL_STATE__",
+    "__PRELOADED_STATE__",
+    "__APOLLO_STATE__",
+    "globalContent",
+)
+_ASSIGNMENT = re.compile(r"=\s*(?=[{\[])")
+_TAG = re.compile(r"<[a-zA-Z/!][^>]*>")
+_BLOCK_SPLIT = re.compile(r"\n\s*\n|\n")
+# A body: at least this many words in one field or list.
+_MIN_WORDS = 80
+_MIN_ITEM_WORDS = 8  # a list item this long reads as a paragraph
+_MAX_PAYLOAD = 5_000_000  # characters of script text worth decoding
+_MAX_NODES = 200_000  # JSON values walked per payload
+_MAX_DEPTH = 60
+
+
+@dataclass(frozen=True, slots=True)
+class Declared:
+    """A body the page declares: its paragraphs and where it came from."""
+
+    paragraphs: tuple[Paragraph, ...]
+    source: str  # "json-ld" or "hydration"
+
+    @property
+    def words(self) -> int:
+        return sum(word_count(p.text) for p in self.paragraphs)
+
+
+def payloads(tree: LexborHTMLParser) -> list[str]:
+    """The raw text of the page's hydration scripts (taken before scripts go)."""
+    found: list[str] = []
+    json_scripts = 'script#__NEXT_DATA__, script[type="application/json" i]'
+    if tree.css_first(json_scripts) is None and not any(
+        tree.scripts_contain(m) for m in _STATE_MARKERS
+    ):
+        return found  # most pages: nothing to read
+    for script in tree.css("script"):
+        attrs = script.attributes
+        if attrs.get("src"):
+            continue
+        kind = (attrs.get("type") or "").lower()
+        text = script.text(deep=True)
+        if _is_state(attrs.get("id"), kind, text):
+            found.append(text)
+    return [t for t in found if len(t) <= _MAX_PAYLOAD]
+
+
+def _is_state(script_id: str | None, kind: str, text: str) -> bool:
+    if script_id == "__NEXT_DATA__" or kind == "application/json":
+        return True
+    return (not kind or "javascript" in kind) and any(m in text for m in _STATE_MARKERS)
+
+
+def from_json_ld(body: str | None) -> Declared | None:
+    if not body:
+        return None
+    paragraphs = _paragraphs(body)
+    return Declared(paragraphs, "json-ld") if paragraphs else None
+
+
+def from_hydration(texts: list[str]) -> Declared | None:
+    """The longest body among the payloads, or None."""
+    best: tuple[int, tuple[Paragraph, ...]] | None = None
+    for text in texts:
+        value = _decode(text)
+        if value is None:
+            continue
+        for candidate in _bodies(value):
+            paragraphs = _paragraphs(candidate)
+            words = sum(word_count(p.text) for p in paragraphs)
+            if words >= _MIN_WORDS and (best is None or words > best[0]):
+                best = (words, paragraphs)
+    return Declared(best[1], "hydration") if best else None
+
+
+def _decode(text: str) -> object:
+    text = text.strip()
+    if not text:
+        return None
+    if text[0] not in "{[":
+        match = _ASSIGNMENT.search(text)  # window.__STATE__ = {...};
+        if match is None:
+            return None
+        text = text[match.end() :]
+    try:
+        value, _ = json.JSONDecoder(strict=False).raw_decode(text)
+    except (ValueError, RecursionError):
+        return None
+    return value
+
+
+def _bodies(value: object) -> Iterator[str]:
+    """Strings that may be an article body: long string fields, and lists of
+    paragraph-like strings joined (block editors store a body as a list)."""
+    stack: list[tuple[object, int]] = [(value, 0)]
+    seen = 0
+    while stack and seen < _MAX_NODES:
+        node, depth = stack.pop()
+        seen += 1
+        if isinstance(node, str):
+            if len(node) > 400 and word_count(node) >= _MIN_WORDS:
+                yield node
+        elif depth < _MAX_DEPTH and isinstance(node, dict):
+            stack.extend((v, depth + 1) for v in node.values())
+        elif depth < _MAX_DEPTH and isinstance(node, list):
+            items = [_item_text(v) for v in node]
+            texts = [t for t in items if t and word_count(t) >= _MIN_ITEM_WORDS]
+            if len(texts) >= 2:
+                yield "\n\n".join(texts)
+            stack.extend((v, depth + 1) for v in node)
+
+
+def _item_text(value: object) -> str | None:
+    """A list item's paragraph: a string, or the text field of a block object."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, dict):
+        for key in ("content", "text", "html", "body", "value"):
+            inner = value.get(key)
+            if isinstance(inner, str):
+                return inner
+    return None
+
+
+def _paragraphs(text: str) -> tuple[Paragraph, ...]:
+    if _TAG.search(text):
+        return _html_paragraphs(text)
+    parts = (normalize_text(p) for p in _BLOCK_SPLIT.split(text))
+    return tuple(Paragraph(p) for p in parts if p)
+
+
+def _html_paragraphs(markup: str) -> tuple[Paragraph, ...]:
+    tree = LexborHTMLParser(f"<html><body>{markup}</body></html>")
+    body = tree.body
+    if body is None:
+        return ()
+    for node in body.css("script, style, noscript, template, figure, iframe"):
+        node.decompose()
+    blocks = body.css("p, h2, h3, h4, li, blockquote")
+    texts = [normalize_text(b.text(deep=True)) for b in blocks if not _nested(b)]
+    if not texts:
+        texts = [normalize_text(t) for t in _BLOCK_SPLIT.split(body.text(deep=True))]
+    return tuple(Paragraph(t) for t in texts if t)
+
+
+def _nested(node: object) -> bool:
+    """A block inside another matched block (a <p> in an <li>): read with its parent."""
+    parent = getattr(node, "parent", None)
+    while parent is not None:
+        if parent.tag in ("p", "li", "blockquote"):
+            return True
+        parent = parent.parent
+    return False
