@@ -1,18 +1,29 @@
 """Near-duplicates across runs: MinHash LSH over word shingles, in one SQLite file.
 
     with NearDuplicates.open(near_path(state_path)) as index:
-        match = index.check(record.id, record.text)   # Match(record_id, similarity) | None
+        match = index.check(record.id, record.text)   # Match | None
         ...                                           # write (duplicate_of) or skip
         index.add(record.id, record.text)             # for the records written
 
-What counts as a near-duplicate. Two texts are near-duplicates when the Jaccard
-similarity of their sets of word 5-grams ("shingles") is at least 0.8 (the
-defaults of `NearSettings`). With n shingles in common, that is a copy that adds
-at most a quarter of new text (n / 1.25n = 0.8: a repost with its own intro and
-footer), or one that changes about one word in 45 (each changed word breaks up
-to 5 shingles on both sides: (N - 5e) / (N + 5e) >= 0.8 for e <= N / 45: a
-syndicated copy with light edits). Distinct articles, even on one subject, share
-almost no 5-grams (Jaccard well under 0.1).
+What counts as a near-duplicate. The text of a record is a set of word 5-grams
+("shingles"); a new text nearly duplicates an earlier one when either
+1. their Jaccard similarity (shared shingles / all shingles) is at least 0.8:
+   a copy with light edits. Each changed word breaks up to 5 shingles on each
+   side, so (N - 5e) / (N + 5e) >= 0.8 allows about one edited word in 45 (a
+   syndicated copy: spelling, a dateline, a changed sentence); or
+2. at least 0.9 of the shorter text's shingles are in the longer one, and their
+   Jaccard is at least 0.6: one text is (nearly) all inside the other, which is
+   at most about 1.67 times as long (for a text wholly inside another, Jaccard
+   is the ratio of their sizes). That is a repost with its own intro and footer,
+   or a copy cut short, whatever the article's length: an intro and footer of
+   80 words put a 300-word article at Jaccard 0.77, under rule 1. The Jaccard
+   floor keeps a teaser or a brief quoted in a longer article from counting as
+   its duplicate.
+Distinct articles, even on one subject, share almost no 5-grams (Jaccard well
+under 0.1). The thresholds are `NearSettings` (threshold, containment,
+containment_jaccard); they follow from the kinds of copy above, not from a fit
+to the benchmarks, which only measure them (bench/near_duplicates.py). Setting
+containment_jaccard to the threshold leaves rule 1 alone.
 
 Tokens. The text is NFKC-normalised and case-folded; a token is a run of word
 characters (`\\w+`: letters, digits, underscore, any script), except in scripts
@@ -29,27 +40,29 @@ are still caught by the state store's content hash.
 
 The index. Each record keeps its MinHash signature (128 values of 32 bits:
 datasketch's "affine32" scheme, seed 1, SHA-1 of each shingle's UTF-8, so the
-same text gives the same signature on any machine, process or Python) and its
-LSH band keys, in indexed tables; nothing is loaded into memory, so a check
-costs the same with ten or ten million records. `check` computes the text's
-band keys, fetches the records that share one, and confirms each by the share
-of equal signature values (the estimated Jaccard); the earliest-added record at
-or above the threshold is the match.
+same text gives the same signature on any machine, process or Python), its
+number of distinct shingles and its LSH band keys, in indexed tables; nothing is
+loaded into memory, so a check costs about the same with a thousand or millions
+of records. `check` computes the text's band keys, fetches the records that
+share one, and confirms each from the signatures: the share of equal values
+estimates the Jaccard J, and with the two shingle counts a and b the share of
+the shorter text inside the longer is J (a + b) / ((1 + J) min(a, b)). The
+earliest-added record that passes a rule is the match.
 
 The band split. The signature is cut into b bands of r values; two texts become
 candidates when a whole band agrees, with probability 1 - (1 - J^r)^b. LSH here
 only proposes candidates and the stored signatures decide, so the split favours
 recall: the largest r (fewest spurious candidates) whose b = num_perm // r bands
-still propose a pair at the threshold with probability at least 0.99. For 0.8
-and 128 values that is r = 6, b = 21 (2 values unused), which proposes a pair
-with probability 0.998 at J = 0.8, 0.93 at 0.7, 0.28 at 0.5, 0.015 at 0.3 and
-2e-5 at 0.1: distinct articles almost never cost a signature read. The
-confirmation is an estimate with standard error sqrt(J(1-J)/128), 0.035 at 0.8:
-a pair at exactly 0.8 is found half the time, at 0.85 about 94% of the time and
-at 0.9 always; a pair at 0.75 passes about 10% of the time, at 0.7 under 1%.
-The split and the tokens are fixed when the file is created and stored in it;
-the threshold can change later (the confirmation uses the new one; recall at a
-much lower threshold is then bounded by the stored split's curve).
+still propose a pair at the lowest Jaccard a rule accepts (0.6) with probability
+at least 0.98. For 128 values that is r = 4, b = 32, which proposes a pair with
+probability 0.988 at J = 0.6, 0.9998 at 0.7, 0.87 at 0.5, 0.23 at 0.3 and 0.003
+at 0.1: distinct articles seldom cost a signature read. (Rule 1 alone, 0.8,
+would give r = 7, b = 18.) The confirmation is an estimate with standard error
+sqrt(J(1-J)/128), 0.035 at J = 0.8: under rule 1, a pair at exactly 0.8 is
+found half the time, at 0.85 about 94% of the time and at 0.9 always; a pair at
+0.75 passes about 10% of the time, at 0.7 under 1%. The split and the tokens
+are fixed when the file is created and stored in it; the thresholds can change
+later (recall below the stored split's floor then falls along its curve).
 
 Why signatures and not exact shingles: a signature is 512 bytes whatever the
 length of the text, so the file grows by about 1 KB a record (signature, band
@@ -65,6 +78,7 @@ and a record re-added after a crash is not counted twice.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import hashlib
 import re
@@ -74,7 +88,6 @@ import time
 import unicodedata
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from types import TracebackType
@@ -97,7 +110,7 @@ TOKENS = "nfkc-casefold-words-nospace-chars-v1"
 # (shingles x num_perm) matrix stays small (2 MiB) even for a text of megabytes.
 _BATCH = 4096
 _CANDIDATES_PER_READ = 128
-_MIN_CANDIDATE_PROBABILITY = 0.99
+_MIN_CANDIDATE_PROBABILITY = 0.98
 # Its signature is kept in the file: if datasketch or numpy ever hashed differently,
 # every stored signature would silently stop matching; this makes open() say so.
 _CANARY = (
@@ -124,7 +137,7 @@ _NO_SPACE = (
 _TOKEN = re.compile(f"[{_NO_SPACE}]|[^\\W{_NO_SPACE}]+")
 
 
-@dataclass(frozen=True, slots=True)
+@dataclasses.dataclass(frozen=True, slots=True)
 class NearSettings:
     """Near-duplicate detection, the `[near_duplicates]` part of the config.
 
@@ -132,7 +145,9 @@ class NearSettings:
         set to the earlier record's id, "skip" it (an error line naming that id),
         or "off" (no index, no check).
     threshold: the Jaccard similarity of word-shingle sets from which two texts
-        are near-duplicates.
+        are near-duplicates (rule 1).
+    containment, containment_jaccard: or the share of the shorter text's shingles
+        found in the longer one, with their Jaccard at least the second (rule 2).
     shingle: words per shingle. num_perm: MinHash values per signature. Both are
         fixed when the index file is created.
     min_tokens: texts with fewer tokens are never near-duplicates (see the module).
@@ -140,15 +155,28 @@ class NearSettings:
 
     action: Action = "write"
     threshold: float = 0.8
+    containment: float = 0.9
+    containment_jaccard: float = 0.6
     shingle: int = 5
     num_perm: int = 128
     min_tokens: int = 50
+
+    @property
+    def floor(self) -> float:
+        """The lowest Jaccard similarity a rule accepts: what LSH must propose."""
+        return min(self.threshold, self.containment_jaccard)
 
     def __post_init__(self) -> None:
         if self.action not in ("write", "skip", "off"):
             raise ConfigError('near_duplicates.action must be "write", "skip" or "off"')
         if not 0.0 < self.threshold <= 1.0:  # `not` also refuses nan
             raise ConfigError("near_duplicates.threshold must be above 0 and at most 1")
+        if not 0.0 < self.containment <= 1.0:
+            raise ConfigError("near_duplicates.containment must be above 0 and at most 1")
+        if not 0.0 < self.containment_jaccard <= self.threshold:
+            raise ConfigError(
+                "near_duplicates.containment_jaccard must be above 0 and at most the threshold"
+            )
         if not 1 <= self.shingle <= 20:
             raise ConfigError("near_duplicates.shingle must be from 1 to 20 words")
         if not 16 <= self.num_perm <= 1024:
@@ -160,15 +188,18 @@ class NearSettings:
 DEFAULT_NEAR_SETTINGS = NearSettings()
 
 
-@dataclass(frozen=True, slots=True)
+@dataclasses.dataclass(frozen=True, slots=True)
 class Match:
-    """The earlier record a text nearly duplicates: its id and the estimated Jaccard."""
+    """The earlier record a text nearly duplicates: its id, the estimated Jaccard
+    similarity of the two texts, and the estimated share of the shorter one's
+    shingles found in the longer one."""
 
     record_id: str
     similarity: float
+    containment: float
 
 
-@dataclass(frozen=True, slots=True)
+@dataclasses.dataclass(frozen=True, slots=True)
 class NearStats:
     records: int
     bands: int
@@ -188,23 +219,25 @@ def tokens(text: str) -> list[str]:
     return _TOKEN.findall(unicodedata.normalize("NFKC", text).casefold())
 
 
-def band_split(threshold: float, num_perm: int) -> tuple[int, int]:
+def band_split(floor: float, num_perm: int) -> tuple[int, int]:
     """(bands, rows): the largest rows whose num_perm // rows bands propose a pair
-    at the threshold with probability at least 0.99."""
+    of Jaccard `floor` with probability at least 0.98."""
     for rows in range(num_perm, 0, -1):
         bands = num_perm // rows
-        if 1 - (1 - threshold**rows) ** bands >= _MIN_CANDIDATE_PROBABILITY:
+        if 1 - (1 - floor**rows) ** bands >= _MIN_CANDIDATE_PROBABILITY:
             return bands, rows
     return num_perm, 1
 
 
-@dataclass(frozen=True, slots=True)
+@dataclasses.dataclass(frozen=True, slots=True)
 class Signature:
-    """A text's MinHash signature: `num_perm` little-endian uint32 values of its word
-    `shingle`-grams. A pure function of the text, so it can be computed wherever
-    the text is (an extraction worker, say) and handed to the index."""
+    """A text's MinHash signature: `num_perm` little-endian uint32 values of its set
+    of word `shingle`-grams, and the size of that set. A pure function of the
+    text, so it can be computed wherever the text is (an extraction worker, say)
+    and handed to the index."""
 
     values: bytes
+    shingles: int
     shingle: int
     num_perm: int
 
@@ -217,8 +250,10 @@ def signature(text: str, settings: NearSettings = DEFAULT_NEAR_SETTINGS) -> Sign
     words = tokens(text)
     if len(words) < settings.min_tokens:
         return None
-    values = _minhash(words, settings.shingle, settings.num_perm)
-    return Signature(values.tobytes(), settings.shingle, settings.num_perm)
+    k = settings.shingle
+    shingles = {" ".join(words[i : i + k]) for i in range(len(words) - k + 1)}
+    values = _minhash(shingles, settings.num_perm)
+    return Signature(values.tobytes(), len(shingles), k, settings.num_perm)
 
 
 @functools.cache
@@ -229,10 +264,9 @@ def _permutations(num_perm: int) -> np.ndarray:
     return permutations
 
 
-def _minhash(words: list[str], shingle: int, num_perm: int) -> np.ndarray:
-    """The signature (uint32, num_perm values) of a token list of at least `shingle`."""
-    # A set: the signature is of the set of shingles (and a minimum of any order).
-    ordered = list({" ".join(words[i : i + shingle]) for i in range(len(words) - shingle + 1)})
+def _minhash(shingles: set[str], num_perm: int) -> np.ndarray:
+    """The signature (uint32, num_perm values) of a set of shingles."""
+    ordered = list(shingles)  # the minimum is the same in any order
     minhash = MinHash(
         num_perm=num_perm,
         seed=SEED,
@@ -324,16 +358,30 @@ class NearDuplicates:
             for start in range(0, len(candidates), _CANDIDATES_PER_READ):
                 chunk = candidates[start : start + _CANDIDATES_PER_READ]
                 found = conn.execute(
-                    "SELECT record_id, signature FROM records"
+                    "SELECT record_id, shingles, signature FROM records"
                     f" WHERE seq IN ({', '.join('?' * len(chunk))}) ORDER BY seq",
                     chunk,
                 ).fetchall()
-                for other_id, blob in found:
+                for other_id, shingles, blob in found:
                     if other_id == record_id:
                         continue  # an earlier version of this very record
-                    similarity = _similarity(values, blob)
-                    if similarity >= self.settings.threshold:
-                        return Match(str(other_id), similarity)
+                    match = self._confirm(str(other_id), values, sig.shingles, blob, shingles)
+                    if match is not None:
+                        return match
+        return None
+
+    def _confirm(
+        self, other_id: str, values: np.ndarray, size: int, blob: bytes, other_size: int
+    ) -> Match | None:
+        """The match, if the signatures pass rule 1 or rule 2 (see the module)."""
+        jaccard = float(np.count_nonzero(values == np.frombuffer(blob, dtype="<u4")))
+        jaccard /= len(values)
+        contained = min(jaccard * (size + other_size) / ((1 + jaccard) * min(size, other_size)), 1)
+        settings = self.settings
+        if jaccard >= settings.threshold or (
+            jaccard >= settings.containment_jaccard and contained >= settings.containment
+        ):
+            return Match(other_id, jaccard, contained)
         return None
 
     def add(self, record_id: str, text: str | Signature, now: datetime | None = None) -> bool:
@@ -347,8 +395,8 @@ class NearDuplicates:
         with self._transaction() as conn:
             self._remove(conn, record_id)
             cursor = conn.execute(
-                "INSERT INTO records (record_id, added, signature) VALUES (?, ?, ?)",
-                (record_id, added, sig.values),
+                "INSERT INTO records (record_id, added, shingles, signature) VALUES (?, ?, ?, ?)",
+                (record_id, added, sig.shingles, sig.values),
             )
             seq = cursor.lastrowid
             conn.executemany(
@@ -466,6 +514,7 @@ _SCHEMA = """
         seq INTEGER PRIMARY KEY AUTOINCREMENT,
         record_id TEXT NOT NULL UNIQUE,
         added INTEGER NOT NULL,
+        shingles INTEGER NOT NULL,
         signature BLOB NOT NULL
     );
     CREATE INDEX records_added ON records (added);
@@ -475,12 +524,6 @@ _SCHEMA = """
         PRIMARY KEY (key, seq)
     ) WITHOUT ROWID;
 """
-
-
-def _similarity(values: np.ndarray, blob: bytes) -> float:
-    """The estimated Jaccard: the share of equal signature values."""
-    other = np.frombuffer(blob, dtype="<u4")
-    return float(np.count_nonzero(values == other)) / len(values)
 
 
 def _connect(path: Path) -> sqlite3.Connection:
@@ -512,17 +555,19 @@ def _connect(path: Path) -> sqlite3.Connection:
 def _parameters(conn: sqlite3.Connection, path: Path, settings: NearSettings) -> tuple[int, int]:
     """The file's band split, after checking that it was made the way this code
     makes signatures; a new file gets the split of `settings`."""
-    canary = _minhash(tokens(_CANARY), settings.shingle, settings.num_perm).tobytes().hex()
+    canary_sig = signature(_CANARY, dataclasses.replace(settings, min_tokens=settings.shingle))
+    assert canary_sig is not None  # the canary has more tokens than any allowed shingle
+    canary = canary_sig.values.hex()
     try:
         stored = dict(conn.execute("SELECT key, value FROM meta").fetchall())
         if not stored:
-            bands, rows = band_split(settings.threshold, settings.num_perm)
+            bands, rows = band_split(settings.floor, settings.num_perm)
             made = {
                 "shingle": str(settings.shingle),
                 "num_perm": str(settings.num_perm),
                 "bands": str(bands),
                 "rows": str(rows),
-                "created_threshold": str(settings.threshold),
+                "created_floor": str(settings.floor),
                 "seed": str(SEED),
                 "scheme": SCHEME,
                 "tokens": TOKENS,
