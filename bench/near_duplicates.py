@@ -49,7 +49,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from pipeline import ExtractionError, extract  # noqa: E402
-from pipeline.dedup import (  # noqa: E402
+from pipeline.dedup.near import (  # noqa: E402
     DEFAULT_NEAR_SETTINGS,
     Match,
     NearDuplicates,

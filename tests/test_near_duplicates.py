@@ -15,13 +15,13 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.dedup import (
+from pipeline.dedup import near
+from pipeline.dedup.near import (
     DEFAULT_NEAR_SETTINGS,
     Match,
     NearDuplicates,
     NearSettings,
     band_split,
-    near,
     near_path,
     signature,
     tokens,
@@ -228,7 +228,7 @@ def test_signatures_are_the_same_in_another_process_and_match_the_stored_values(
     sig = signature(KNOWN)
     assert sig is not None and len(sig.values) == 4 * 128
     code = (
-        "import sys; from pipeline.dedup import signature;"
+        "import sys; from pipeline.dedup.near import signature;"
         f" sys.stdout.write(signature({KNOWN!r}).values.hex())"
     )
     other = subprocess.run(

@@ -1,37 +1,19 @@
-"""De-duplication across runs beyond identical text.
+"""De-duplication steps: which records are written.
 
-Exact duplicates (the same content hash) are the state store's (`pipeline.state`);
-this package finds near-duplicates: a syndicated copy of an earlier article, or a
-repost with its own intro and footer. See `pipeline/dedup/near.py` for what
-counts as one, the parameters and the file.
+    exact.StateDedup   runs: new or changed text is written, unchanged text and text
+                       already seen under another URL are not (by content hash, in
+                       the state store), with each record staged in the outbox
+    near.NearDuplicates  the near-duplicate index beside the state store: a
+                       syndicated copy of an earlier article, or a repost with its
+                       own intro and footer (MinHash LSH over word 5-grams)
 
+Saved files and archives are taken as given (`pipeline.runner.WriteAll`).
+
+    from pipeline.dedup.near import NearDuplicates, near_path
     with NearDuplicates.open(near_path(state_path), settings) as index:
         match = index.check(record.id, record.text)   # Match | None
-        index.add(record.id, record.text)             # once the record is written
+        index.add(record.id, record.text)             # for each record written
+
+`near` is imported on its own (not from here) because datasketch brings numpy and
+scipy, half a second of start-up that a job without near-duplicates need not pay.
 """
-
-from pipeline.dedup.near import (
-    DEFAULT_NEAR_SETTINGS,
-    Match,
-    NearDuplicates,
-    NearSettings,
-    NearStats,
-    Signature,
-    band_split,
-    near_path,
-    signature,
-    tokens,
-)
-
-__all__ = [
-    "DEFAULT_NEAR_SETTINGS",
-    "Match",
-    "NearDuplicates",
-    "NearSettings",
-    "NearStats",
-    "Signature",
-    "band_split",
-    "near_path",
-    "signature",
-    "tokens",
-]

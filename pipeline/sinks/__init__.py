@@ -13,8 +13,9 @@ state store's outbox. `delivered(target)` reads back the record ids an earlier
 run's output already holds (after repairing what a kill left half-written),
 which is how a run delivers what a killed one staged exactly once.
 
-Formats: `jsonl` (sinks/jsonl.py, the default). Error records are JSON Lines
-whatever the format.
+Formats: `jsonl` (sinks/jsonl.py, the default), `markdown` (sinks/markdown.py:
+a stream of documents, or a folder of one file per article). Error records are
+JSON Lines whatever the format.
 """
 
 from __future__ import annotations
@@ -25,10 +26,22 @@ from typing import Protocol
 from pipeline.errors import ConfigError
 from pipeline.record import Article, ErrorRecord
 from pipeline.sinks.jsonl import JsonLines, JsonLinesSink
+from pipeline.sinks.markdown import MarkdownSink
 
-FORMATS = ("jsonl",)
+FORMATS = ("jsonl", "markdown")
 
-__all__ = ["FORMATS", "JsonLines", "JsonLinesSink", "Sink", "delivered", "open_sink"]
+__all__ = [
+    "ERRORS",
+    "FORMATS",
+    "RECORDS",
+    "JsonLines",
+    "JsonLinesSink",
+    "Sink",
+    "delivered",
+    "delivered_in",
+    "open_sink",
+    "records_in",
+]
 
 
 class Sink(Protocol):
@@ -57,11 +70,34 @@ def open_sink(fmt: str, records: str | Path, errors: str | Path) -> Sink:
     error records to `errors`."""
     if fmt == "jsonl":
         return JsonLinesSink(records, errors)
+    if fmt == "markdown":
+        return MarkdownSink(records, errors)
     raise ConfigError(f"unknown output format {fmt!r} (known: {', '.join(FORMATS)})")
+
+
+# A run folder's records, by format: a file of lines, or a folder of part files.
+RECORDS = {"jsonl": "articles.jsonl", "parquet": "articles", "markdown": "markdown"}
+ERRORS = "errors.jsonl"
+
+
+def records_in(folder: Path, fmt: str) -> Path:
+    """Where a run or partition folder keeps its records in format `fmt`."""
+    return folder / RECORDS[fmt]
+
+
+def delivered_in(folder: Path) -> set[str]:
+    """Ids of the records an earlier run's folder holds, whatever its format."""
+    ids: set[str] = set()
+    for fmt in FORMATS:
+        if records_in(folder, fmt).exists():
+            ids |= delivered(fmt, records_in(folder, fmt))
+    return ids
 
 
 def delivered(fmt: str, records: Path) -> set[str]:
     """Ids of the records an earlier output of format `fmt` at `records` holds."""
     if fmt == "jsonl":
         return JsonLinesSink.delivered(records)
+    if fmt == "markdown":
+        return MarkdownSink.delivered(records)
     raise ConfigError(f"unknown output format {fmt!r} (known: {', '.join(FORMATS)})")
