@@ -7,6 +7,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, fields
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, ClassVar
 
 if TYPE_CHECKING:
@@ -140,6 +141,50 @@ class Article(_Record):
     extracted_at: str
     extractor_version: str
 
+    @property
+    def published_at(self) -> str | None:
+        """`published` as a UTC instant (see utc_instant)."""
+        return utc_instant(self.published)
+
+    @property
+    def modified_at(self) -> str | None:
+        """`modified` as a UTC instant (see utc_instant)."""
+        return utc_instant(self.modified)
+
+    def to_dict(self) -> dict[str, Any]:
+        # The derived UTC instants follow their dates, so every `*_at` field is a
+        # UTC instant that pandas and DuckDB read as a timestamp with no arguments.
+        out: dict[str, Any] = {}
+        for key, value in _Record.to_dict(self).items():
+            out[key] = value
+            if key in DERIVED_FROM:
+                out[f"{key}_at"] = utc_instant(value)
+        return out
+
+
+#: Record fields computed from others (`published_at` from `published`, ...):
+#: in to_dict(), never passed to Article().
+DERIVED_FROM = ("published", "modified")
+
+
+def utc_instant(iso: str | None) -> str | None:
+    """The UTC instant of an ISO 8601 date, or None when it names no instant.
+
+    A datetime with a UTC offset gives `YYYY-MM-DDTHH:MM:SS+00:00`. A bare
+    date, or a time without an offset, is not an instant (midnight of which
+    zone? local time where?), so it gives None rather than a guess; the date
+    field keeps what the page said.
+    """
+    if iso is None or len(iso) <= len("YYYY-MM-DD"):
+        return None
+    try:
+        parsed = datetime.fromisoformat(iso)
+        if parsed.tzinfo is None:
+            return None
+        return parsed.astimezone(UTC).isoformat(timespec="seconds")
+    except (ValueError, OverflowError):
+        return None
+
 
 @dataclass(frozen=True, slots=True)
 class ErrorRecord:
@@ -174,9 +219,10 @@ class ErrorRecord:
 
 def article_from_dict(data: dict[str, Any]) -> Article:
     """The Article whose `to_dict()` is `data` (a record read back, or staged)."""
+    stored = {k: v for k, v in data.items() if k not in _DERIVED_KEYS}
     return Article(
         **{
-            **data,
+            **stored,
             "authors": tuple(data["authors"]),
             "tags": tuple(data["tags"]),
             "source": Source(**data["source"]) if data["source"] else None,
@@ -214,6 +260,8 @@ def _list(data: dict[str, Any]) -> ListBlock:
 def _table(data: dict[str, Any]) -> Table:
     return Table(data["caption"], tuple(data["header"]), tuple(tuple(row) for row in data["rows"]))
 
+
+_DERIVED_KEYS = frozenset(f"{key}_at" for key in DERIVED_FROM)
 
 #: Fields that change from run to run; fixtures and comparisons leave them out.
 VOLATILE_FIELDS = ("extracted_at", "extractor_version", "input")
