@@ -170,10 +170,11 @@ DERIVED_FROM = ("published", "modified")
 def utc_instant(iso: str | None) -> str | None:
     """The UTC instant of an ISO 8601 date, or None when it names no instant.
 
-    A datetime with a UTC offset gives `YYYY-MM-DDTHH:MM:SS+00:00`. A bare
-    date, or a time without an offset, is not an instant (midnight of which
-    zone? local time where?), so it gives None rather than a guess; the date
-    field keeps what the page said.
+    A datetime with a UTC offset gives `YYYY-MM-DDTHH:MM:SSZ` (RFC 3339's UTC
+    form: DuckDB 1.x types `Z` strings, not `+00:00` ones). A bare date, or a
+    time without an offset, is not an instant (midnight of which zone? local
+    time where?), so it gives None rather than a guess; the date field keeps
+    what the page said.
     """
     if iso is None or len(iso) <= len("YYYY-MM-DD"):
         return None
@@ -181,9 +182,14 @@ def utc_instant(iso: str | None) -> str | None:
         parsed = datetime.fromisoformat(iso)
         if parsed.tzinfo is None:
             return None
-        return parsed.astimezone(UTC).isoformat(timespec="seconds")
+        return utc_text(parsed)
     except (ValueError, OverflowError):
         return None
+
+
+def utc_text(moment: datetime) -> str:
+    """An aware datetime as the record's UTC instants write it."""
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 @dataclass(frozen=True, slots=True)

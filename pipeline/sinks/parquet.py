@@ -44,6 +44,7 @@ import pyarrow.parquet as pq
 
 from pipeline.errors import ConfigError, OutputError
 from pipeline.record import (
+    DERIVED_FROM,
     SCHEMA_VERSION,
     Article,
     Block,
@@ -54,6 +55,7 @@ from pipeline.record import (
     Paragraph,
     Quote,
     TableRef,
+    utc_text,
 )
 from pipeline.sinks.jsonl import JsonLines
 
@@ -147,7 +149,8 @@ SCHEMA = pa.schema(
 )
 
 #: Record fields that are UTC instants: ISO strings in JSON, timestamps here.
-INSTANTS = ("published_at", "modified_at", "extracted_at")
+DERIVED_INSTANTS = tuple(f"{key}_at" for key in DERIVED_FROM)
+INSTANTS = (*DERIVED_INSTANTS, "extracted_at")
 
 #: A batch larger than this streams into its part as several row groups, so
 #: memory stays bounded and no column outgrows Arrow's 2 GiB string offsets.
@@ -175,9 +178,10 @@ def from_row(row: dict[str, Any]) -> dict[str, Any]:
     """The record's JSON form (`Article.to_dict()`) from one row read back."""
     data = dict(row)
     data["blocks"] = [_block_json(block) for block in row["blocks"]]
-    for key in INSTANTS:
-        value = row[key]
-        data[key] = None if value is None else value.astimezone(UTC).isoformat(timespec="seconds")
+    for key in DERIVED_INSTANTS:
+        data[key] = None if row[key] is None else utc_text(row[key])
+    # As extraction stamps it (`+00:00`).
+    data["extracted_at"] = row["extracted_at"].astimezone(UTC).isoformat(timespec="seconds")
     return data
 
 
