@@ -9,11 +9,12 @@ from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
+from pipeline.batch import Engine, extract_files, extract_partitioned
 from pipeline.errors import ConfigError, OutputError, StateError
-from pipeline.exec import DEFAULT_WORKER_SETTINGS, WorkerSettings
+from pipeline.exec import DEFAULT_WORKER_SETTINGS, ENGINES, WorkerSettings
 from pipeline.options import DEFAULT_OPTIONS
-from pipeline.run import extract_files
-from pipeline.sinks import open_sink
+from pipeline.sinks import FORMATS, open_sink
+from pipeline.sources.files import expand
 
 _DEFAULT_ROOT = Path("output")
 
@@ -39,23 +40,56 @@ def _parser() -> argparse.ArgumentParser:
     extract = commands.add_parser(
         "extract", help="extract articles from saved HTML files or folders"
     )
-    extract.add_argument("paths", nargs="+", type=Path, metavar="PATH")
+    extract.add_argument(
+        "paths",
+        nargs="+",
+        metavar="PATH",
+        help="an HTML file, a web archive (.warc, .warc.gz), a folder of them, a glob "
+        "pattern ('crawl/*.warc.gz'), or @LIST: a file listing paths",
+    )
     extract.add_argument(
         "-o",
         "--output",
-        help="JSON Lines file for the records ('-' for stdout); "
+        help="the records: a file ('-' for stdout), or a folder (ending in '/', or an "
+        "existing one) for one partition per web archive, resumable; "
         "default output/<UTC timestamp>/articles.jsonl",
+    )
+    extract.add_argument(
+        "--errors",
+        metavar="FILE",
+        help="the error records (JSON Lines); default: beside the output, named after it "
+        "(<output>.errors.jsonl), or stderr for '-o -'",
+    )
+    extract.add_argument(
+        "--format",
+        choices=FORMATS,
+        default=FORMATS[0],
+        help="records as JSON Lines (default) or Parquet (a folder of part files)",
     )
     extract.add_argument(
         "--max-bytes", type=int, default=DEFAULT_OPTIONS.max_bytes, help="refuse larger pages"
     )
     _worker_arguments(extract)
+    extract.add_argument(
+        "--engine",
+        choices=ENGINES,
+        default="local",
+        help="where extraction runs: this machine's worker processes (default) or Ray",
+    )
+    extract.add_argument(
+        "--ray-address",
+        metavar="ADDRESS",
+        help="the Ray cluster to use with --engine ray (default: start a local Ray)",
+    )
     extract.set_defaults(handler=_extract)
     run = commands.add_parser(
         "run", help="discover, fetch and extract the sources of a config (for cron)"
     )
     run.add_argument("config", type=Path, metavar="CONFIG.toml")
     run.add_argument("--run-id", help="name of the run's folder (default: UTC timestamp)")
+    run.add_argument(
+        "--format", choices=FORMATS, help="the records' format (default: the config's, or jsonl)"
+    )
     run.set_defaults(handler=_run)
     state = commands.add_parser(
         "state", help="show the state store of a config: counts, failing and given-up URLs"
@@ -148,6 +182,8 @@ def _run(args: argparse.Namespace) -> int:
     if args.run_id is not None:
         check_run_id(args.run_id)
     config = load_config(args.config)
+    if args.format:
+        config = replace(config, format=args.format)
     try:
         result = run(config, args.run_id, log=stderr_log)
     except (OutputError, ConfigError, StateError):
@@ -198,25 +234,44 @@ def _demo(args: argparse.Namespace) -> int:
 
 
 def _extract(args: argparse.Namespace) -> int:
-    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
-    articles_path = args.output or str(_DEFAULT_ROOT / stamp / "articles.jsonl")
-    if articles_path == "-":
-        errors_path = _DEFAULT_ROOT / stamp / "errors.jsonl"
-    else:
-        errors_path = Path(articles_path).parent / "errors.jsonl"
-    for path in args.paths:
-        if not path.exists():
-            print(f"pipeline extract: no such file or folder: {path}", file=sys.stderr)
-            return 2
+    """Exit 0 when the batch ran, whatever failed per page; 2 for a wrong command
+    line (an input that does not exist) or an output that cannot be written."""
+    try:
+        paths = expand(args.paths)
+    except FileNotFoundError as exc:
+        print(f"pipeline extract: no such file or folder: {exc}", file=sys.stderr)
+        return 2
     options = replace(DEFAULT_OPTIONS, max_bytes=args.max_bytes)
     workers = WorkerSettings(
         jobs=args.jobs, time_limit=args.time_limit, memory_mb=max(args.memory_limit, 16)
     )
-    with open_sink("jsonl", articles_path, errors_path) as sink:
-        summary = extract_files(args.paths, sink, options, workers)
+    engine = Engine(args.engine, args.ray_address)
+    output: str | None = args.output
+    if output is not None and output != "-" and (output.endswith("/") or Path(output).is_dir()):
+        folder = Path(output).resolve()  # Ray's workers run elsewhere: no relative paths
+        summary = extract_partitioned(paths, folder, args.format, options, workers, engine)
+        print(summary.render(), file=sys.stderr)
+        print(f"partitions: {output}", file=sys.stderr)
+        return 0
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+    default = _DEFAULT_ROOT / stamp / ("articles.jsonl" if args.format == "jsonl" else "articles")
+    records = output or str(default)
+    errors = args.errors or _errors_beside(records)
+    with open_sink(args.format, records, errors) as sink:
+        summary = extract_files(paths, sink, options, workers, engine)
     print(summary.render(), file=sys.stderr)
-    print(f"records: {articles_path}  errors: {errors_path}", file=sys.stderr)
+    print(f"records: {records}  errors: {errors}", file=sys.stderr)
     return 0
+
+
+def _errors_beside(records: str) -> str:
+    """Error records named after the output they belong to, so two outputs in one
+    folder never share (or overwrite) one file; stderr for records on stdout."""
+    if records == "-":
+        return "/dev/stderr"
+    path = Path(records)
+    stem = path.name.removesuffix(".jsonl") if path.suffix == ".jsonl" else path.name
+    return str(path.with_name(f"{stem}.errors.jsonl"))
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -258,6 +258,27 @@ def test_a_killed_batch_is_not_delivered_and_its_leftover_goes(tmp_path: Path) -
     assert parts(folder) == ["part-00000.parquet"]
 
 
+def test_recovery_through_the_outbox_writes_each_record_once(tmp_path: Path) -> None:
+    """As a run does after a kill: every record the killed run staged (all 8) is
+    written again unless the killed run's committed parts hold it."""
+    killed = tmp_path / "run1" / "articles"
+    subprocess.run(
+        [sys.executable, "-c", _KILLED, str(killed), str(tmp_path / "run1" / "errors.jsonl")],
+        cwd=Path(__file__).resolve().parents[1],
+        check=False,
+    )
+    staged = [article(n) for n in range(8)]
+    held = delivered("parquet", killed)
+    nxt = tmp_path / "run2" / "articles"
+    with open_sink("parquet", nxt, tmp_path / "run2" / "errors.jsonl") as sink:
+        for record in staged:
+            if record.id not in held:
+                sink.write(record)
+    ids = [*pq.read_table(killed).column("id").to_pylist()]
+    ids += pq.read_table(nxt).column("id").to_pylist()
+    assert sorted(ids) == sorted(r.id for r in staged)  # all of them, none twice
+
+
 def test_delivered_of_a_missing_folder_is_empty(tmp_path: Path) -> None:
     assert delivered("parquet", tmp_path / "never-written") == set()
 

@@ -33,7 +33,18 @@ if TYPE_CHECKING:
 
 FORMATS = ("jsonl", "parquet")
 
-__all__ = ["FORMATS", "JsonLines", "JsonLinesSink", "Sink", "delivered", "open_sink"]
+__all__ = [
+    "ERRORS",
+    "FORMATS",
+    "RECORDS",
+    "JsonLines",
+    "JsonLinesSink",
+    "Sink",
+    "delivered",
+    "delivered_in",
+    "open_sink",
+    "records_in",
+]
 
 
 class Sink(Protocol):
@@ -65,6 +76,25 @@ def open_sink(fmt: str, records: str | Path, errors: str | Path) -> Sink:
     if fmt == "parquet":
         return _parquet()(records, errors)
     raise ConfigError(f"unknown output format {fmt!r} (known: {', '.join(FORMATS)})")
+
+
+# A run folder's records, by format: a file of lines, or a folder of part files.
+RECORDS = {"jsonl": "articles.jsonl", "parquet": "articles"}
+ERRORS = "errors.jsonl"
+
+
+def records_in(folder: Path, fmt: str) -> Path:
+    """Where a run or partition folder keeps its records in format `fmt`."""
+    return folder / RECORDS[fmt]
+
+
+def delivered_in(folder: Path) -> set[str]:
+    """Ids of the records an earlier run's folder holds, whatever its format."""
+    ids: set[str] = set()
+    for fmt in FORMATS:
+        if records_in(folder, fmt).exists():
+            ids |= delivered(fmt, records_in(folder, fmt))
+    return ids
 
 
 def delivered(fmt: str, records: Path) -> set[str]:
