@@ -165,6 +165,7 @@ class Article(_Record):
 #: Record fields computed from others (`published_at` from `published`, ...):
 #: in to_dict(), never passed to Article().
 DERIVED_FROM = ("published", "modified")
+_DERIVED_KEYS = frozenset(f"{key}_at" for key in DERIVED_FROM)
 
 
 def utc_instant(iso: str | None) -> str | None:
@@ -266,8 +267,6 @@ def _list(data: dict[str, Any]) -> ListBlock:
 def _table(data: dict[str, Any]) -> Table:
     return Table(data["caption"], tuple(data["header"]), tuple(tuple(row) for row in data["rows"]))
 
-
-_DERIVED_KEYS = frozenset(f"{key}_at" for key in DERIVED_FROM)
 
 #: Fields that change from run to run; fixtures and comparisons leave them out.
 VOLATILE_FIELDS = ("extracted_at", "extractor_version", "input")
