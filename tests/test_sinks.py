@@ -129,13 +129,24 @@ def test_every_part_has_the_same_schema(tmp_path: Path) -> None:
         sink.commit()
         sink.write(article(2))
         sink.commit()
-    with open_sink("parquet", tmp_path / "empty", tmp_path / "errors2.jsonl"):
-        pass  # no record at all: one empty part
-    found = [*sorted(folder.glob("*.parquet")), *(tmp_path / "empty").glob("*.parquet")]
-    assert len(found) == 3
+    found = sorted(folder.glob("*.parquet"))
+    assert len(found) == 2
     for part in found:
         assert pq.read_schema(part).equals(SCHEMA, check_metadata=True)
-    assert pq.read_table(tmp_path / "empty").num_rows == 0
+
+
+def test_no_record_leaves_no_folder(tmp_path: Path) -> None:
+    with open_sink("parquet", tmp_path / "articles", tmp_path / "errors.jsonl") as sink:
+        sink.commit()
+    assert list(tmp_path.iterdir()) == []  # as JSON Lines leaves no empty file
+
+
+def test_an_unwritable_folder_is_found_at_open(tmp_path: Path) -> None:
+    (tmp_path / "file").write_text("x")
+    with pytest.raises(OutputError, match="a file, not a folder"):
+        open_sink("parquet", tmp_path / "file", tmp_path / "errors.jsonl").open()
+    with pytest.raises(OutputError, match="not a writable folder"):
+        open_sink("parquet", tmp_path / "file" / "sub", tmp_path / "errors.jsonl").open()
 
 
 # -- round trips -----------------------------------------------------------------
@@ -291,18 +302,20 @@ def test_delivered_refuses_an_unreadable_part(tmp_path: Path) -> None:
         delivered("parquet", folder)
 
 
-def test_opening_replaces_an_earlier_dataset_in_the_folder(tmp_path: Path) -> None:
+def test_the_first_part_replaces_an_earlier_dataset_in_the_folder(tmp_path: Path) -> None:
     folder = tmp_path / "articles"
-    for batch in ([article(1), article(2)], [article(3)]):
+    for batch in ([article(1), article(2)], [article(3)], []):
         with open_sink("parquet", folder, tmp_path / "errors.jsonl") as sink:
             for record in batch:
                 sink.write(record)
-            sink.commit()
+                sink.commit()
+    assert delivered("parquet", folder) == {article(3).id}  # an empty output replaces nothing
     (folder / "notes.txt").write_text("kept")
-    assert delivered("parquet", folder) == {article(3).id}
-    with open_sink("parquet", folder, tmp_path / "errors.jsonl"):
-        pass
+    (folder / ".part-00003.parquet.tmp").write_text("a killed batch")
+    with open_sink("parquet", folder, tmp_path / "errors.jsonl") as sink:
+        sink.write(article(4))
     assert parts(folder) == ["notes.txt", "part-00000.parquet"]
+    assert delivered("parquet", folder) == {article(4).id}
 
 
 def test_error_records_stay_json_lines(tmp_path: Path) -> None:

@@ -11,8 +11,9 @@ then renamed. A part therefore holds a whole batch or does not exist. A kill
 mid-batch leaves only the hidden file, which no reader picks up (pyarrow skips
 hidden files, `*.parquet` does not match it) and `delivered` deletes; that
 batch's records are still staged in the state store's outbox and are delivered
-again. `close` commits what is pending; a sink that committed no part writes
-one empty part, so that even an empty output reads as a dataset with its schema.
+again. `close` commits what is pending. The folder is made, and an earlier
+output's parts in it removed, when the first part is: an output with no record
+leaves no folder, as a JSON Lines one leaves no file.
 
 The schema (`SCHEMA`, documented in the README, "Output formats") is the
 record's, field for field and in the same order, with three changes:
@@ -241,9 +242,9 @@ def _nested_list(ordered: bool, items: list[dict[str, Any]]) -> dict[str, Any]:
 class ParquetSink:
     """Records to part files in a folder (one per commit), error records to JSON Lines.
 
-    Opening replaces the dataset at the folder: part files (and temporary
-    leftovers) of an earlier output there are removed, as a JSON Lines sink
-    truncates its file; other files are left alone."""
+    The first part replaces the dataset at the folder: part files (and
+    temporary leftovers) of an earlier output there are removed, as a JSON
+    Lines sink truncates its file at its first line; other files are left alone."""
 
     format = "parquet"
 
@@ -257,15 +258,12 @@ class ParquetSink:
         self._text_chars = 0
         self._part: _PartFile | None = None
         self._parts = 0
+        self._replaced = False
         self.records_written = 0
 
     def open(self) -> None:
-        try:
-            self._folder.mkdir(parents=True, exist_ok=True)
-            for old in [*self._folder.glob(_PART_GLOB), *self._folder.glob(_TEMP_GLOB)]:
-                old.unlink()
-        except OSError as exc:
-            raise OutputError(f"cannot write {self._folder}: {exc.strerror or exc}") from exc
+        """Check that the folder can be written (it is made with the first part)."""
+        _check_writable_folder(self._folder)
         self._errors.open()
 
     def write(self, record: Article) -> None:
@@ -290,8 +288,6 @@ class ParquetSink:
     def close(self) -> None:
         try:
             self.commit()
-            if self._parts == 0:
-                self._empty_part()
         finally:
             self._discard()
             self._errors.close()
@@ -325,14 +321,21 @@ class ParquetSink:
             return
         rows, self._rows, self._text_chars = self._rows, [], 0
         if self._part is None:
+            self._replace_earlier()
             self._part = _PartFile(self._folder / _PART.format(self._parts))
         self._part.append(rows)
 
-    def _empty_part(self) -> None:
-        part = _PartFile(self._folder / _PART.format(0))
-        part.append([])
-        part.publish()
-        self._parts += 1
+    def _replace_earlier(self) -> None:
+        """Before the first part: make the folder, remove an earlier output's parts."""
+        if self._replaced:
+            return
+        try:
+            self._folder.mkdir(parents=True, exist_ok=True)
+            for old in [*self._folder.glob(_PART_GLOB), *self._folder.glob(_TEMP_GLOB)]:
+                old.unlink()
+        except OSError as exc:
+            raise OutputError(f"cannot write {self._folder}: {exc.strerror or exc}") from exc
+        self._replaced = True
 
     def _discard(self) -> None:
         """Drop an uncommitted part (only after a failed commit)."""
@@ -379,6 +382,18 @@ class _PartFile:
             self._writer.close()
         self._stream.close()
         self.temp.unlink(missing_ok=True)
+
+
+def _check_writable_folder(folder: Path) -> None:
+    """The folder, or the nearest existing one on the way to it, must be a writable
+    folder: an output that cannot be written is found before the work, not after."""
+    if folder.exists() and not folder.is_dir():
+        raise OutputError(f"cannot write {folder}: it is a file, not a folder")
+    existing = folder
+    while not existing.exists():
+        existing = existing.parent
+    if not existing.is_dir() or not os.access(existing, os.W_OK | os.X_OK):
+        raise OutputError(f"cannot write {folder}: {existing} is not a writable folder")
 
 
 def _sync_folder(folder: Path) -> None:
