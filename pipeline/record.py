@@ -161,6 +161,12 @@ class Article(_Record):
                 out[f"{key}_at"] = utc_instant(value)
         return out
 
+    def to_markdown(self, front_matter: bool = True) -> str:
+        """The article as Markdown, with its metadata as YAML front matter."""
+        from pipeline.markdown import to_markdown
+
+        return to_markdown(self, front_matter)
+
 
 #: Record fields computed from others (`published_at` from `published`, ...):
 #: in to_dict(), never passed to Article().

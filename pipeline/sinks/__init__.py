@@ -15,8 +15,10 @@ which is how a run delivers what a killed one staged exactly once.
 
 Formats: `jsonl` (sinks/jsonl.py, the default): `records` is a file, or '-'
 for stdout. `parquet` (sinks/parquet.py; needs the `parquet` extra, pyarrow):
-`records` is a folder that gets one part file per commit. Error records are
-JSON Lines whatever the format. The README's "Output formats" describes both.
+`records` is a folder that gets one part file per commit. `markdown`
+(sinks/markdown.py): a stream of documents, or a folder of one file per
+article. Error records are JSON Lines whatever the format. The README's
+"Output formats" describes JSON Lines and Parquet.
 """
 
 from __future__ import annotations
@@ -27,11 +29,12 @@ from typing import TYPE_CHECKING, Protocol
 from pipeline.errors import ConfigError
 from pipeline.record import Article, ErrorRecord
 from pipeline.sinks.jsonl import JsonLines, JsonLinesSink
+from pipeline.sinks.markdown import MarkdownSink
 
 if TYPE_CHECKING:
     from pipeline.sinks.parquet import ParquetSink
 
-FORMATS = ("jsonl", "parquet")
+FORMATS = ("jsonl", "parquet", "markdown")
 
 __all__ = [
     "ERRORS",
@@ -75,11 +78,13 @@ def open_sink(fmt: str, records: str | Path, errors: str | Path) -> Sink:
         return JsonLinesSink(records, errors)
     if fmt == "parquet":
         return _parquet()(records, errors)
+    if fmt == "markdown":
+        return MarkdownSink(records, errors)
     raise ConfigError(f"unknown output format {fmt!r} (known: {', '.join(FORMATS)})")
 
 
 # A run folder's records, by format: a file of lines, or a folder of part files.
-RECORDS = {"jsonl": "articles.jsonl", "parquet": "articles"}
+RECORDS = {"jsonl": "articles.jsonl", "parquet": "articles", "markdown": "markdown"}
 ERRORS = "errors.jsonl"
 
 
@@ -106,6 +111,8 @@ def delivered(fmt: str, records: Path) -> set[str]:
         return JsonLinesSink.delivered(records)
     if fmt == "parquet":
         return _parquet().delivered(records)
+    if fmt == "markdown":
+        return MarkdownSink.delivered(records)
     raise ConfigError(f"unknown output format {fmt!r} (known: {', '.join(FORMATS)})")
 
 
