@@ -86,7 +86,8 @@ def main() -> int:
     for engine in args.engines.split(","):
         wall = [statistics.median(times[(engine, n)]) for n in (1, 2)]
         start = [statistics.median(fixed[(engine, n)]) for n in (1, 2)]
-        for label, seconds in (("wall", wall), ("steady", [w - s for w, s in zip(wall, start)])):
+        steady = [w - s for w, s in zip(wall, start, strict=True)]
+        for label, seconds in (("wall", wall), ("steady", steady)):
             rate1, rate2 = pages / seconds[0], pages / seconds[1]
             print(
                 f"{engine} ({label}): 1 worker {rate1:.1f} pages/s, 2 workers {rate2:.1f}"
