@@ -30,10 +30,12 @@ from pathlib import Path
 from types import TracebackType
 from typing import IO, Any
 
+from fastwarc.stream_io import BrotliReader
 from fastwarc.warc import ArchiveIterator, WarcRecord, WarcRecordType
 
 # warcio ships no type hints (see the mypy override in pyproject.toml); its
 # objects are handled as Any below.
+from warcio.bufferedreaders import ChunkedDataReader
 from warcio.recordloader import ArcWarcRecord
 from warcio.statusandheaders import (
     StatusAndHeaders,
@@ -335,8 +337,8 @@ def _page(
         return Unread(where, url, Undecodable("the record holds no HTTP response"))
     block.payload_from(stream.tell())
     status = _status(http.get_statuscode())
-    content_type = http.get_header("Content-Type")
-    if not (200 <= status < 300 and is_html(content_type)):
+    media_type, charset = _parse_type(http.get_header("Content-Type"))
+    if not (200 <= status < 300 and media_type in HTML_TYPES):
         return None
     # A body stored as it is needs no more than the limit; an encoded one is read whole.
     encoded = _encoded(http)
@@ -346,7 +348,7 @@ def _page(
         return Unread(where, url, Undecodable("body does not decode as its headers say"))
     if max_bytes is not None and len(body) > max_bytes:
         return Unread(where, url, TooLarge(f"body is over the {max_bytes}-byte limit"))
-    return Page(content=body, url=url, input=where, http_charset=_parse_type(content_type)[1])
+    return Page(content=body, url=url, input=where, http_charset=charset)
 
 
 def _encoded(http: StatusAndHeaders) -> bool:
@@ -355,11 +357,17 @@ def _encoded(http: StatusAndHeaders) -> bool:
 
 def _decode(payload: bytes, http: StatusAndHeaders, max_bytes: int | None) -> bytes | None:
     """The body as warcio decoded it (de-chunked, inflated; kept as it is when it does
-    not inflate at all), or None when it breaks off mid-way."""
-    record = ArcWarcRecord("warc", "response", None, io.BytesIO(payload), http, None, len(payload))
+    not inflate at all), or None when it cannot be decoded."""
+    size = None if max_bytes is None else max_bytes + 1
     try:
-        return bytes(record.content_stream().read(None if max_bytes is None else max_bytes + 1))
-    except Exception:  # warcio's decoders raise what zlib and brotli raise
+        # warcio's brotli decoder fails with brotli 1.2 (which FastWARC brings in).
+        if (http.get_header("Content-Encoding") or "").strip().lower() == "br":
+            chunked = http.get_header("Transfer-Encoding") == "chunked"  # warcio's own test
+            raw = ChunkedDataReader(io.BytesIO(payload)).read() if chunked else payload
+            return BrotliReader(io.BytesIO(raw)).read(-1 if size is None else size)
+        record = ArcWarcRecord("warc", "response", None, io.BytesIO(payload), http, None, 0)
+        return bytes(record.content_stream().read(size))
+    except Exception:  # the decoders raise what zlib and brotli raise
         return None
 
 
