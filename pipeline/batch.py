@@ -21,21 +21,24 @@ import asyncio
 import json
 import shutil
 import time
-from collections.abc import Iterable, Sequence
+from collections import Counter
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING, Any, cast
 
 from pipeline.errors import OutputError
 from pipeline.exec import Executor, WorkerSettings, open_executor
 from pipeline.options import Options
 from pipeline.runner import Counts, Runner, WriteAll
-from pipeline.sinks import Sink, open_sink
+from pipeline.sinks import ERRORS, Sink, open_sink, records_in
 from pipeline.sources.files import WARC_SUFFIXES, FileSource, discover, is_warc
 
 DONE = "_SUCCESS"
-RECORDS = {"jsonl": "articles.jsonl", "parquet": "articles"}
-ERRORS = "errors.jsonl"
 LOOSE_PAGES = "pages"
+
+if TYPE_CHECKING:
+    from pipeline.exec.on_ray import RayExecutor
 
 
 @dataclass(slots=True)
@@ -46,6 +49,7 @@ class Summary:
     started: float = field(default_factory=time.perf_counter)
     units_done: int = 0  # partitions written by this job
     units_skipped: int = 0  # partitions an earlier job had finished
+    skipped: Counter[str] = field(default_factory=Counter)  # files passed over, by reason
 
     @property
     def pages(self) -> int:
@@ -63,25 +67,51 @@ class Summary:
         units = ""
         if self.units_done or self.units_skipped:
             units = f"units: {self.units_done} done, {self.units_skipped} already done, "
+        skipped = ""
+        if self.skipped:
+            why = ", ".join(f"{k.replace('_', ' ')} {v}" for k, v in sorted(self.skipped.items()))
+            skipped = f", files skipped: {sum(self.skipped.values())} ({why})"
         return (
             f"{units}pages read: {self.pages}, records written: {self.records}, "
-            f"errors: {sum(failed.values())} ({reasons}), "
+            f"errors: {sum(failed.values())} ({reasons}){skipped}, "
             f"elapsed: {elapsed:.2f}s, {rate:.1f} pages/s"
         )
 
 
+@dataclass(frozen=True, slots=True)
+class Engine:
+    """Where extraction runs: `local` (this machine's workers) or `ray`."""
+
+    name: str = "local"
+    address: str | None = None  # a Ray cluster; None starts a local Ray
+
+
+Report = Callable[[Counts], None]
+
+
 def extract_files(
-    paths: Iterable[Path], sink: Sink, options: Options, workers: WorkerSettings
+    source: FileSource | Iterable[Path],
+    sink: Sink,
+    options: Options,
+    workers: WorkerSettings,
+    engine: Engine = Engine(),
+    progress: Report | None = None,
 ) -> Summary:
-    """Extract every page found under `paths` into `sink`."""
+    """Extract every page of `source` (or found under the paths) into `sink`."""
     summary = Summary()
-    with open_executor(workers, options) as executor:
-        _extract(FileSource(paths, options.max_bytes), executor, sink, summary.counts)
+    if not isinstance(source, FileSource):
+        source = FileSource(source, options.max_bytes)
+    with open_executor(workers, options, engine.name, engine.address) as executor:
+        _extract(source, executor, sink, summary.counts, progress)
+    summary.skipped = source.skipped
     return summary
 
 
-def _extract(source: FileSource, executor: Executor, sink: Sink, counts: Counts) -> None:
-    asyncio.run(Runner(source, executor, WriteAll(), sink, counts=counts).run())
+def _extract(
+    source: FileSource, executor: Executor, sink: Sink, counts: Counts, progress: Report | None
+) -> None:
+    runner = Runner(source, executor, WriteAll(), sink, counts=counts, progress=progress)
+    asyncio.run(runner.run())
 
 
 @dataclass(frozen=True, slots=True)
@@ -122,20 +152,42 @@ def _unit_name(path: Path, root: Path) -> str:
 
 
 def extract_partitioned(
-    inputs: Sequence[Path], folder: Path, fmt: str, options: Options, workers: WorkerSettings
+    inputs: Sequence[Path],
+    folder: Path,
+    fmt: str,
+    options: Options,
+    workers: WorkerSettings,
+    engine: Engine = Engine(),
+    progress: Report | None = None,
 ) -> Summary:
-    """Each unit of the inputs into its own partition of `folder`; see the module doc."""
+    """Each unit of the inputs into its own partition of `folder`; see the module doc.
+
+    The local engine takes the units one after the other, each page on its
+    workers; Ray runs the units side by side, one per actor."""
     summary = Summary()
-    units = plan_units(inputs)
-    with open_executor(workers, options) as executor:
-        for unit in units:
-            partition = folder / unit.name
-            if (partition / DONE).exists():
-                summary.units_skipped += 1
-                continue
-            run_unit(unit, partition, fmt, options, executor, summary.counts)
+    todo = []
+    for unit in plan_units(inputs):
+        if (folder / unit.name / DONE).exists():
+            summary.units_skipped += 1
+        else:
+            todo.append(unit)
+    with open_executor(workers, options, engine.name, engine.address) as executor:
+        if engine.name == "ray":  # the units side by side, one per actor
+            for done in cast("RayExecutor", executor).run_units(todo, folder, fmt):
+                _add(summary.counts, done)
+            summary.units_done += len(todo)
+            return summary
+        for unit in todo:
+            counts = run_unit(unit, folder / unit.name, fmt, options, executor, progress=progress)
+            _add(summary.counts, counts.to_dict())
             summary.units_done += 1
     return summary
+
+
+def _add(into: Counts, counts: dict[str, Any]) -> None:
+    into.pages += int(counts["pages"])
+    into.written += int(counts["written"])
+    into.failed.update(counts["failed"])
 
 
 def run_unit(
@@ -144,18 +196,14 @@ def run_unit(
     fmt: str,
     options: Options,
     executor: Executor,
-    into: Counts | None = None,
+    progress: Report | None = None,
 ) -> Counts:
     """One unit into its partition, from scratch; the marker goes last."""
     if partition.exists():  # an interrupted attempt: its records would be written twice
         shutil.rmtree(partition)
     counts = Counts()
-    with open_sink(fmt, partition / RECORDS[fmt], partition / ERRORS) as sink:
-        _extract(FileSource(unit.paths, options.max_bytes), executor, sink, counts)
+    with open_sink(fmt, records_in(partition, fmt), partition / ERRORS) as sink:
+        _extract(FileSource(unit.paths, options.max_bytes), executor, sink, counts, progress)
     marker = {"unit": unit.name, "inputs": [str(p) for p in unit.paths], **counts.to_dict()}
     (partition / DONE).write_text(json.dumps(marker) + "\n", encoding="utf-8")
-    if into is not None:
-        into.pages += counts.pages
-        into.written += counts.written
-        into.failed.update(counts.failed)
     return counts

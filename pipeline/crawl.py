@@ -24,9 +24,9 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 import re
 import signal
-import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -38,19 +38,17 @@ from pipeline.config import RunConfig
 from pipeline.dedup.exact import StateDedup
 from pipeline.errors import ConfigError, OutputError
 from pipeline.exec import open_executor
+from pipeline.progress import Progress, Silent
 from pipeline.record import article_from_dict
 from pipeline.runner import Counts, Runner
-from pipeline.sinks import Sink, delivered, open_sink
+from pipeline.sinks import ERRORS, Sink, delivered_in, open_sink, records_in
 from pipeline.sources.web import WebCounts, WebSource
 from pipeline.state import StateStore
 from pipeline.warc import WarcWriter
 
-_LOG_EVERY = 25
-_BAR = 30
+_log = logging.getLogger("pipeline.run")
 _RUN_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,99}")
 EXIT_INTERRUPTED = {signal.SIGINT: 130, signal.SIGTERM: 143}
-RECORDS = "articles.jsonl"
-ERRORS = "errors.jsonl"
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,7 +90,7 @@ def _run_folder(output_dir: Path, run_id: str | None) -> tuple[str, Path]:
 
 
 def run(
-    config: RunConfig, run_id: str | None = None, log: Callable[[str], None] = print
+    config: RunConfig, run_id: str | None = None, progress: Progress | None = None
 ) -> RunResult:
     """Do one run; return its folder. Raises ConfigError, StateError, OutputError."""
     run_id, folder = _run_folder(config.output_dir, run_id)
@@ -102,7 +100,7 @@ def run(
     with StateStore.open(config.state_path, run_id, policy=config.retry) as state:
         state.start_run(started)
         with (
-            open_sink("jsonl", folder / RECORDS, folder / ERRORS) as sink,
+            open_sink(config.format, records_in(folder, config.format), folder / ERRORS) as sink,
             WarcWriter(folder / "pages.warc.gz", {"run-id": run_id}) as warc,
             open_executor(config.workers, config.extraction) as executor,
         ):
@@ -114,10 +112,9 @@ def run(
                 try:
                     source = WebSource(config, state, warc, stop, web)
                     dedup = StateDedup(state)
-                    progress = _Progress(log, web)
-                    runner = Runner(source, executor, dedup, sink, counts=counts, progress=progress)
+                    report = _reporter(progress or Silent(), web)
+                    runner = Runner(source, executor, dedup, sink, counts=counts, progress=report)
                     await runner.run()
-                    progress.finish(counts)
                 finally:
                     _restore_signals(handled)
 
@@ -126,8 +123,8 @@ def run(
         state.finish_run(datetime.now(UTC), _flat(summary))
     (folder / "run.json").write_text(json.dumps(summary, indent=2) + "\n", encoding="utf-8")
     if stopped:
-        log(f"stopped by {stopped[0].name}: the run wrote what it had extracted")
-    log(_summary_line(summary))
+        _log.warning("stopped by %s: the run wrote what it had extracted", stopped[0].name)
+    _log.info(_summary_line(summary))
     return RunResult(folder, stopped[0] if stopped else None)
 
 
@@ -164,7 +161,7 @@ def _deliver(state: StateStore, sink: Sink, output_dir: Path) -> int:
     staged = state.staged()
     for record in staged:
         if record.run_id not in written:
-            written[record.run_id] = delivered(sink.format, output_dir / record.run_id / RECORDS)
+            written[record.run_id] = delivered_in(output_dir / record.run_id)
         if record.record_id not in written[record.run_id]:
             sink.write(article_from_dict(record.record))
             recovered += 1
@@ -174,37 +171,13 @@ def _deliver(state: StateStore, sink: Sink, output_dir: Path) -> int:
     return recovered
 
 
-class _Progress:
-    """A bar on a terminal; a plain line every few pages under cron or in a log file.
-    The total grows as discovery goes on, so the bar shows done of found so far."""
+def _reporter(progress: Progress, web: WebCounts) -> Callable[[Counts], None]:
+    """URLs done of those found so far: the total grows while discovery goes on."""
 
-    def __init__(self, log: Callable[[str], None], web: WebCounts) -> None:
-        self.log, self.web, self.done = log, web, 0
-        self.tty = log is stderr_log and sys.stderr.isatty()
+    def report(counts: Counts) -> None:
+        progress.update(web.done, web.discovered, counts.written, sum(counts.failed.values()))
 
-    def __call__(self, counts: Counts) -> None:
-        self.done += 1
-        if self.tty:
-            self._bar(counts, end="")
-        elif self.done % _LOG_EVERY == 0:
-            self.log(self._status(counts))
-
-    def finish(self, counts: Counts) -> None:
-        if self.tty and self.done:
-            self._bar(counts, end="\n")
-        elif self.done % _LOG_EVERY:
-            self.log(self._status(counts))
-
-    def _status(self, counts: Counts) -> str:
-        return (
-            f"{self.web.fetched} of {self.web.discovered} URLs fetched,"
-            f" {counts.written} records written"
-        )
-
-    def _bar(self, counts: Counts, end: str) -> None:
-        filled = _BAR * self.web.fetched // max(self.web.discovered, 1)
-        bar = "#" * filled + "-" * (_BAR - filled)
-        print(f"\r[{bar}] {self._status(counts)}", end=end, file=sys.stderr, flush=True)
+    return report
 
 
 def _summary(
@@ -248,7 +221,3 @@ def _summary_line(summary: dict[str, Any]) -> str:
         f"unchanged {summary['unchanged']}, duplicates {summary['duplicates']}, "
         f"failed: {failed}; {summary['elapsed_s']:.1f}s{ending}"
     )
-
-
-def stderr_log(line: str) -> None:
-    print(line, file=sys.stderr, flush=True)

@@ -28,7 +28,18 @@ from pipeline.sinks.jsonl import JsonLines, JsonLinesSink
 
 FORMATS = ("jsonl",)
 
-__all__ = ["FORMATS", "JsonLines", "JsonLinesSink", "Sink", "delivered", "open_sink"]
+__all__ = [
+    "ERRORS",
+    "FORMATS",
+    "RECORDS",
+    "JsonLines",
+    "JsonLinesSink",
+    "Sink",
+    "delivered",
+    "delivered_in",
+    "open_sink",
+    "records_in",
+]
 
 
 class Sink(Protocol):
@@ -58,6 +69,25 @@ def open_sink(fmt: str, records: str | Path, errors: str | Path) -> Sink:
     if fmt == "jsonl":
         return JsonLinesSink(records, errors)
     raise ConfigError(f"unknown output format {fmt!r} (known: {', '.join(FORMATS)})")
+
+
+# A run folder's records, by format: a file of lines, or a folder of part files.
+RECORDS = {"jsonl": "articles.jsonl", "parquet": "articles"}
+ERRORS = "errors.jsonl"
+
+
+def records_in(folder: Path, fmt: str) -> Path:
+    """Where a run or partition folder keeps its records in format `fmt`."""
+    return folder / RECORDS[fmt]
+
+
+def delivered_in(folder: Path) -> set[str]:
+    """Ids of the records an earlier run's folder holds, whatever its format."""
+    ids: set[str] = set()
+    for fmt in FORMATS:
+        if records_in(folder, fmt).exists():
+            ids |= delivered(fmt, records_in(folder, fmt))
+    return ids
 
 
 def delivered(fmt: str, records: Path) -> set[str]:

@@ -11,14 +11,18 @@ from __future__ import annotations
 
 import gzip
 import zlib
+from collections import Counter
 from collections.abc import AsyncIterator, Iterable, Iterator
+from dataclasses import replace
 from pathlib import Path
+from typing import BinaryIO
 
 from pipeline.errors import ExtractionError, TooLarge, Undecodable, Unreadable
 from pipeline.page import Page, Unread
 from pipeline.warc import iter_warc_pages
 
-SUFFIXES = (".html", ".htm", ".html.gz", ".htm.gz", ".warc", ".warc.gz")
+SUFFIXES = (".html", ".htm", ".xhtml", ".html.gz", ".htm.gz", ".warc", ".warc.gz")
+_GZIP_MAGIC = b"\x1f\x8b"
 WARC_SUFFIXES = (".warc", ".warc.gz")
 
 
@@ -66,17 +70,56 @@ def _listed(list_file: Path) -> list[Path]:
     return paths
 
 
-def discover(paths: Iterable[Path]) -> Iterator[Path]:
-    """Every HTML file named, or found (recursively, sorted) under a named folder."""
+def discover(paths: Iterable[Path], skipped: Counter[str] | None = None) -> Iterator[Path]:
+    """Every file named, and the pages and archives found (recursively, sorted)
+    under a named folder: files with a page or archive suffix, and files of any
+    other name (wget saves `.php`, `.asp`, none) whose first bytes look like HTML.
+    What a folder holds besides is counted in `skipped`, by reason."""
+    skipped = skipped if skipped is not None else Counter()
     for path in paths:
-        if path.is_dir():
-            yield from sorted(p for p in path.rglob("*") if p.is_file() and _is_html(p))
-        else:
+        if not path.is_dir():
             yield path
+            continue
+        for found in sorted(path.rglob("*")):
+            if not found.is_file():
+                continue
+            if _is_page_name(found) or looks_like_html(found):
+                yield found
+            else:
+                skipped["not_html"] += 1
 
 
-def _is_html(path: Path) -> bool:
+def _is_page_name(path: Path) -> bool:
     return path.name.lower().endswith(SUFFIXES)
+
+
+_SNIFF_BYTES = 2048
+_HTML_OPENINGS = (b"<!doctype html", b"<html", b"<head", b"<body", b"<meta", b"<title", b"<?xml")
+
+
+def looks_like_html(path: Path) -> bool:
+    """Whether the file's first bytes (inflated, if it is gzipped) open an HTML page."""
+    try:
+        with path.open("rb") as stream:
+            head = stream.read(_SNIFF_BYTES)
+        if head.startswith(_GZIP_MAGIC):
+            head = zlib.decompressobj(wbits=zlib.MAX_WBITS | 16).decompress(head, _SNIFF_BYTES)
+    except (OSError, zlib.error):
+        return False
+    return sniff(head)
+
+
+def sniff(head: bytes) -> bool:
+    """Whether bytes open an HTML document (after a BOM, blanks and comments)."""
+    text = head.removeprefix(b"\xef\xbb\xbf").lstrip().lower()
+    while text.startswith(b"<!--"):
+        end = text.find(b"-->")
+        if end < 0:
+            return False
+        text = text[end + 3 :].lstrip()
+    if text.startswith(b"<?xml"):  # XHTML: an XML declaration, then the document
+        return b"<html" in text
+    return text.startswith(_HTML_OPENINGS)
 
 
 def is_warc(path: Path) -> bool:
@@ -113,22 +156,55 @@ def _inflate(path: Path, max_bytes: int) -> bytes:
 
 
 class FileSource:
-    """Saved pages and the pages of web archives under `paths`."""
+    """Saved pages and the pages of web archives under `paths`; `pages` given as
+    they are (a page read from stdin); `url`, when given, for every saved page."""
 
-    def __init__(self, paths: Iterable[Path], max_bytes: int) -> None:
+    def __init__(
+        self,
+        paths: Iterable[Path],
+        max_bytes: int,
+        *,
+        pages: Iterable[Page] = (),
+        url: str | None = None,
+    ) -> None:
         self.paths = tuple(paths)
+        self.given = tuple(pages)
         self.max_bytes = max_bytes
+        self.url = url
+        self.skipped: Counter[str] = Counter()
 
     async def items(self) -> AsyncIterator[Page | Unread]:
         for item in self.pages():
             yield item
 
     def pages(self) -> Iterator[Page | Unread]:
-        for path in discover(self.paths):
+        yield from self.given
+        for path in discover(self.paths, self.skipped):
             if is_warc(path):
                 yield from iter_warc_pages(path, self.max_bytes)
                 continue
             try:
-                yield read_page(path, self.max_bytes)
+                page = read_page(path, self.max_bytes)
             except ExtractionError as exc:
-                yield Unread(str(path), None, exc)
+                yield Unread(str(path), self.url, exc)
+                continue
+            yield replace(page, url=self.url) if self.url else page
+
+
+def read_stream(
+    stream: BinaryIO, max_bytes: int, url: str | None, name: str = "-"
+) -> Page | Unread:
+    """One page from a stream (stdin), gzipped or not, within the size limit."""
+    try:
+        content = stream.read(max_bytes + 1)
+    except OSError as exc:
+        return Unread(name, url, Unreadable(f"cannot read {name}: {exc.strerror or exc}"))
+    try:
+        if content.startswith(_GZIP_MAGIC):
+            inflater = zlib.decompressobj(wbits=zlib.MAX_WBITS | 16)
+            content = inflater.decompress(content, max_bytes + 1)
+    except zlib.error as exc:
+        return Unread(name, url, Undecodable(f"not valid gzip data: {exc}"))
+    if len(content) > max_bytes:
+        return Unread(name, url, TooLarge(f"over the {max_bytes}-byte limit"))
+    return Page(content=content, url=url, input=name)

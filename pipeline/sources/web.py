@@ -57,6 +57,7 @@ class WebCounts:
     skipped: int = 0  # known URLs not due yet (failing, backing off, given up)
     fetched: int = 0
     not_modified: int = 0
+    done: int = 0  # URLs whose fetch is over, one way or another
     sources: dict[str, SourceCounts] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -81,11 +82,13 @@ class WebSource:
     def __init__(
         self,
         config: RunConfig,
-        state: StateStore,
-        warc: WarcWriter,
+        state: StateStore | None,
+        warc: WarcWriter | None,
         stop: asyncio.Event,
         counts: WebCounts | None = None,
     ) -> None:
+        """Without a state store every URL is due and fetched in full (`pipeline
+        fetch`); without an archive the page's `input` is its URL."""
         self.config, self.state, self.warc, self.stop = config, state, warc, stop
         self.counts = counts if counts is not None else WebCounts()
         self._fetchers: dict[FetchSettings, Fetcher] = {}
@@ -119,11 +122,15 @@ class WebSource:
                 task = asyncio.create_task(self._process(url, self._fetcher(source), queue))
                 tasks.add(task)
                 task.add_done_callback(tasks.discard)
-                task.add_done_callback(lambda _task: slots.release())
+                task.add_done_callback(lambda _task: self._done(slots))
             if tasks:
                 await asyncio.wait(tasks)
         finally:
             await queue.put(None)
+
+    def _done(self, slots: asyncio.Semaphore) -> None:
+        self.counts.done += 1
+        slots.release()
 
     def _fetcher(self, source: SourceConfig) -> Fetcher:
         """One fetcher per distinct fetch settings: sources may override the user
@@ -207,31 +214,48 @@ class WebSource:
 
     async def _process(self, url: str, fetcher: Fetcher, queue: asyncio.Queue[Item | None]) -> None:
         """Fetch one URL (conditionally) and archive it; hand on the page or the failure."""
-        now = datetime.now(UTC)
-        if not self.state.due(url, now):
+        now, state = datetime.now(UTC), self.state
+        if state is not None and not state.due(url, now):
             self.counts.skipped += 1
             return
-        etag, last_modified = self.state.conditional_headers(url)
+        etag, last_modified = state.conditional_headers(url) if state else (None, None)
         try:
             fetch = fetcher.fetch(url, etag=etag, last_modified=last_modified)
             result = await _unless_stopped(fetch, self.stop)
         except FetchError as exc:
-            self.state.record_failure(url, exc.reason, now, exc.status)
+            if state is not None:
+                state.record_failure(url, exc.reason, now, exc.status)
             await queue.put(ErrorRecord.of(None, url, exc))
             return
         if result is None:  # stopped: the URL stays due for the next run
             return
         if result.not_modified:
-            self.state.record_not_modified(url, now)
+            if state is not None:
+                state.record_not_modified(url, now)
             self.counts.not_modified += 1
             return
         self.counts.fetched += 1
         page = await self._archive(url, result)
-        self.state.record_fetch(url, result.status, result.etag, result.last_modified, now)
+        if state is not None:
+            state.record_fetch(url, result.status, result.etag, result.last_modified, now)
         await queue.put(page)
 
     async def _archive(self, url: str, result: FetchResult) -> Page:
         """Into the WARC (compressed on the archive's own thread), then a Page."""
+        if self.warc is None:
+            where = result.final_url
+        else:
+            where = await self._write_archive(result)
+        return Page(
+            result.content,
+            url=result.final_url,
+            input=where,
+            http_charset=result.charset,
+            requested=url,
+        )
+
+    async def _write_archive(self, result: FetchResult) -> str:
+        assert self.warc is not None
         fetched = datetime.fromisoformat(result.fetched_at.replace("Z", "+00:00"))
         record_id = await asyncio.get_running_loop().run_in_executor(
             self._archiver,
@@ -242,13 +266,7 @@ class WebSource:
             result.content,
             fetched,
         )
-        return Page(
-            result.content,
-            url=result.final_url,
-            input=page_input(self.warc.path, record_id),
-            http_charset=result.charset,
-            requested=url,
-        )
+        return page_input(self.warc.path, record_id)
 
 
 async def _url_list(source: SourceConfig, fetcher: Fetcher) -> tuple[str, ...]:
