@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections import Counter
 from collections.abc import AsyncGenerator, AsyncIterator, Coroutine
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -50,15 +51,47 @@ _IN_FLIGHT_PER_SLOT = 2  # URL tasks alive per fetch slot: enough to keep every 
 
 
 @dataclass(slots=True)
+class SourceReport:
+    """One source in one run: what selection made of its entries, then what became
+    of its URLs. `error` is the reason code when the source itself could not be read."""
+
+    selection: SourceCounts = field(default_factory=SourceCounts)
+    new: int = 0  # URLs the state store had never seen
+    skipped: int = 0
+    fetched: int = 0
+    not_modified: int = 0
+    written: int = 0
+    unchanged: int = 0
+    duplicates: int = 0
+    failed: Counter[str] = field(default_factory=Counter)
+    error: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        selection = {slot: getattr(self.selection, slot) for slot in self.selection.__slots__}
+        return {
+            **selection,
+            "new": self.new,
+            "skipped": self.skipped,
+            "fetched": self.fetched,
+            "not_modified": self.not_modified,
+            "written": self.written,
+            "unchanged": self.unchanged,
+            "duplicates": self.duplicates,
+            "failed": dict(sorted(self.failed.items())),
+            "error": self.error,
+        }
+
+
+@dataclass(slots=True)
 class WebCounts:
-    """What discovery and fetching did in one run."""
+    """What discovery and fetching did in one run, in all and per source."""
 
     discovered: int = 0
     skipped: int = 0  # known URLs not due yet (failing, backing off, given up)
     fetched: int = 0
     not_modified: int = 0
     done: int = 0  # URLs whose fetch is over, one way or another
-    sources: dict[str, SourceCounts] = field(default_factory=dict)
+    sources: dict[str, SourceReport] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -66,10 +99,7 @@ class WebCounts:
             "skipped": self.skipped,
             "fetched": self.fetched,
             "not_modified": self.not_modified,
-            "sources": {
-                name: {slot: getattr(counts, slot) for slot in counts.__slots__}
-                for name, counts in self.sources.items()
-            },
+            "sources": {name: report.to_dict() for name, report in self.sources.items()},
         }
 
 
@@ -92,6 +122,7 @@ class WebSource:
         self.config, self.state, self.warc, self.stop = config, state, warc, stop
         self.counts = counts if counts is not None else WebCounts()
         self._fetchers: dict[FetchSettings, Fetcher] = {}
+        self._owner: dict[str, SourceReport] = {}  # URL -> the report of its source
         self._archiver = ThreadPoolExecutor(max_workers=1, thread_name_prefix="warc")
 
     async def items(self) -> AsyncIterator[Item]:
@@ -119,6 +150,7 @@ class WebSource:
                     slots.release()
                     break
                 self.counts.discovered += 1
+                self._owner[url] = self.counts.sources[source.name]
                 task = asyncio.create_task(self._process(url, self._fetcher(source), queue))
                 tasks.add(task)
                 task.add_done_callback(tasks.discard)
@@ -127,6 +159,10 @@ class WebSource:
                 await asyncio.wait(tasks)
         finally:
             await queue.put(None)
+
+    def report_of(self, url: str | None) -> SourceReport | None:
+        """The report of the source that gave `url` (a page's `requested` URL)."""
+        return self._owner.get(url) if url is not None else None
 
     def _done(self, slots: asyncio.Semaphore) -> None:
         self.counts.done += 1
@@ -149,7 +185,8 @@ class WebSource:
         sources (the first source to give a URL keeps it), as they are found."""
         seen: set[str] = set()
         for source in self.config.sources:
-            counts = self.counts.sources.setdefault(source.name, SourceCounts())
+            report = self.counts.sources.setdefault(source.name, SourceReport())
+            counts = report.selection
             entries = self._entries(source, queue)
             try:
                 async for batch in entries:
@@ -162,6 +199,7 @@ class WebSource:
                     if counts.capped:
                         break
             except (DiscoveryError, FetchError) as exc:
+                report.error = str(exc.reason)
                 await queue.put(ErrorRecord.of(source.name, source.url, exc))
             finally:
                 await entries.aclose()
@@ -214,9 +252,12 @@ class WebSource:
 
     async def _process(self, url: str, fetcher: Fetcher, queue: asyncio.Queue[Item | None]) -> None:
         """Fetch one URL (conditionally) and archive it; hand on the page or the failure."""
-        now, state = datetime.now(UTC), self.state
+        now, state, report = datetime.now(UTC), self.state, self._owner[url]
+        if state is not None and state.get(url) is None:
+            report.new += 1
         if state is not None and not state.due(url, now):
             self.counts.skipped += 1
+            report.skipped += 1
             return
         etag, last_modified = state.conditional_headers(url) if state else (None, None)
         try:
@@ -225,6 +266,7 @@ class WebSource:
         except FetchError as exc:
             if state is not None:
                 state.record_failure(url, exc.reason, now, exc.status)
+            report.failed[str(exc.reason)] += 1
             await queue.put(ErrorRecord.of(None, url, exc))
             return
         if result is None:  # stopped: the URL stays due for the next run
@@ -233,8 +275,10 @@ class WebSource:
             if state is not None:
                 state.record_not_modified(url, now)
             self.counts.not_modified += 1
+            report.not_modified += 1
             return
         self.counts.fetched += 1
+        report.fetched += 1
         page = await self._archive(url, result)
         if state is not None:
             state.record_fetch(url, result.status, result.etag, result.last_modified, now)
