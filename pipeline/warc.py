@@ -248,7 +248,11 @@ def iter_warc_pages(path: str | Path, max_bytes: int | None = None) -> Iterator[
         return
     with stream:
         last = yield from _read(name, stream, max_bytes)
-        damage = None if last is None else _cut_member(stream, last)
+        try:
+            damage = None if last is None else _cut_member(stream, last)
+        except OSError as exc:
+            yield Unread(name, None, Unreadable(f"cannot read the file: {exc.strerror or exc}"))
+            return
         if damage is not None:
             yield Unread(name, None, Undecodable(damage))
 
