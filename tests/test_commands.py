@@ -178,3 +178,43 @@ def test_run_whose_every_source_fails_exits_3(server: LocalServer, tmp_path: Pat
     report = json.loads((tmp_path / "out" / "dead" / "run.json").read_text())
     assert report["alerts"] == ["every source failed (http_error)"]
     assert report["sources"]["news"]["error"] == "http_error"
+
+
+def test_markdown_output(tmp_path: Path) -> None:
+    fixtures = Path(__file__).resolve().parent.parent / "fixtures"
+    stream = tmp_path / "articles.md"
+    page_ = fixtures / "tables_colspan_rowspan.html"
+    assert main(["extract", str(page_), "--format", "markdown", "-o", str(stream), "-j", "1"]) == 0
+    text = stream.read_text(encoding="utf-8")
+    assert text.startswith("---\nid: ") and "\n# Labour market overview" in text
+    assert "\n## Main points\n\n- The employment rate" in text
+    assert "\n| --- |" in text or "| --- | --- |" in text  # a pipe table
+    # A folder: one file per article, named by its id.
+    folder = tmp_path / "md"
+    assert (
+        main(["extract", str(fixtures), "--format", "markdown", "-o", f"{folder}/", "-j", "1"]) == 0
+    )
+    files = sorted((folder / "pages" / "markdown").glob("*.md"))
+    assert len(files) > 5 and all(f.read_text().startswith("---\nid: ") for f in files)
+
+
+def test_markdown_of_lists_quotes_code_and_escapes() -> None:
+    import pipeline
+    from pipeline.markdown import to_markdown
+    from pipeline.record import Code, ListBlock, ListItem, Paragraph, Quote
+
+    article = pipeline.extract(article_page(), url="https://daily.test/a")
+    nested = ListBlock(False, (ListItem("outer", (ListBlock(True, (ListItem("inner"),)),)),))
+    blocks = (
+        Paragraph("1. not a list, # not a heading"),
+        nested,
+        Quote("quoted\nsecond"),
+        Code("a ``` fence"),
+    )
+    from dataclasses import replace
+
+    text = to_markdown(replace(article, blocks=blocks, tables=()), front_matter=False)
+    assert "1\\. not a list, # not a heading" in text
+    assert "- outer\n  1. inner" in text
+    assert "> quoted\n> second" in text
+    assert "````\na ``` fence\n````" in text
