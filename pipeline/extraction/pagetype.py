@@ -11,14 +11,20 @@ measured the same way on every site:
     what it says of itself   a publication date, an author, a slug-like URL
                              (several words), a query string, pagination
     what it shows            body words, paragraph words and count, link share
-                             of the cleaned page, linked images, prices, and
-                             the share of words held by short teaser cards
+                             of the cleaned page, linked images, prices, linked
+                             titles; teaser cards (repeated siblings of one
+                             shape, each a linked title and a short blurb), the
+                             share of the page's text they hold, and the prose
+                             outside them
 
 The weights are a logistic regression fitted on the WCXB development split by
 `bench/fit_pagetype.py` (which calls `features()` below, so training and use
-measure the same things); that script prints the cross-validated rates the
-threshold was chosen from. A page whose score is above the threshold is a
-listing.
+measure the same things); that script prints the rates, cross-validated by
+site, that the threshold was chosen from. A page whose score is above the
+threshold is a listing, unless it declares an article in JSON-LD or microdata
+and has a full body, and teaser cards do not dominate it: the score may weigh
+URL shape and link share, but those never overrule a declared, full article.
+The rejection names, in words, the evidence that pushed the score up.
 """
 
 from __future__ import annotations
@@ -26,13 +32,13 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
-from pipeline.extraction.structured import StructuredData
+from pipeline.extraction.structured import ARTICLE_TYPES, StructuredData
 from pipeline.normalize import word_count
 from pipeline.record import Block, Paragraph
 
@@ -60,6 +66,23 @@ _TEASER_LIMIT = 4
 _CARD_WORDS = 60
 _SLUG_WORDS = 3
 _PARAGRAPH_WORDS = 15  # shorter blocks are captions, labels and teaser lines
+# Teaser cards: repeated siblings, each a linked title of a few words and a short blurb.
+_MIN_CARDS = 4
+_CARD_MAJORITY = 0.6
+_CARD_MAX_WORDS = 120
+_CARD_TITLE_WORDS = 3
+_TITLE_LINK_WORDS = 4
+# A declared article with this much prose outside teasers has a full body ...
+_FULL_BODY_WORDS = 250
+# ... and is a listing all the same when this many cards hold this share of its text.
+_DOMINANT_CARDS = 8
+_DOMINANT_CARD_SHARE = 0.5
+_EVIDENCE_ITEMS = 3
+_NOT_CONTENT = frozenset(
+    "script style noscript template svg nav footer aside header form select head".split()
+)
+_NOT_CONTENT_SELECTOR = "script, style, noscript, template, nav, footer, aside"
+_SITE_PARTS = frozenset(("nav", "footer", "aside"))
 
 FEATURES = (
     "published",
@@ -77,58 +100,182 @@ FEATURES = (
     "log_image_links",
     "log_prices",
     "teaser_share",
+    "log_cards",
+    "card_share",
+    "prose_share",
+    "log_title_links",
+    "log_free_prose",
 )
 # Fitted by bench/fit_pagetype.py on WCXB-dev (articles vs listing and collection
-# pages): per feature (mean, scale, weight) of the standardised logistic model.
+# pages): per feature (mean, scale, weight) of the standardised logistic model; the
+# threshold is the lowest at which cross-validation grouped by site rejects at most
+# 2% of the articles.
 _MODEL: tuple[tuple[float, float, float], ...] = (
-    (0.7730, 0.4189, -0.2209),  # published
-    (0.6402, 0.4799, -0.5406),  # declared_article
-    (0.5154, 0.4998, -0.4840),  # author
-    (0.7205, 0.4487, -0.7316),  # slug_url
-    (0.1130, 0.3166, 0.4436),  # declared_listing
-    (6.4052, 1.7376, -0.1719),  # log_paragraph_block_words
-    (6.1806, 2.0813, -0.2963),  # log_long_paragraph_words
-    (0.1283, 0.1974, 0.7726),  # link_share
-    (2.7012, 1.2342, -0.3969),  # log_long_paragraphs
-    (0.1943, 0.3956, 0.4436),  # pagination
-    (0.5619, 0.4961, -0.3066),  # og_article
-    (0.0813, 0.2732, 0.2742),  # query
-    (2.2238, 1.2579, 0.3276),  # log_image_links
-    (1.2931, 1.5739, 0.4338),  # log_prices
-    (0.0212, 0.1287, 0.0673),  # teaser_share
+    (0.6165, 0.4862, -0.4855),  # published
+    (0.6402, 0.4799, -0.3913),  # declared_article
+    (0.6085, 0.4881, -0.3232),  # author
+    (0.7205, 0.4487, -0.6863),  # slug_url
+    (0.1130, 0.3166, 0.3732),  # declared_listing
+    (6.4051, 1.7376, -0.0808),  # log_paragraph_block_words
+    (6.1806, 2.0813, -0.2318),  # log_long_paragraph_words
+    (0.1283, 0.1974, 0.5605),  # link_share
+    (2.7012, 1.2342, -0.2926),  # log_long_paragraphs
+    (0.1943, 0.3956, 0.4588),  # pagination
+    (0.5619, 0.4961, -0.3394),  # og_article
+    (0.0813, 0.2732, 0.3326),  # query
+    (2.2238, 1.2579, 0.2773),  # log_image_links
+    (1.2931, 1.5739, 0.4309),  # log_prices
+    (0.0212, 0.1287, -0.0481),  # teaser_share
+    (1.4753, 1.4728, 0.0505),  # log_cards
+    (0.1294, 0.2298, 0.4075),  # card_share
+    (0.6006, 0.2998, 0.0400),  # prose_share
+    (1.8481, 1.1666, 0.1997),  # log_title_links
+    (6.2353, 2.1571, -0.5802),  # log_free_prose
 )
-_BIAS = -2.6835
-_THRESHOLD = 0.8
+_BIAS = -2.8000
+_THRESHOLD = 0.9
 
 
 @dataclass(frozen=True, slots=True)
 class PageSignals:
-    """What the intact page shows, read once before the clean stage removes it."""
+    """What the intact page shows, read once before the clean stage removes it.
+
+    cards: teaser cards (see `teaser_cards`); card_share: the share of the page's
+    text (outside menus, asides and footers) that they hold."""
 
     body_classes: str
     pagination: bool
     image_links: int
     prices: int
+    cards: int = 0
+    card_share: float = 0.0
+    free_prose: int = 0
 
 
 @dataclass(frozen=True, slots=True)
 class PageType:
+    """The decision; `reason` (for a listing) joins `evidence`, what made it one."""
+
     is_article: bool
     declared_article: bool
     reason: str
     score: float = 0.0
+    evidence: tuple[str, ...] = ()
 
 
 def page_signals(tree: LexborHTMLParser) -> PageSignals:
     body = tree.body
     if body is None:
         return PageSignals("", False, 0, 0)
+    cards, card_chars, page_chars, inside = teaser_cards(body)
     return PageSignals(
         body_classes=body.attributes.get("class") or "",
         pagination=tree.css_first(_PAGINATION) is not None,
         image_links=len(body.css("a img")),
         prices=len(_PRICE.findall(body.text(deep=True, separator=" "))),
+        cards=cards,
+        card_share=min(1.0, card_chars / page_chars) if page_chars else 0.0,
+        free_prose=_free_prose(body, inside),
     )
+
+
+def teaser_cards(body: LexborNode) -> tuple[int, int, int, set[int]]:
+    """(teaser cards, characters they hold, characters of the page, the cards' ids)
+    outside menus, asides and footers.
+
+    A teaser card is one of at least four sibling elements of the same shape (tag
+    and first class word, digits aside) that each hold a link to another page
+    with a title of several words and little other text: the repeated items of a
+    listing, a home page's grid, a search result page. Nested repetitions count
+    once, at the outermost level that qualifies.
+    """
+    cards = card_chars = 0
+    all_cards: set[int] = set()
+    stack = [body]
+    while stack:
+        node = stack.pop()
+        groups: dict[str, list[LexborNode]] = {}
+        for child in node.iter():
+            if child.tag in _NOT_CONTENT:
+                continue
+            groups.setdefault(_shape(child), []).append(child)
+        inside: set[int] = set()
+        for members in groups.values():
+            if len(members) < _MIN_CARDS:
+                continue
+            sizes = [_card_size(m) for m in members]
+            found = [size for size in sizes if size]
+            if len(found) >= _MIN_CARDS and len(found) >= _CARD_MAJORITY * len(members):
+                cards += len(found)
+                card_chars += sum(found)
+                inside.update(m.mem_id for m, size in zip(members, sizes, strict=True) if size)
+        all_cards |= inside
+        stack.extend(
+            child
+            for child in node.iter()
+            if child.tag not in _NOT_CONTENT and child.mem_id not in inside
+        )
+    return cards, card_chars, _page_chars(body), all_cards
+
+
+def _free_prose(body: LexborNode, cards: set[int]) -> int:
+    """Words of the page's long paragraphs outside teaser cards, menus, asides and
+    footers: an article's body. A listing's blurbs are all inside its cards."""
+    words = 0
+    for paragraph in body.css("p"):
+        count = len(paragraph.text(deep=True, separator=" ").split())
+        if count < _PARAGRAPH_WORDS:
+            continue
+        parent = paragraph.parent
+        while parent is not None and parent.mem_id not in cards and parent.tag not in _NOT_CONTENT:
+            parent = parent.parent
+        if parent is None:
+            words += count
+    return words
+
+
+def _shape(node: LexborNode) -> str:
+    first = (node.attributes.get("class") or "").split()[:1]
+    word = "".join(c for c in (first[0] if first else "") if not c.isdigit())
+    return f"{node.tag}.{word}"
+
+
+def _card_size(node: LexborNode) -> int:
+    """The card's characters if `node` is a teaser card, else 0."""
+    text = node.text(deep=True, separator=" ")
+    words = len(text.split())
+    if not words or words > _CARD_MAX_WORDS:
+        return 0
+    for link in node.css("a[href]"):
+        href = link.attributes.get("href") or ""
+        if href.startswith(("#", "javascript:", "mailto:")):
+            continue
+        if len(link.text(deep=True, separator=" ").split()) >= _CARD_TITLE_WORDS:
+            return len(" ".join(text.split()))
+    return 0
+
+
+def _page_chars(body: LexborNode) -> int:
+    """The page's text outside scripts and the site's menus, asides and footers (those
+    of an <article> are the article's)."""
+    total = len(" ".join(body.text(deep=True, separator=" ").split()))
+    for node in body.css(_NOT_CONTENT_SELECTOR):
+        if _counted_elsewhere(node):
+            continue
+        total -= len(" ".join(node.text(deep=True, separator=" ").split()))
+    return max(total, 0)
+
+
+def _counted_elsewhere(node: LexborNode) -> bool:
+    """Inside a menu, aside or footer already taken off, or a site part of an <article>."""
+    parent = node.parent
+    while parent is not None:
+        if parent.tag in _SITE_PARTS:
+            return True
+        if parent.tag == "article" and node.tag in _SITE_PARTS:
+            return True
+        parent = parent.parent
+    return False
 
 
 def features(
@@ -163,34 +310,120 @@ def features(
         math.log1p(signals.image_links),
         math.log1p(signals.prices),
         _teaser_share(container),
+        math.log1p(signals.cards),
+        signals.card_share,
+        _prose_share(root, sum(paragraphs)),
+        math.log1p(_title_links(root)),
+        math.log1p(signals.free_prose),
     )
 
 
-def classify(values: tuple[float, ...], declared_article: bool) -> PageType:
-    """Article or listing, by the fitted score of the page's features."""
+def classify(
+    values: tuple[float, ...], declared_article: bool, declared_schema: bool = False
+) -> PageType:
+    """Article or listing, by the fitted score of the page's features; a page that
+    declares an article (JSON-LD or microdata) with a full body is one unless
+    teaser cards dominate it. The reason names the evidence of a listing."""
     score = _score(values)
-    if score > _THRESHOLD:
-        strongest = _strongest(values)
-        return PageType(
-            False, declared_article, f"listing score {score:.2f} (mostly {strongest})", score
-        )
-    return PageType(True, declared_article, "", score)
+    evidence = _evidence(values)
+    if score > _THRESHOLD and not protected(values, declared_schema):
+        return PageType(False, declared_article, "; ".join(evidence), score, evidence)
+    return PageType(True, declared_article, "", score, evidence)
+
+
+def protected(values: tuple[float, ...], declared_schema: bool) -> bool:
+    """A declared Article, NewsArticle, BlogPosting, ScholarlyArticle (...) with a full
+    body, and no strong listing evidence: teaser cards holding most of the page."""
+    if not declared_schema:
+        return False
+    named = dict(zip(FEATURES, values, strict=True))
+    cards = round(math.expm1(named["log_cards"]))
+    if named["card_share"] >= _DOMINANT_CARD_SHARE and cards >= _DOMINANT_CARDS:
+        return False
+    return round(math.expm1(named["log_free_prose"])) >= _FULL_BODY_WORDS
 
 
 def _score(values: tuple[float, ...]) -> float:
     return _BIAS + sum(w * (v - m) / s for v, (m, s, w) in zip(values, _MODEL, strict=True))
 
 
-def _strongest(values: tuple[float, ...]) -> str:
-    """The features that pushed the score up most: the reason, in words."""
+def _evidence(values: tuple[float, ...]) -> tuple[str, ...]:
+    """What made the page look like a listing, in plain words, strongest first: the
+    features that pushed its score up (an absence counts: "no article date")."""
     pushes = sorted(
         (
-            (w * (v - m) / s, name)
+            (w * (v - m) / s, name, v)
             for v, (m, s, w), name in zip(values, _MODEL, FEATURES, strict=True)
         ),
-        reverse=True,
+        key=lambda push: -push[0],
     )
-    return ", ".join(name for push, name in pushes[:3] if push > 0)
+    named = dict(zip(FEATURES, values, strict=True))
+    words: list[str] = []
+    for push, name, value in pushes:
+        if push <= 0 or len(words) == _EVIDENCE_ITEMS:
+            break
+        said = _SAY[name](value, named)
+        if said and said not in words:
+            words.append(said)
+    return tuple(words)
+
+
+def _count(value: float) -> int:
+    return round(math.expm1(value))
+
+
+def _percent(value: float) -> str:
+    return f"{value:.0%}"
+
+
+# How each feature reads as evidence of a listing (its value, all values by name).
+_SAY: dict[str, Callable[[float, dict[str, float]], str]] = {
+    "published": lambda v, _: "" if v else "no article date",
+    "declared_article": lambda v, _: "" if v else "no article markup",
+    "author": lambda v, _: "" if v else "no byline",
+    "slug_url": lambda v, _: "" if v else "no article slug in the URL",
+    "declared_listing": lambda v, _: (
+        "declares an index (schema, archive class or path)" if v else ""
+    ),
+    "log_paragraph_block_words": lambda v, _: f"{_count(v)} words of paragraphs",
+    "log_long_paragraph_words": lambda v, _: f"{_count(v)} words in long paragraphs",
+    "link_share": lambda v, _: f"{_percent(v)} of text in links",
+    "log_long_paragraphs": lambda v, _: f"{_count(v)} long paragraphs",
+    "pagination": lambda v, _: "pagination" if v else "",
+    "og_article": lambda v, _: "" if v else "no og:type article",
+    "query": lambda v, _: "a query string in the URL" if v else "",
+    "log_image_links": lambda v, _: f"{_count(v)} linked images",
+    "log_prices": lambda v, _: f"{_count(v)} prices",
+    "teaser_share": lambda v, _: f"{_percent(v)} of the body in teaser headings",
+    "log_cards": lambda v, named: _cards_said(named),
+    "card_share": lambda v, named: _cards_said(named),
+    "prose_share": lambda v, _: f"{_percent(v)} of words in paragraphs",
+    "log_title_links": lambda v, _: f"{_count(v)} linked titles",
+    "log_free_prose": lambda v, _: f"{_count(v)} words of prose outside teasers",
+}
+
+
+def _cards_said(named: dict[str, float]) -> str:
+    cards = _count(named["log_cards"])
+    return f"{cards} teaser cards holding {_percent(named['card_share'])} of the text"
+
+
+def _prose_share(root: LexborNode, prose_words: int) -> float:
+    """The share of the cleaned page's words in the body's long paragraphs."""
+    total = len(root.text(deep=True, separator=" ").split())
+    return min(1.0, prose_words / total) if total else 0.0
+
+
+def _title_links(root: LexborNode) -> int:
+    """Distinct pages linked with a title of several words: a listing's teasers."""
+    targets = set()
+    for link in root.css("a[href]"):
+        href = link.attributes.get("href") or ""
+        if href.startswith(("#", "javascript:", "mailto:")):
+            continue
+        if len(link.text(deep=True, separator=" ").split()) >= _TITLE_LINK_WORDS:
+            targets.add(href)
+    return len(targets)
 
 
 def _link_share(root: LexborNode) -> float:
@@ -209,6 +442,11 @@ def _teaser_share(container: LexborNode) -> float:
 
 def declares_article(data: StructuredData, signals: PageSignals) -> bool:
     return _declares_article(data, signals.body_classes)
+
+
+def declares_schema_article(data: StructuredData) -> bool:
+    """The page's JSON-LD or microdata main entity is an article type (not og:type)."""
+    return bool(ARTICLE_TYPES.intersection(data.types))
 
 
 def _declares_article(data: StructuredData, body_classes: str) -> bool:
