@@ -24,10 +24,10 @@ import random
 import sys
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import urlsplit
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from pipeline import urls
 from pipeline.evaluate.datasets import load_wcxb
 from pipeline.extraction import Page, analyse, pagetype
 from pipeline.extraction.pagetype import FEATURES
@@ -59,7 +59,7 @@ def measure(root: Path) -> list[Row]:
             Row(
                 list(found.page_features),
                 int(page.page_type in _INDEX_TYPES),
-                (urlsplit(page.url or "").hostname or "").removeprefix("www."),
+                (urls.hostname(page.url) or "").removeprefix("www."),
                 short,
                 pagetype.protected(found.page_features, found.declared_schema),
             )

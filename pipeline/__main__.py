@@ -1,5 +1,9 @@
+"""`python -m pipeline`: the command line."""
+
 import sys
 
 from pipeline.cli import main
 
-sys.exit(main())
+# Guarded: worker processes import the main module again, and must not run it.
+if __name__ == "__main__":
+    sys.exit(main())

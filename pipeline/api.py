@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-from pipeline.extraction import Page, extract_page
+from pipeline.extraction import extract_page
 from pipeline.options import DEFAULT_OPTIONS, Options
+from pipeline.page import Page
 from pipeline.record import Article
 
 
 def extract(
-    html: str | bytes, url: str | None = None, options: Options = DEFAULT_OPTIONS
+    html: str | bytes | bytearray | memoryview,
+    url: str | None = None,
+    options: Options = DEFAULT_OPTIONS,
 ) -> Article:
     """Extract the article of one page.
 
@@ -18,5 +21,7 @@ def extract(
     article.
     """
     if isinstance(html, str):
-        return extract_page(Page(html.encode("utf-8"), url, http_charset="utf-8"), options)
-    return extract_page(Page(html, url), options)
+        # "replace": a str may hold lone surrogates, which UTF-8 cannot encode.
+        content = html.encode("utf-8", "replace")
+        return extract_page(Page(content, url, http_charset="utf-8"), options)
+    return extract_page(Page(bytes(html), url), options)

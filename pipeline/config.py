@@ -13,19 +13,24 @@ from __future__ import annotations
 
 import re
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from datetime import timedelta
 from pathlib import Path
 from typing import Any, Literal, TypeVar, cast
-from urllib.parse import urlsplit
 
-from pipeline.errors import ConfigError
-from pipeline.options import MiB
-from pipeline.version import __version__
+from pipeline import urls
+from pipeline.errors import ConfigError, Reason
+from pipeline.exec import DEFAULT_WORKER_SETTINGS, WorkerSettings
+from pipeline.fetch import DEFAULT_FETCH_SETTINGS, FetchSettings, IPNetwork, parse_networks
+from pipeline.options import DEFAULT_OPTIONS, Options
+from pipeline.state import DEFAULT_RETRY_POLICY, RetryPolicy
 
 SourceKind = Literal["feed", "sitemap", "urls"]
 KINDS: tuple[SourceKind, ...] = ("feed", "sitemap", "urls")
 
-DEFAULT_USER_AGENT = f"news-pipeline/{__version__}"
+# Sources give at most this many URLs a run unless max_urls says otherwise: a
+# sitemap index can list millions, and discovery must not hold them all.
+DEFAULT_MAX_URLS_PER_SOURCE = 50_000
 
 _RUN_KEYS = frozenset(
     {
@@ -37,10 +42,15 @@ _RUN_KEYS = frozenset(
         "per_host_delay",
         "timeouts",
         "max_bytes",
+        "allow_networks",
+        "workers",
+        "retry",
         "sources",
     }
 )
 _TIMEOUT_KEYS = frozenset({"connect", "read", "total"})
+_WORKER_KEYS = frozenset({"jobs", "time_limit", "memory_mb", "pages_per_worker"})
+_RETRY_KEYS = frozenset({"attempts", "backoff", "backoff_cap", "permanent"})
 _SOURCE_KEYS = frozenset(
     {
         "name",
@@ -53,17 +63,9 @@ _SOURCE_KEYS = frozenset(
         "include",
         "exclude",
         "max_articles",
+        "max_urls",
     }
 )
-
-
-@dataclass(frozen=True, slots=True)
-class Timeouts:
-    """Seconds allowed to connect, to wait between bytes, and for a whole fetch."""
-
-    connect: float = 10.0
-    read: float = 30.0
-    total: float = 60.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,21 +87,33 @@ class SourceConfig:
     include: tuple[re.Pattern[str], ...] = ()
     exclude: tuple[re.Pattern[str], ...] = ()
     max_articles: int | None = None
+    max_urls: int = DEFAULT_MAX_URLS_PER_SOURCE
 
 
 @dataclass(frozen=True, slots=True)
 class RunConfig:
-    """Everything a `pipeline run` needs; paths are absolute."""
+    """Everything a `pipeline run` needs; paths are absolute.
+
+    The settings of each part are that part's own settings object, composed
+    here once (each with its one set of defaults), not copied field by field.
+    """
 
     output_dir: Path
     state_path: Path
     sources: tuple[SourceConfig, ...]
-    user_agent: str = DEFAULT_USER_AGENT
-    concurrency: int = 8
-    per_host: int = 2
-    per_host_delay: float = 1.0
-    timeouts: Timeouts = Timeouts()
-    max_bytes: int = 10 * MiB
+    fetch: FetchSettings = DEFAULT_FETCH_SETTINGS
+    extraction: Options = DEFAULT_OPTIONS
+    workers: WorkerSettings = DEFAULT_WORKER_SETTINGS
+    retry: RetryPolicy = DEFAULT_RETRY_POLICY
+
+    def fetch_settings(self, source: SourceConfig) -> FetchSettings:
+        """The run's fetch settings with the source's own user agent and delay."""
+        changes: dict[str, Any] = {}
+        if source.user_agent is not None:
+            changes["user_agent"] = source.user_agent
+        if source.delay is not None:
+            changes["per_host_delay"] = source.delay
+        return replace(self.fetch, **changes) if changes else self.fetch
 
 
 def load_config(path: str | Path) -> RunConfig:
@@ -192,28 +206,89 @@ class _Reader:
         self.check_keys(data, _RUN_KEYS, "")
         output_dir = self.local_path(self.text(data, "output_dir", "") or "output")
         state = self.text(data, "state_path", "")
+        max_bytes = self.at_least(data, "max_bytes", int, "", DEFAULT_OPTIONS.max_bytes)
         return RunConfig(
             output_dir=output_dir,
             state_path=self.local_path(state) if state else output_dir / "state.sqlite",
             sources=self.sources(data),
-            user_agent=self.text(data, "user_agent", "") or DEFAULT_USER_AGENT,
-            concurrency=self.at_least(data, "concurrency", int, "", 8),
-            per_host=self.at_least(data, "per_host", int, "", 2),
-            per_host_delay=self.at_least(data, "per_host_delay", float, "", 1.0, minimum=0),
-            timeouts=self.timeouts(data),
-            max_bytes=self.at_least(data, "max_bytes", int, "", 10 * MiB),
+            fetch=self.fetch(data, max_bytes),
+            extraction=replace(DEFAULT_OPTIONS, max_bytes=max_bytes),
+            workers=self.workers(data),
+            retry=self.retry(data),
         )
 
-    def timeouts(self, data: dict[str, Any]) -> Timeouts:
-        table = self.get(data, "timeouts", dict, "") or {}
+    def fetch(self, data: dict[str, Any], max_bytes: int) -> FetchSettings:
+        base = DEFAULT_FETCH_SETTINGS
+        timeouts = self.get(data, "timeouts", dict, "") or {}
         where = "table 'timeouts': "
-        self.check_keys(table, _TIMEOUT_KEYS, where)
-        default = Timeouts()
-        return Timeouts(
-            connect=self.at_least(table, "connect", float, where, default.connect, 0.001),
-            read=self.at_least(table, "read", float, where, default.read, 0.001),
-            total=self.at_least(table, "total", float, where, default.total, 0.001),
+        self.check_keys(timeouts, _TIMEOUT_KEYS, where)
+        return replace(
+            base,
+            user_agent=self.text(data, "user_agent", "") or base.user_agent,
+            concurrency=self.at_least(data, "concurrency", int, "", base.concurrency),
+            per_host=self.at_least(data, "per_host", int, "", base.per_host),
+            per_host_delay=self.at_least(
+                data, "per_host_delay", float, "", base.per_host_delay, minimum=0
+            ),
+            connect_timeout=self.at_least(
+                timeouts, "connect", float, where, base.connect_timeout, 0.001
+            ),
+            read_timeout=self.at_least(timeouts, "read", float, where, base.read_timeout, 0.001),
+            total_timeout=self.at_least(timeouts, "total", float, where, base.total_timeout, 0.001),
+            max_bytes=max_bytes,
+            allow_networks=self.networks(data),
         )
+
+    def networks(self, data: dict[str, Any]) -> tuple[IPNetwork, ...]:
+        values = self.get(data, "allow_networks", list, "") or []
+        for index, value in enumerate(values):
+            if not isinstance(value, str):
+                raise self.fail("", f"allow_networks[{index}]", "expected a string")
+        try:
+            return parse_networks(values)
+        except ValueError as exc:
+            raise self.fail("", "allow_networks", str(exc)) from exc
+
+    def workers(self, data: dict[str, Any]) -> WorkerSettings:
+        table = self.get(data, "workers", dict, "") or {}
+        where = "table 'workers': "
+        self.check_keys(table, _WORKER_KEYS, where)
+        base = DEFAULT_WORKER_SETTINGS
+        jobs = self.get(table, "jobs", int, where)
+        if jobs is not None and jobs < 1:
+            raise self.fail(where, "jobs", f"must be at least 1, got {jobs}")
+        return WorkerSettings(
+            jobs=jobs if jobs is not None else base.jobs,
+            time_limit=self.at_least(table, "time_limit", float, where, base.time_limit, 0.001),
+            memory_mb=self.at_least(table, "memory_mb", int, where, base.memory_mb, 16),
+            pages_per_worker=self.at_least(
+                table, "pages_per_worker", int, where, base.pages_per_worker
+            ),
+        )
+
+    def retry(self, data: dict[str, Any]) -> RetryPolicy:
+        table = self.get(data, "retry", dict, "") or {}
+        where = "table 'retry': "
+        self.check_keys(table, _RETRY_KEYS, where)
+        base = DEFAULT_RETRY_POLICY
+        backoff = self.at_least(table, "backoff", float, where, base.base.total_seconds(), 0)
+        cap = self.at_least(table, "backoff_cap", float, where, base.cap.total_seconds(), 0)
+        return RetryPolicy(
+            base=timedelta(seconds=backoff),
+            cap=timedelta(seconds=cap),
+            max_failures=self.at_least(table, "attempts", int, where, base.max_failures),
+            permanent=self.reasons(table, where) if "permanent" in table else base.permanent,
+        )
+
+    def reasons(self, table: dict[str, Any], where: str) -> frozenset[str]:
+        values = self.get(table, "permanent", list, where) or []
+        known = {str(reason) for reason in Reason}
+        for index, value in enumerate(values):
+            if value not in known:
+                raise self.fail(
+                    where, f"permanent[{index}]", f"{value!r} is not a reason code of errors.jsonl"
+                )
+        return frozenset(values)
 
     def sources(self, data: dict[str, Any]) -> tuple[SourceConfig, ...]:
         tables = self.get(data, "sources", list, "")
@@ -242,6 +317,7 @@ class _Reader:
         max_articles = self.get(table, "max_articles", int, where)
         if max_articles is not None and max_articles < 1:
             raise self.fail(where, "max_articles", f"must be at least 1, got {max_articles}")
+        max_urls = self.at_least(table, "max_urls", int, where, DEFAULT_MAX_URLS_PER_SOURCE)
         delay = self.get(table, "delay", float, where)
         if delay is not None and not delay >= 0:  # `not >=` also refuses nan
             raise self.fail(where, "delay", f"must be at least 0, got {delay}")
@@ -256,6 +332,7 @@ class _Reader:
             include=self.patterns(table, "include", where),
             exclude=self.patterns(table, "exclude", where),
             max_articles=max_articles,
+            max_urls=max_urls,
         )
 
     def kind(self, table: dict[str, Any], where: str) -> SourceKind:
@@ -333,5 +410,4 @@ class _Reader:
 
 
 def _is_http_url(value: str) -> bool:
-    parts = urlsplit(value.strip())
-    return parts.scheme in ("http", "https") and bool(parts.netloc)
+    return urls.http_url(value) is not None

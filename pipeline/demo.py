@@ -506,8 +506,8 @@ def run_twice(output: Path, examples: Path = PROJECT / "examples") -> int:
             state_path=folder / "state.sqlite",
         )
         stderr_log(f"demo: news site at {site.base_url}, output in {folder}")
-        first = json.loads((run(config, "run-1", log=stderr_log) / "run.json").read_text())
-        second = json.loads((run(config, "run-2", log=stderr_log) / "run.json").read_text())
+        first = json.loads((run(config, "run-1", log=stderr_log).folder / "run.json").read_text())
+        second = json.loads((run(config, "run-2", log=stderr_log).folder / "run.json").read_text())
     nothing_new = second["written"] == 0 and second["fetched"] == 0
     stderr_log(
         f"demo: first run wrote {first['written']} records; second run: "

@@ -7,7 +7,11 @@
     │   ├── ParseError           reason parse_error: the HTML parser gave up
     │   ├── NotArticle           reason not_article: a listing, home or navigation page
     │   ├── EmptyBody            reason empty_body: an article page with no body text
-    │   └── Unreadable           reason unreadable: the input file cannot be read
+    │   ├── Unreadable           reason unreadable: the input file cannot be read
+    │   ├── ExtractorError       reason extractor_error: the extractor itself failed on the
+    │   │                        page (a bug or a library's surprise; type and message kept)
+    │   ├── TooSlow              reason too_slow: past the per-page time limit (worker killed)
+    │   └── TooMuchMemory        reason too_much_memory: past the per-page memory limit
     ├── FetchError               a URL that could not be fetched (carries a Reason)
     │   ├── FetchTimeout         reason timeout: connect, read or total time ran out
     │   ├── ConnectionFailed     reason connection_error: refused, reset, DNS, TLS
@@ -15,6 +19,10 @@
     │   ├── BodyTooLarge         reason too_large: the body passed the size limit
     │   ├── NotHTML              reason not_html: a content type we do not extract
     │   ├── RobotsDisallowed     reason robots_disallowed: robots.txt forbids the URL
+    │   ├── RobotsUnreachable    reason robots_unreachable: robots.txt could not be read
+    │   │                        (timeout, refused, 5xx): the host is tried again later
+    │   ├── BlockedAddress       reason blocked_address: the host is (or resolves to) an
+    │   │                        address the network guard forbids (loopback, private, ...)
     │   └── TooManyRedirects     reason too_many_redirects: past the redirect limit
     ├── DiscoveryError           reason bad_feed / bad_sitemap: a source that cannot be read
     ├── ConfigError              the run's configuration is wrong (exit status 2)
@@ -40,11 +48,16 @@ class Reason(StrEnum):
     NOT_ARTICLE = "not_article"
     EMPTY_BODY = "empty_body"
     UNREADABLE = "unreadable"  # the input file itself could not be read
+    EXTRACTOR_ERROR = "extractor_error"
+    TOO_SLOW = "too_slow"
+    TOO_MUCH_MEMORY = "too_much_memory"
     TIMEOUT = "timeout"
     CONNECTION_ERROR = "connection_error"
     HTTP_ERROR = "http_error"
     NOT_HTML = "not_html"
     ROBOTS_DISALLOWED = "robots_disallowed"
+    ROBOTS_UNREACHABLE = "robots_unreachable"
+    BLOCKED_ADDRESS = "blocked_address"
     TOO_MANY_REDIRECTS = "too_many_redirects"
     BAD_FEED = "bad_feed"
     BAD_SITEMAP = "bad_sitemap"
@@ -88,6 +101,18 @@ class Unreadable(ExtractionError):
     reason = Reason.UNREADABLE
 
 
+class ExtractorError(ExtractionError):
+    reason = Reason.EXTRACTOR_ERROR
+
+
+class TooSlow(ExtractionError):
+    reason = Reason.TOO_SLOW
+
+
+class TooMuchMemory(ExtractionError):
+    reason = Reason.TOO_MUCH_MEMORY
+
+
 class FetchError(PipelineError):
     """A URL that could not be fetched; `reason` says why, `status` is the last
     HTTP status seen (None when no response came)."""
@@ -122,6 +147,14 @@ class NotHTML(FetchError):
 
 class RobotsDisallowed(FetchError):
     reason = Reason.ROBOTS_DISALLOWED
+
+
+class RobotsUnreachable(FetchError):
+    reason = Reason.ROBOTS_UNREACHABLE
+
+
+class BlockedAddress(FetchError):
+    reason = Reason.BLOCKED_ADDRESS
 
 
 class TooManyRedirects(FetchError):

@@ -8,7 +8,7 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from pipeline.errors import ExtractionError, TooLarge, Undecodable, Unreadable
-from pipeline.extraction import Page
+from pipeline.page import Page
 
 SUFFIXES = (".html", ".htm", ".html.gz", ".htm.gz", ".warc", ".warc.gz")
 WARC_SUFFIXES = (".warc", ".warc.gz")

@@ -5,21 +5,23 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 MiB = 1024 * 1024
+# The one default page-size limit: extraction refuses larger pages, the fetcher
+# larger bodies (a 50 MB page is a crawler trap or a data dump, not an article).
+DEFAULT_MAX_BYTES = 10 * MiB
 
 
 @dataclass(frozen=True, slots=True)
 class Options:
     """Settings for extraction; frozen so a run can share it across processes.
 
-    max_bytes: pages larger than this are refused as `too_large` before parsing
-        (a 50 MB page is a crawler trap or a data dump, not an article).
+    max_bytes: pages larger than this are refused as `too_large` before parsing.
     min_words: an article body shorter than this is `empty_body`, unless the
         page declares itself an article (then short bodies such as a paywalled
         teaser are kept).
     references: extract a bibliography into `references`.
     """
 
-    max_bytes: int = 10 * MiB
+    max_bytes: int = DEFAULT_MAX_BYTES
     min_words: int = 25
     references: bool = True
 

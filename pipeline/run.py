@@ -1,7 +1,9 @@
-"""Run stage for saved pages: discover -> read -> extract -> store, one page at a time.
+"""Run stage for saved pages: discover -> read -> extract (on the executor) -> store.
 
 The runner only chains stages and counts; a page that fails becomes an error
-record and the batch goes on.
+record and the batch goes on. Records and error records come out in input
+order (files in the order given, a folder's files sorted by path, an archive's
+records in archive order), whatever the number of workers.
 """
 
 from __future__ import annotations
@@ -15,10 +17,11 @@ from typing import Any
 
 from pipeline import files
 from pipeline.errors import DiscoveryError, ExtractionError, FetchError
-from pipeline.extraction import Page, extract_page
+from pipeline.exec import WorkerSettings, in_order, open_executor
 from pipeline.options import Options
+from pipeline.page import Page, Unread
 from pipeline.store import JsonLines
-from pipeline.warc import WarcError, iter_warc_pages
+from pipeline.warc import iter_warc_pages
 
 
 @dataclass(slots=True)
@@ -42,41 +45,36 @@ class Summary:
 
 
 def extract_files(
-    paths: Iterable[Path], articles: JsonLines, errors: JsonLines, options: Options
+    paths: Iterable[Path],
+    articles: JsonLines,
+    errors: JsonLines,
+    options: Options,
+    workers: WorkerSettings,
 ) -> Summary:
     """Extract every page found under `paths`, writing records and error records."""
     summary = Summary()
-    for item in _pages(paths, options):
-        summary.pages += 1
-        try:
-            if isinstance(item, WarcError):
-                raise item.error
-            page = item if isinstance(item, Page) else files.read_page(item, options.max_bytes)
-            record = extract_page(page, options)
-        except ExtractionError as exc:
-            summary.errors[exc.reason] += 1
-            errors.write(error_record(_input_of(item), _url_of(item), exc))
-            continue
-        articles.write(record.to_dict())
-        summary.records += 1
+    with open_executor(workers, options) as executor:
+        for item, outcome in in_order(executor, _pages(paths, options)):
+            summary.pages += 1
+            if isinstance(outcome, ExtractionError):
+                summary.errors[outcome.reason] += 1
+                errors.write(error_record(item.input, item.url, outcome))
+            else:
+                articles.write(outcome.to_dict())
+                summary.records += 1
     return summary
 
 
-def _pages(paths: Iterable[Path], options: Options) -> Iterator[Path | Page | WarcError]:
-    """Saved files as paths (read one at a time), web archives as their pages."""
+def _pages(paths: Iterable[Path], options: Options) -> Iterator[Page | Unread]:
+    """Saved files and the pages of web archives, each read when its turn comes."""
     for path in files.discover(paths):
         if files.is_warc(path):
             yield from iter_warc_pages(path, options.max_bytes)
-        else:
-            yield path
-
-
-def _input_of(item: Path | Page | WarcError) -> str | None:
-    return str(item) if isinstance(item, Path) else item.input
-
-
-def _url_of(item: Path | Page | WarcError) -> str | None:
-    return None if isinstance(item, Path) else item.url
+            continue
+        try:
+            yield files.read_page(path, options.max_bytes)
+        except ExtractionError as exc:
+            yield Unread(str(path), None, exc)
 
 
 def error_record(

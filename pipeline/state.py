@@ -76,6 +76,10 @@ _MIGRATIONS: tuple[str, ...] = (
         record TEXT NOT NULL
     );
     """,
+    # The reason of the latest failure, so `pipeline state` can show and reset by it.
+    """
+    ALTER TABLE urls ADD COLUMN last_error TEXT;
+    """,
 )
 SCHEMA_VERSION = len(_MIGRATIONS)
 
@@ -92,15 +96,25 @@ class StagedRecord:
 
 @dataclass(frozen=True, slots=True)
 class RetryPolicy:
-    """Backoff after a failure: base * 2^(failures-1), capped; give up after max_failures."""
+    """When a failed URL is tried again, and when it is given up.
+
+    The n-th failure in a row waits base * 2^(n-1), capped, before the URL is due
+    again; the max_failures-th failure gives it up. A reason in `permanent` gives
+    it up at the first failure. Any response (even a 304) ends a run of failures;
+    `pipeline state --reset` makes given-up URLs due again.
+    """
 
     base: timedelta = timedelta(hours=1)
     cap: timedelta = timedelta(days=7)
     max_failures: int = 5
+    permanent: frozenset[str] = frozenset()
 
     def delay(self, failures: int) -> timedelta:
         # Past 2^20 hours the cap has long won; bounding the exponent avoids overflow.
         return min(self.base * (1 << min(max(failures - 1, 0), 20)), self.cap)
+
+
+DEFAULT_RETRY_POLICY = RetryPolicy()
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,6 +133,7 @@ class UrlState:
     failures: int
     next_retry: datetime | None
     given_up_reason: str | None
+    last_error: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -160,7 +175,7 @@ class StateStore:
         except BaseException:
             _unlock(lock_fd)
             raise
-        return cls(path, run_id, conn, lock_fd, policy or RetryPolicy())
+        return cls(path, run_id, conn, lock_fd, policy or DEFAULT_RETRY_POLICY)
 
     def close(self) -> None:
         if self._lock_fd < 0:
@@ -232,6 +247,40 @@ class StateStore:
             ).fetchone()
         return None if row is None else str(row[0])
 
+    def failing(self, limit: int = 100) -> list[UrlState]:
+        """URLs with failures, given up first, then the most failures, then by URL."""
+        with self._guard():
+            rows = self._conn.execute(
+                "SELECT * FROM urls WHERE failures > 0"
+                " ORDER BY given_up_reason IS NULL, failures DESC, url LIMIT ?",
+                (limit,),
+            ).fetchall()
+        return [_url_state(row) for row in rows]
+
+    def reasons(self) -> dict[str, int]:
+        """Failing URLs by the reason of their latest failure."""
+        with self._guard():
+            rows = self._conn.execute(
+                "SELECT last_error, count(*) FROM urls WHERE failures > 0 GROUP BY last_error"
+            ).fetchall()
+        return {str(reason): count for reason, count in rows}
+
+    def reset(self, url: str | None = None, reason: str | None = None) -> int:
+        """Make failing or given-up URLs due again: one URL, those whose latest failure
+        had `reason`, or (neither given) all of them. Returns how many."""
+        where, args = "failures > 0", []
+        if url is not None:
+            where, args = where + " AND url = ?", [url]
+        if reason is not None:
+            where, args = where + " AND last_error = ?", [*args, reason]
+        with self._guard():
+            cursor = self._conn.execute(
+                "UPDATE urls SET failures = 0, next_retry = NULL, given_up_reason = NULL"
+                f" WHERE {where}",
+                args,
+            )
+        return cursor.rowcount
+
     def stats(self) -> StateStats:
         with self._guard():
             urls, extracted, failing, given_up = self._conn.execute(
@@ -274,11 +323,18 @@ class StateStore:
         with self._transaction():
             state = self.get(url)
             failures = 1 if state is None else state.failures + 1
-            given_up = str(reason) if failures >= self.policy.max_failures else None
+            final = failures >= self.policy.max_failures or str(reason) in self.policy.permanent
+            given_up = str(reason) if final else None
             retry = None if given_up else _iso(now + self.policy.delay(failures))
             seen: dict[str, object] = {} if status is None else {"last_status": status}
             self._upsert(
-                url, now, failures=failures, next_retry=retry, given_up_reason=given_up, **seen
+                url,
+                now,
+                failures=failures,
+                next_retry=retry,
+                given_up_reason=given_up,
+                last_error=str(reason),
+                **seen,
             )
             new = self.get(url)
         assert new is not None
@@ -392,6 +448,7 @@ def _url_state(row: sqlite3.Row) -> UrlState:
         failures=row["failures"],
         next_retry=None if retry is None else datetime.fromisoformat(retry),
         given_up_reason=row["given_up_reason"],
+        last_error=row["last_error"],
     )
 
 

@@ -6,8 +6,12 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.config import DEFAULT_USER_AGENT, RunConfig, Timeouts, load_config
+from pipeline.config import RunConfig, load_config
 from pipeline.errors import ConfigError
+from pipeline.exec import DEFAULT_WORKER_SETTINGS, WorkerSettings
+from pipeline.fetch import DEFAULT_FETCH_SETTINGS, parse_networks
+from pipeline.options import DEFAULT_OPTIONS
+from pipeline.state import DEFAULT_RETRY_POLICY
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 
@@ -37,11 +41,12 @@ def test_example_config_loads() -> None:
     config = load_config(EXAMPLES / "demo.toml")
     assert config.output_dir == (EXAMPLES.parent / "output" / "demo").resolve()
     assert config.state_path == config.output_dir / "state.sqlite"
-    assert config.concurrency == 4
-    assert config.per_host == 2
-    assert config.per_host_delay == 0.2
-    assert config.timeouts == Timeouts(connect=5.0, read=15.0, total=30.0)
-    assert config.max_bytes == 5 * 1024 * 1024
+    fetch = config.fetch
+    assert (fetch.concurrency, fetch.per_host, fetch.per_host_delay) == (4, 2, 0.2)
+    assert (fetch.connect_timeout, fetch.read_timeout, fetch.total_timeout) == (5.0, 15.0, 30.0)
+    # One max_bytes setting feeds both the fetcher and the extractor.
+    assert fetch.max_bytes == config.extraction.max_bytes == 5 * 1024 * 1024
+    assert fetch.allow_networks == parse_networks(["127.0.0.1/32"])
     feed, sitemap, listed, inline = config.sources
     assert (feed.kind, feed.url, feed.max_articles) == (
         "feed",
@@ -64,9 +69,11 @@ def test_defaults_and_relative_paths(tmp_path: Path) -> None:
     config = _load(tmp_path, FEED)
     assert config.output_dir == tmp_path.resolve() / "output"
     assert config.state_path == tmp_path.resolve() / "output" / "state.sqlite"
-    assert config.user_agent == DEFAULT_USER_AGENT
-    assert (config.concurrency, config.per_host, config.per_host_delay) == (8, 2, 1.0)
-    assert config.timeouts == Timeouts()
+    # The defaults are each part's own, not copies that could disagree.
+    assert config.fetch == DEFAULT_FETCH_SETTINGS
+    assert config.extraction == DEFAULT_OPTIONS
+    assert config.workers == DEFAULT_WORKER_SETTINGS
+    assert config.retry == DEFAULT_RETRY_POLICY
     (source,) = config.sources
     assert (source.user_agent, source.delay, source.max_articles) == (None, None, None)
     assert source.include == source.exclude == ()
@@ -87,9 +94,51 @@ def test_paths_resolve_against_the_config_folder(tmp_path: Path) -> None:
 
 def test_integer_seconds_are_accepted_as_numbers(tmp_path: Path) -> None:
     config = _load(tmp_path, "per_host_delay = 2\n[timeouts]\ntotal = 90\n" + FEED)
-    assert config.per_host_delay == 2.0
-    assert isinstance(config.per_host_delay, float)
-    assert config.timeouts.total == 90.0
+    assert config.fetch.per_host_delay == 2.0
+    assert isinstance(config.fetch.per_host_delay, float)
+    assert config.fetch.total_timeout == 90.0
+
+
+def test_source_overrides_make_their_own_fetch_settings(tmp_path: Path) -> None:
+    config = _load(tmp_path, FEED + 'user_agent = "other/1"\ndelay = 3\n')
+    settings = config.fetch_settings(config.sources[0])
+    assert (settings.user_agent, settings.per_host_delay) == ("other/1", 3.0)
+    assert settings.concurrency == config.fetch.concurrency
+
+
+def test_workers_retry_and_networks(tmp_path: Path) -> None:
+    text = (
+        'allow_networks = ["127.0.0.1", "10.0.0.0/8"]\n'
+        "[workers]\njobs = 3\ntime_limit = 2.5\nmemory_mb = 512\npages_per_worker = 50\n"
+        '[retry]\nattempts = 3\nbackoff = 60\nbackoff_cap = 600\npermanent = ["not_html"]\n'
+    )
+    config = _load(tmp_path, text + FEED)
+    assert config.workers == WorkerSettings(
+        jobs=3, time_limit=2.5, memory_mb=512, pages_per_worker=50
+    )
+    assert config.retry.max_failures == 3 and config.retry.permanent == {"not_html"}
+    assert config.retry.base.total_seconds() == 60 and config.retry.cap.total_seconds() == 600
+    assert [str(n) for n in config.fetch.allow_networks] == ["127.0.0.1/32", "10.0.0.0/8"]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ('allow_networks = ["10.0.0.0/33"]\n', "not an IP address or CIDR range"),
+        ("[workers]\njobs = 0\n", "must be at least 1"),
+        ("[workers]\ntime_limit = 0\n", "must be at least"),
+        ("[workers]\nthreads = 2\n", "unknown key"),
+        ('[retry]\npermanent = ["nope"]\n', "not a reason code"),
+        ("[retry]\nattempts = 0\n", "must be at least 1"),
+    ],
+)
+def test_bad_workers_retry_and_networks(tmp_path: Path, text: str, expected: str) -> None:
+    assert expected in _error(tmp_path, text + FEED)
+
+
+def test_malformed_url_in_the_config_is_a_config_error(tmp_path: Path) -> None:
+    text = FEED.replace("https://news.example.com/feed.xml", "http://[::1/feed.xml")
+    assert "is not an absolute http(s) URL" in _error(tmp_path, text)
 
 
 def test_missing_file(tmp_path: Path) -> None:

@@ -75,6 +75,7 @@ def _config(tmp_path: Path, server: LocalServer) -> Path:
         f"""
 output_dir = "out"
 per_host_delay = 0.0
+allow_networks = ["127.0.0.1"]
 concurrency = 4
 [timeouts]
 connect = 2
@@ -167,6 +168,7 @@ def test_a_killed_run_loses_nothing_and_the_next_one_finishes(tmp_path: Path) ->
         config = tmp_path / "slow.toml"
         config.write_text(
             f'output_dir = "out"\nper_host_delay = 0.25\nconcurrency = 1\nper_host = 1\n'
+            'allow_networks = ["127.0.0.1"]\n'
             f'[[sources]]\nname = "feed"\nkind = "feed"\nurl = "{site.url("/feed.xml")}"\n',
             encoding="utf-8",
         )

@@ -336,13 +336,25 @@ def test_sitemap_urls_are_capped() -> None:
     assert len(page.urls) == 10
 
 
+def test_text_sitemap_with_a_bad_line_keeps_the_rest() -> None:
+    """The bad line is handed on as written: selection counts it as malformed."""
+    page = parse_sitemap(
+        b"https://ok.example/a\nnot-a-url\nhttp://[::1/x\nhttps://ok.example/b\n", SITE
+    )
+    assert [d.url for d in page.urls] == [
+        "https://ok.example/a",
+        "not-a-url",
+        "http://[::1/x",
+        "https://ok.example/b",
+    ]
+
+
 @pytest.mark.parametrize(
     "content",
     [
         b"<urlset><url><loc>https://x.example/a</loc></url>",  # unclosed
         b"<html><body>Soft 404</body></html>",
         b"not xml at all",
-        b"https://ok.example/a\nnot-a-url\n",
         b"\xff\xfe\x00junk",
         b"",
         b"\x1f\x8b\x08\x00broken gzip",

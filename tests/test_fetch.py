@@ -21,6 +21,7 @@ from pipeline.errors import (
     HTTPStatusError,
     NotHTML,
     RobotsDisallowed,
+    RobotsUnreachable,
     TooManyRedirects,
 )
 from pipeline.fetch import DEFAULT_USER_AGENT, Fetcher, FetchResult, FetchSettings
@@ -316,8 +317,9 @@ def test_robots_failures(answer: int, allowed: bool) -> None:
     if allowed:
         assert run(call, settings(obey_robots=True, retries=0)).status == 200
     else:
-        with pytest.raises(RobotsDisallowed, match="unreachable"):
+        with pytest.raises(RobotsUnreachable, match="unreachable") as caught:
             run(call, settings(obey_robots=True, retries=0))
+        assert caught.value.reason == "robots_unreachable"  # try later, not "disallowed"
 
 
 @respx.mock

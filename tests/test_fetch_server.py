@@ -22,7 +22,7 @@ from pipeline.errors import (
     HTTPStatusError,
     RobotsDisallowed,
 )
-from pipeline.fetch import Fetcher, FetchSettings
+from pipeline.fetch import Fetcher, FetchSettings, parse_networks
 from tests.localserver import LocalServer, Request, Response, page, redirect
 
 T = TypeVar("T")
@@ -108,6 +108,7 @@ def fast(**changes: Any) -> FetchSettings:
         "connect_timeout": 2.0,
         "read_timeout": 1.0,
         "total_timeout": 3.0,
+        "allow_networks": parse_networks(["127.0.0.1/32"]),
     }
     return FetchSettings(**(base | changes))
 

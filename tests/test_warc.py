@@ -16,7 +16,8 @@ from warcio.warcwriter import WARCWriter
 
 from pipeline.errors import OutputError, TooLarge, Undecodable, Unreadable
 from pipeline.extraction import Page
-from pipeline.warc import WarcError, WarcWriter, is_html, iter_warc_pages, page_input
+from pipeline.page import Unread
+from pipeline.warc import WarcWriter, is_html, iter_warc_pages, page_input
 
 FETCHED = datetime(2024, 5, 1, 12, 30, 5, tzinfo=UTC)
 UTF8_BODY = "<html><body><p>Ünïcode news</p></body></html>".encode()
@@ -52,10 +53,10 @@ def write_three(path: Path) -> list[str]:
         ]
 
 
-def pages_and_errors(path: Path, **kwargs: int) -> tuple[list[Page], list[WarcError]]:
+def pages_and_errors(path: Path, **kwargs: int) -> tuple[list[Page], list[Unread]]:
     items = list(iter_warc_pages(path, **kwargs))
     pages = [item for item in items if isinstance(item, Page)]
-    errors = [item for item in items if isinstance(item, WarcError)]
+    errors = [item for item in items if isinstance(item, Unread)]
     assert len(pages) + len(errors) == len(items)
     return pages, errors
 

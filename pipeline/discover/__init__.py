@@ -9,17 +9,30 @@ from pipeline.discover.feeds import DEFAULT_MAX_ENTRIES, parse_feed
 from pipeline.discover.sitemaps import (
     DEFAULT_MAX_SITEMAP_BYTES,
     DEFAULT_MAX_URLS,
+    ChildSitemap,
     SitemapPage,
+    iter_sitemap,
     parse_sitemap,
 )
-from pipeline.discover.urls import Discovered, normalize, parse_url_list, select
+from pipeline.discover.urls import (
+    Discovered,
+    SourceCounts,
+    iter_select,
+    normalize,
+    parse_url_list,
+    select,
+)
 
 __all__ = [
     "DEFAULT_MAX_ENTRIES",
     "DEFAULT_MAX_SITEMAP_BYTES",
     "DEFAULT_MAX_URLS",
+    "ChildSitemap",
     "Discovered",
     "SitemapPage",
+    "SourceCounts",
+    "iter_select",
+    "iter_sitemap",
     "normalize",
     "parse_feed",
     "parse_sitemap",

@@ -19,11 +19,11 @@ import io
 from datetime import UTC, datetime
 from time import struct_time
 from typing import Any
-from urllib.parse import urljoin
 
 import feedparser  # type: ignore[import-untyped]
 import lxml.html  # type: ignore[import-untyped, unused-ignore]
 
+from pipeline import urls
 from pipeline.discover.urls import Discovered
 from pipeline.errors import DiscoveryError, Reason
 
@@ -67,7 +67,8 @@ def _entry(entry: Any, base_url: str, source: str, is_rss: bool) -> Discovered |
     if published is None and is_rss:
         published = updated  # RSS has one item date; a dc:date is filed as "updated"
     return Discovered(
-        url=urljoin(base_url, link.strip()),
+        # A malformed link is handed on as written: selection counts and logs it.
+        url=urls.join(base_url, link.strip()) or link.strip(),
         source=source,
         published=published,
         title=_title(entry),

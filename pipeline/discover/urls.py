@@ -11,15 +11,20 @@ article is the same document whatever anchor points into it.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import logging
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import urlunsplit
 
 from courlan import clean_url
 
+from pipeline import urls
+
 if TYPE_CHECKING:
     from pipeline.config import SourceConfig
+
+_log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,15 +45,14 @@ class Discovered:
 def normalize(url: str) -> str | None:
     """The canonical form of an absolute http(s) URL, or None if it is not one."""
     # courlan deletes inner spaces; a browser encodes them, which keeps the path right
-    cleaned = clean_url(url.strip().replace(" ", "%20")) if url else None
-    if not cleaned:
+    if not url or urls.http_url(url) is None:
         return None
-    parts = urlsplit(cleaned)
     try:
-        parts.port  # noqa: B018 - raises ValueError for a port that is not a number
-    except ValueError:
+        cleaned = clean_url(url.strip().replace(" ", "%20"))
+    except ValueError:  # courlan parses with urllib too
         return None
-    if parts.scheme not in ("http", "https") or not parts.hostname:
+    parts = urls.split(cleaned)
+    if parts is None or parts.scheme not in ("http", "https") or not parts.hostname:
         return None
     return urlunsplit(parts._replace(fragment=""))
 
@@ -68,24 +72,62 @@ def parse_url_list(text: str) -> tuple[str, ...]:
     return tuple(urls)
 
 
+@dataclass(slots=True)
+class SourceCounts:
+    """What selection made of one source's entries in one run.
+
+    found: entries the source gave; malformed: not an absolute http(s) URL
+    (each logged); repeated: a URL the source gave before; filtered: dropped by
+    include or exclude; kept: what remains; capped: reading stopped at
+    max_articles or max_urls.
+    """
+
+    found: int = 0
+    malformed: int = 0
+    repeated: int = 0
+    filtered: int = 0
+    kept: int = 0
+    capped: bool = False
+
+
 def select(discovered: Iterable[Discovered], source: SourceConfig) -> list[Discovered]:
-    """Normalise, de-duplicate (first one wins, order kept), filter, then cap.
+    """`iter_select`, all at once."""
+    return list(iter_select(discovered, source))
+
+
+def iter_select(
+    discovered: Iterable[Discovered], source: SourceConfig, counts: SourceCounts | None = None
+) -> Iterator[Discovered]:
+    """Normalise, de-duplicate (first one wins, order kept), filter, then cap, lazily.
 
     A URL is kept when it matches at least one `include` pattern (if any are
     given) and no `exclude` pattern; patterns are searched in the normalised URL.
+    Reading stops once `max_articles` URLs are kept or `max_urls` entries were
+    read, so a huge source is never read further than it is used.
     """
+    counts = counts if counts is not None else SourceCounts()
     seen: set[str] = set()
-    kept: list[Discovered] = []
     for item in discovered:
+        if counts.found >= source.max_urls:
+            counts.capped = True
+            return
+        counts.found += 1
         url = normalize(item.url)
-        if url is None or url in seen:
+        if url is None:
+            counts.malformed += 1
+            _log.info("source %s: not an http(s) URL, skipped: %.200r", source.name, item.url)
+            continue
+        if url in seen:
+            counts.repeated += 1
             continue
         seen.add(url)
-        if source.include and not any(p.search(url) for p in source.include):
+        if (source.include and not any(p.search(url) for p in source.include)) or any(
+            p.search(url) for p in source.exclude
+        ):
+            counts.filtered += 1
             continue
-        if any(p.search(url) for p in source.exclude):
-            continue
-        kept.append(item if url == item.url else replace(item, url=url))
-        if source.max_articles is not None and len(kept) >= source.max_articles:
-            break
-    return kept
+        counts.kept += 1
+        yield item if url == item.url else replace(item, url=url)
+        if source.max_articles is not None and counts.kept >= source.max_articles:
+            counts.capped = True
+            return

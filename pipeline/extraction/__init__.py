@@ -14,12 +14,20 @@ or machine.
 from __future__ import annotations
 
 import hashlib
+import logging
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from selectolax.lexbor import LexborHTMLParser
 
-from pipeline.errors import EmptyBody, NotArticle, ParseError
+from pipeline.errors import (
+    EmptyBody,
+    ExtractionError,
+    ExtractorError,
+    NotArticle,
+    ParseError,
+    TooMuchMemory,
+)
 from pipeline.extraction import (
     body,
     clean,
@@ -33,22 +41,18 @@ from pipeline.extraction import (
 from pipeline.extraction.render import render_text
 from pipeline.normalize import word_count
 from pipeline.options import DEFAULT_OPTIONS, Options
+from pipeline.page import Page
 from pipeline.record import SCHEMA_VERSION, Article, Reference
 from pipeline.version import __version__
+
+__all__ = ["Analysis", "Page", "analyse", "extract_page"]
+
+_log = logging.getLogger(__name__)
+_MAX_MESSAGE = 500  # an exception's text can hold the whole page
 
 # Scholarly full texts run to thousands of words; a "body" this short beside a
 # bibliography is a references tab's furniture.
 _MIN_WORDS_BESIDE_REFERENCES = 100
-
-
-@dataclass(frozen=True, slots=True)
-class Page:
-    """A page as it reaches extraction: raw bytes and what is known of where they came from."""
-
-    content: bytes
-    url: str | None = None
-    input: str | None = None
-    http_charset: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,7 +70,24 @@ class Analysis:
 
 
 def extract_page(page: Page, options: Options = DEFAULT_OPTIONS) -> Article:
-    """Run every stage on one page; raise an ExtractionError subclass when no article results."""
+    """Run every stage on one page; raise an ExtractionError subclass when no article results.
+
+    Nothing else leaves: an unexpected exception (a bug, a library's surprise on
+    hostile markup) becomes ExtractorError with its type and message, and the
+    traceback goes to the debug log, so one page never stops a batch.
+    """
+    try:
+        return _extract(page, options)
+    except ExtractionError:
+        raise
+    except MemoryError as exc:  # under a worker's memory limit
+        raise TooMuchMemory("the page needed more memory than the limit allows") from exc
+    except Exception as exc:
+        _log.debug("extractor error on %s", page.input or page.url, exc_info=True)
+        raise ExtractorError(f"{type(exc).__name__}: {exc}"[:_MAX_MESSAGE]) from exc
+
+
+def _extract(page: Page, options: Options) -> Article:
     found = analyse(page, options)
     _check_body(found, options)
     kind = pagetype.classify(found.page_features, found.declared_article, found.declared_schema)
@@ -139,9 +160,17 @@ def _references(tree: LexborHTMLParser, options: Options) -> tuple[Reference, ..
     return entries
 
 
+def _content_hash(text: str, refs: tuple[Reference, ...]) -> str:
+    """What change and duplicate detection compare: the text, and the references
+    when there are any (a references tab has no text: two different ones must not
+    look like duplicates)."""
+    hashed = text if not refs else "\n".join([text, "\x00references", *(r.text for r in refs)])
+    return hashlib.sha256(hashed.encode()).hexdigest()
+
+
 def _article(page: Page, found: Analysis) -> Article:
     meta, text, words, refs = found.meta, found.text, found.words, found.references
-    content_hash = hashlib.sha256(text.encode()).hexdigest()
+    content_hash = _content_hash(text, refs)
     key = meta.canonical_url or page.url
     return Article(
         schema_version=SCHEMA_VERSION,

@@ -15,6 +15,7 @@ from selectolax.lexbor import LexborNode
 
 from pipeline.extraction import boilerplate, tables
 from pipeline.extraction.container import MAX_DEPTH
+from pipeline.extraction.render import list_text
 from pipeline.normalize import normalize_multiline, normalize_text
 from pipeline.record import (
     Block,
@@ -43,6 +44,9 @@ _PARAGRAPH_LINK_SHARE = 0.8
 # Blocks this long are never repeated word for word by an author (tables can be).
 _REPEAT_CHARS = 60
 _ANY_HEADING = 7  # a skip level that every heading (h1-h6) ends
+# Lists nested deeper are kept as text of their item: no author nests this far,
+# and the record, its rendering and its JSON all recurse over the nesting.
+MAX_LIST_DEPTH = 12
 
 
 @dataclass(slots=True)
@@ -126,7 +130,7 @@ class _Walker:
         whole article twice (desktop and mobile templates, one hidden by CSS)."""
         if self.skip is not None:
             return
-        key = block.text if not isinstance(block, ListBlock) else repr(block.items)
+        key = block.text if not isinstance(block, ListBlock) else list_text(block)
         if len(key) >= _REPEAT_CHARS:
             if key in self.seen:
                 return
@@ -209,7 +213,7 @@ def _list_block(node: LexborNode, depth: int = 0) -> ListBlock:
         text_parts: list[str] = []
         children: list[ListBlock] = []
         for part in li.iter(include_text=True):
-            if part.tag in ("ul", "ol") and depth < MAX_DEPTH:
+            if part.tag in ("ul", "ol") and depth < MAX_LIST_DEPTH:
                 children.append(_list_block(part, depth + 1))
             elif part.tag == "-text":
                 text_parts.append(part.text_content or "")

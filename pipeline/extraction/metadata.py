@@ -14,10 +14,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from urllib.parse import urljoin, urlsplit
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
+from pipeline import urls
 from pipeline.extraction import dates
 from pipeline.extraction.byline import find_authors
 from pipeline.extraction.furniture import Furniture
@@ -213,14 +213,14 @@ def _source_from_link(link: LexborNode, href: str) -> Source | None:
 def _host(url: str | None) -> str | None:
     if not url or not url.startswith(("http://", "https://", "//")):
         return None
-    host = urlsplit(url).hostname or ""
+    host = urls.hostname(url if not url.startswith("//") else f"http:{url}") or ""
     return host.removeprefix("www.") or None
 
 
 def _absolute(value: str | None, base: str | None) -> str | None:
     if not value:
         return None
-    return urljoin(base, value) if base else value
+    return urls.join(base, value)
 
 
 def _first_text(value: str | None) -> str | None:

@@ -34,10 +34,10 @@ import re
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from urllib.parse import urlsplit
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
+from pipeline import urls
 from pipeline.extraction.structured import ARTICLE_TYPES, StructuredData
 from pipeline.normalize import word_count
 from pipeline.record import Block, Paragraph
@@ -288,7 +288,7 @@ def features(
     blocks: Sequence[Block],
 ) -> tuple[float, ...]:
     """The page's signals in the order of FEATURES. `shown`: (published, author)."""
-    path = urlsplit(url or "").path
+    path = urls.path(url)
     last = [s for s in path.split("/") if s][-1:] or [""]
     # Paragraphs as the body stage built them: <p>-less themes have them too.
     sizes = [word_count(b.text) for b in blocks if isinstance(b, Paragraph)]
@@ -306,7 +306,7 @@ def features(
         math.log1p(len(paragraphs)),
         float(signals.pagination),
         float("article" in data.types),
-        float(bool(urlsplit(url or "").query)),
+        float(bool(urls.query(url))),
         math.log1p(signals.image_links),
         math.log1p(signals.prices),
         _teaser_share(container),
@@ -467,9 +467,9 @@ def _declares_listing(data: StructuredData, body_classes: str, url: str | None) 
     classes = set(_SPLIT.split(body_classes.casefold()))
     if classes & _LISTING_BODY_CLASSES and not classes & _ARTICLE_BODY_CLASSES:
         return True
-    if url and _LISTING_PATH.search(urlsplit(url).path):
+    if url and _LISTING_PATH.search(urls.path(url)):
         return True
-    return url is not None and urlsplit(url).path in ("", "/")
+    return url is not None and urls.split(url) is not None and urls.path(url) in ("", "/")
 
 
 def _teasers(container: LexborNode) -> tuple[int, int]:

@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator, Sequence
-from urllib.parse import unquote, urlsplit
+from urllib.parse import unquote
+
+from pipeline import urls
 
 _MAX_CHARS = 60
 _MAX_WORDS = 6
@@ -292,7 +294,7 @@ def _uninvert(text: str) -> str:
 
 def _name_from_url(url: str) -> str | None:
     """https://site.com/author/jane-doe/ -> 'Jane Doe'; other URLs give nothing."""
-    parts = [p for p in urlsplit(url if "://" in url else f"https://{url}").path.split("/") if p]
+    parts = [p for p in urls.path(url if "://" in url else f"https://{url}").split("/") if p]
     if len(parts) < 2 or parts[-2].casefold() not in _PROFILE_DIRS:
         return None
     words = re.split(r"[-_+]+", unquote(parts[-1]))

@@ -234,14 +234,20 @@ def entry_text(node: LexborNode) -> tuple[str, tuple[str, ...]]:
 
 def _collect_text(node: LexborNode, out: list[str]) -> None:
     # Walk rather than clone-and-decompose: the caller's tree is left untouched.
-    for child in node.iter(include_text=True):
-        if child.is_text_node:
+    # An explicit stack, not recursion: an entry may nest as deep as the page likes.
+    # It holds the nodes still to visit, last first, and the spaces that close blocks.
+    stack: list[LexborNode | str] = list(reversed(list(node.iter(include_text=True))))
+    while stack:
+        child = stack.pop()
+        if isinstance(child, str):
+            out.append(child)
+        elif child.is_text_node:
             out.append(child.text_content or "")
         elif child.is_element_node and not _is_junk(child):
-            block = child.tag in _BLOCK_TAGS
-            out.append(" " if block else "")
-            _collect_text(child, out)
-            out.append(" " if block else "")
+            space = " " if child.tag in _BLOCK_TAGS else ""
+            out.append(space)
+            stack.append(space)
+            stack.extend(reversed(list(child.iter(include_text=True))))
 
 
 def _is_junk(node: LexborNode) -> bool:

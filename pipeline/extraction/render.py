@@ -20,10 +20,15 @@ def _render(block: Block, tables: Sequence[Table]) -> str:
         case Heading() | Paragraph() | Quote() | Code():
             return block.text
         case ListBlock():
-            return "\n".join(_list_lines(block, 0))
+            return list_text(block)
         case TableRef():
             return _table_text(tables[block.index])
     raise TypeError(f"unknown block {block!r}")  # pragma: no cover - exhaustive above
+
+
+def list_text(block: ListBlock) -> str:
+    """A list as lines: "- " or "1. " markers, nested items indented."""
+    return "\n".join(_list_lines(block, 0))
 
 
 def _list_lines(block: ListBlock, depth: int) -> Iterable[str]:

@@ -21,10 +21,10 @@ from __future__ import annotations
 
 from dataclasses import replace
 from typing import ClassVar
-from urllib.parse import urlsplit
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
+from pipeline import urls
 from pipeline.extraction.metadata import Metadata
 
 _RULES: dict[str, SiteRule] = {}
@@ -87,7 +87,7 @@ def rule_for(url: str | None) -> SiteRule | None:
     """The rule of the page's host, or of its closest registered parent domain."""
     if not url or not _RULES:
         return None
-    host = (urlsplit(url).hostname or "").removeprefix("www.")
+    host = (urls.hostname(url) or "").removeprefix("www.")
     while host:
         if host in _RULES:
             return _RULES[host]

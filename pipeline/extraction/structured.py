@@ -75,6 +75,9 @@ _IMAGE_META = (
     "twitter:image:src",
 )
 
+# JSON-LD nests a few levels; a script nested deeper is refused whole, which
+# bounds every recursive reading of it (and the work) by this depth.
+MAX_JSON_DEPTH = 64
 _TRAILING_COMMA = re.compile(r",\s*([\]}])")
 _EDGE_JUNK = ("<!--", "-->", "<![CDATA[", "]]>", "//", "/*", "*/", ";")
 _DOI = re.compile(r"10\.\d{4,9}/\S+")
@@ -420,12 +423,29 @@ def _decode_all(text: str) -> tuple[list[object], bool]:
     while position < len(text):
         try:
             item, position = decoder.raw_decode(text, position)
-        except json.JSONDecodeError:
+        except (json.JSONDecodeError, RecursionError):  # the decoder recurses per level
             return items, False
-        items.append(item)
+        if _depth(item) <= MAX_JSON_DEPTH:
+            items.append(item)
         while position < len(text) and (text[position].isspace() or text[position] in ",;"):
             position += 1
     return items, True
+
+
+def _depth(value: object) -> int:
+    """How deeply arrays and objects nest in `value` (counted without recursion)."""
+    deepest = 0
+    stack: list[tuple[object, int]] = [(value, 1)]
+    while stack:
+        value, level = stack.pop()
+        if isinstance(value, dict):
+            value = list(value.values())
+        if not isinstance(value, list):
+            continue
+        deepest = max(deepest, level)
+        if level <= MAX_JSON_DEPTH:  # past the limit the answer is known
+            stack.extend((child, level + 1) for child in value)
+    return deepest
 
 
 def _index_ids(items: list[object]) -> dict[str, Node]:

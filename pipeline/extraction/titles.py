@@ -19,10 +19,10 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Sequence
-from urllib.parse import urlsplit
 
 from selectolax.lexbor import LexborNode
 
+from pipeline import urls
 from pipeline.normalize import normalize_text
 
 # Trailing decoration of <title> tags; "»" only when it closes no "«" quote.
@@ -153,9 +153,9 @@ def _links_upward(h1: LexborNode, url: str | None) -> bool:
     text = normalize_text(h1.text(deep=True))
     if normalize_text(links[0].text(deep=True)) != text:
         return False
-    target = urlsplit(links[0].attributes.get("href") or "")
-    page = urlsplit(url)
-    if target.netloc and target.netloc != page.netloc:
+    target = urls.split(links[0].attributes.get("href"))
+    page = urls.split(url)
+    if target is None or page is None or (target.netloc and target.netloc != page.netloc):
         return False
     path = target.path.rstrip("/")
     return page.path.rstrip("/").startswith(path) and len(path) < len(page.path.rstrip("/"))

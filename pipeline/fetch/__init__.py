@@ -8,12 +8,15 @@
 Every failure is a pipeline.errors.FetchError subclass, never an httpx error.
 Modules: _settings (FetchSettings), _client (Fetcher), _politeness (limits and
 per-host spacing, the injectable Clock), _robots (robots.txt per origin),
-_retry (backoff and Retry-After), _body (size-limited streaming and inflation).
+_retry (backoff and Retry-After), _body (size-limited streaming and inflation),
+_guard (the network guard: no connection to loopback, private and other
+non-public addresses unless `allow_networks` opens them).
 """
 
 from __future__ import annotations
 
 from pipeline.fetch._client import Fetcher
+from pipeline.fetch._guard import IPNetwork, parse_networks
 from pipeline.fetch._politeness import Clock, SystemClock
 from pipeline.fetch._result import FetchResult
 from pipeline.fetch._settings import DEFAULT_FETCH_SETTINGS, DEFAULT_USER_AGENT, FetchSettings
@@ -25,5 +28,7 @@ __all__ = [
     "FetchResult",
     "FetchSettings",
     "Fetcher",
+    "IPNetwork",
     "SystemClock",
+    "parse_networks",
 ]

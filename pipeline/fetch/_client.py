@@ -14,11 +14,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from types import TracebackType
-from urllib.parse import urljoin, urlsplit
 
 import httpx
 
+from pipeline import urls
 from pipeline.errors import (
+    BlockedAddress,
     BodyTooLarge,
     ConnectionFailed,
     FetchError,
@@ -29,6 +30,7 @@ from pipeline.errors import (
     TooManyRedirects,
 )
 from pipeline.fetch._body import ACCEPT_ENCODING, content_type, read_limited
+from pipeline.fetch._guard import Blocked, GuardedTransport, NetworkGuard
 from pipeline.fetch._politeness import Clock, Politeness, SystemClock
 from pipeline.fetch._result import FetchResult
 from pipeline.fetch._retry import backoff, retry_after, retryable_status
@@ -88,6 +90,7 @@ class Fetcher:
         s = settings
         self._politeness = Politeness(s.concurrency, s.per_host, s.per_host_delay, self._clock)
         self._robots = RobotsCache(self._fetch_robots)
+        limits = httpx.Limits(max_connections=s.concurrency)
         self._client = httpx.AsyncClient(
             headers={"User-Agent": s.user_agent, "Accept-Encoding": ACCEPT_ENCODING},
             timeout=httpx.Timeout(
@@ -96,9 +99,8 @@ class Fetcher:
                 write=s.read_timeout,
                 pool=s.connect_timeout,
             ),
-            limits=httpx.Limits(max_connections=s.concurrency),
             follow_redirects=False,
-            transport=transport,
+            transport=transport or GuardedTransport(NetworkGuard(s.allow_networks), limits),
         )
 
     async def __aenter__(self) -> Fetcher:
@@ -179,9 +181,11 @@ class Fetcher:
         return self._result(url, answer, redirects, started, etag, last_modified)
 
     async def _check_robots(self, url: str) -> None:
-        if urlsplit(url).path == "/robots.txt":  # always allowed (RFC 9309, 2.2.2)
+        if urls.path(url) == "/robots.txt":  # always allowed (RFC 9309, 2.2.2)
             return
         rules = await self._robots.rules(url)
+        if rules.error is not None:
+            raise type(rules.error)(f"{url}: {rules.error.message}", rules.error.status)
         agent = self.settings.user_agent
         delay = rules.delay(agent)
         if delay is not None:
@@ -232,6 +236,8 @@ class Fetcher:
                 return await self._exchange(url, want)
         except TimeoutError as exc:
             raise FetchTimeout(f"{url}: no complete response within {total:g} s") from exc
+        except Blocked as exc:
+            raise BlockedAddress(f"{url}: {exc}") from exc
         except httpx.ConnectTimeout as exc:
             raise _Transient(FetchTimeout(f"{url}: connect timed out")) from exc
         except httpx.TimeoutException as exc:
@@ -305,12 +311,11 @@ def _request_headers(accept: str, etag: str | None, last_modified: str | None) -
 
 def _host(url: str) -> str:
     """Politeness is per machine name: http and https of one site share it."""
-    return (urlsplit(url).hostname or "").lower()
+    return urls.hostname(url) or ""
 
 
 def _check_scheme(url: str) -> None:
-    parts = urlsplit(url)
-    if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
+    if urls.http_url(url) is None:
         raise ConnectionFailed(f"{url}: not an http(s) URL")
 
 
@@ -319,10 +324,9 @@ def _redirect_target(answer: _Answer) -> str | None:
     location = _header(answer.headers, "location")
     if answer.status not in _REDIRECTS or not location:
         return None
-    target = urljoin(answer.url, location)
-    parts = urlsplit(target)
-    if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
-        message = f"{answer.url}: redirected to a non-http(s) URL {target}"
+    target = urls.http_url(location, base=answer.url)
+    if target is None:
+        message = f"{answer.url}: redirected to a malformed or non-http(s) URL {location!r}"
         raise HTTPStatusError(message, answer.status)
     return target
 

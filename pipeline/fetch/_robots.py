@@ -6,19 +6,28 @@ What an origin's robots.txt fetch ends in decides the rules (RFC 9309, 2.3.1):
     4xx other than 429     "unavailable": everything allowed
     too many redirects     "unavailable" too (the RFC allows either)
     5xx, 429, timeout, connection error, a file past the size limit
-                           "unreachable": everything disallowed for this run,
-                           so a struggling site is not crawled blind
+                           "unreachable": no URL of the origin is fetched in this
+                           run (a struggling site is not crawled blind); each fails
+                           as robots_unreachable, which is tried again later, not
+                           robots_disallowed
+    a blocked address      every URL of the origin fails as blocked_address
 """
 
 from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable
-from urllib.parse import urlsplit
 
 from protego import Protego
 
-from pipeline.errors import FetchError, HTTPStatusError, TooManyRedirects
+from pipeline import urls
+from pipeline.errors import (
+    BlockedAddress,
+    FetchError,
+    HTTPStatusError,
+    RobotsUnreachable,
+    TooManyRedirects,
+)
 from pipeline.fetch._result import FetchResult
 
 # RFC 9309 asks parsers to read at least 500 KiB; more is a crawler trap.
@@ -26,12 +35,16 @@ ROBOTS_MAX_BYTES = 512 * 1024
 
 
 class Rules:
-    """One origin's answer: a parsed file, or a blanket allow or disallow."""
+    """One origin's answer: a parsed file, a blanket allow or disallow, or the
+    error that every fetch from the origin fails with in this run."""
 
-    def __init__(self, parser: Protego | None, allow_all: bool, why: str) -> None:
+    def __init__(
+        self, parser: Protego | None, allow_all: bool, why: str, error: FetchError | None = None
+    ) -> None:
         self._parser = parser
         self._allow_all = allow_all
         self.why = why
+        self.error = error
 
     def allows(self, url: str, agent: str) -> bool:
         if self._parser is None:
@@ -54,7 +67,9 @@ class Rules:
 
 def origin(url: str) -> str:
     """scheme://host[:port], lowercased: robots.txt belongs to exactly this."""
-    parts = urlsplit(url)
+    parts = urls.split(url)
+    if parts is None:  # the fetcher checks URLs first; a malformed one has no robots.txt
+        return ""
     return f"{parts.scheme.lower()}://{parts.netloc.lower()}"
 
 
@@ -69,13 +84,20 @@ async def load_rules(robots_url: str, fetch: Callable[[str], Awaitable[FetchResu
     except HTTPStatusError as exc:
         if exc.status is not None and 400 <= exc.status < 500 and exc.status != 429:
             return Rules(None, allow_all=True, why=f"robots.txt answered {exc.status}")
-        return Rules(None, allow_all=False, why=f"robots.txt unreachable: {exc.message}")
+        return _unreachable(exc)
     except TooManyRedirects as exc:
         return Rules(None, allow_all=True, why=f"robots.txt unavailable: {exc.message}")
+    except BlockedAddress as exc:
+        return Rules(None, allow_all=False, why=exc.message, error=exc)
     except FetchError as exc:
-        return Rules(None, allow_all=False, why=f"robots.txt unreachable: {exc.message}")
+        return _unreachable(exc)
     # The RFC says UTF-8; a stray byte should not cost the whole file.
     return rules_from_text(result.content.decode("utf-8", errors="replace"))
+
+
+def _unreachable(exc: FetchError) -> Rules:
+    why = f"robots.txt unreachable: {exc.message}"
+    return Rules(None, allow_all=False, why=why, error=RobotsUnreachable(why, exc.status))
 
 
 class RobotsCache:

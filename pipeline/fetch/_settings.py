@@ -5,9 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from pipeline.errors import ConfigError
+from pipeline.fetch._guard import IPNetwork
+from pipeline.options import DEFAULT_MAX_BYTES
 from pipeline.version import __version__
-
-MiB = 1024 * 1024
 
 DEFAULT_USER_AGENT = f"news-pipeline/{__version__} (+https://example.invalid/news-pipeline)"
 
@@ -38,6 +38,9 @@ class FetchSettings:
     obey_robots: check robots.txt before every request (off only for tests and
         sites the operator owns).
     html_types: the media types `Fetcher.fetch` accepts; `fetch_raw` takes any.
+    allow_networks: addresses and CIDR ranges the network guard lets through
+        although they are loopback, private, link-local, shared, multicast,
+        unspecified or reserved (see _guard); empty: only public addresses.
     """
 
     user_agent: str = DEFAULT_USER_AGENT
@@ -53,9 +56,10 @@ class FetchSettings:
     jitter: float = 0.5
     retry_after_cap: float = 120.0
     max_redirects: int = 5
-    max_bytes: int = 10 * MiB
+    max_bytes: int = DEFAULT_MAX_BYTES
     obey_robots: bool = True
     html_types: tuple[str, ...] = HTML_TYPES
+    allow_networks: tuple[IPNetwork, ...] = ()
 
     def __post_init__(self) -> None:
         if not self.user_agent.strip():

@@ -1,0 +1,112 @@
+"""Executors: pages in, articles (or named errors) out, in this process or on workers.
+
+    with open_executor(WorkerSettings(jobs=2), options) as executor:
+        future = executor.submit(page)   # a concurrent.futures.Future
+        article = future.result()        # or raises an ExtractionError subclass
+
+    for page, outcome in in_order(executor, pages):   # outcome: Article | ExtractionError
+        ...
+
+The interface is `Executor`: `submit(page) -> Future[Article]` and `close()`.
+`Inline` extracts in the calling thread, with no limits (`--jobs 1`: a debugger
+and a traceback see the extractor directly). `ProcessPool` (the default) runs
+one worker process per core with a time and memory limit per page; a worker
+that overruns is killed and replaced, and the page fails as `too_slow` or
+`too_much_memory`. Extraction is a pure function of the page and the options,
+so every executor gives the same records; `in_order` gives them in input order
+whatever the number of workers.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Iterable, Iterator
+from concurrent.futures import Future
+from typing import Protocol
+
+from pipeline.errors import ExtractionError
+from pipeline.exec._settings import DEFAULT_WORKER_SETTINGS, WorkerSettings, default_jobs
+from pipeline.exec.inline import Inline
+from pipeline.exec.pool import ProcessPool
+from pipeline.options import MiB, Options
+from pipeline.page import Page, Unread
+from pipeline.record import Article
+
+Outcome = Article | ExtractionError
+
+# Pages submitted ahead of the one whose outcome is awaited: enough that a page
+# near the time limit does not idle the other workers, few enough to bound memory.
+WINDOW_PER_JOB = 32
+WINDOW_BYTES = 256 * MiB
+
+__all__ = [
+    "DEFAULT_WORKER_SETTINGS",
+    "Executor",
+    "Inline",
+    "Outcome",
+    "ProcessPool",
+    "WorkerSettings",
+    "default_jobs",
+    "in_order",
+    "open_executor",
+]
+
+
+class Executor(Protocol):
+    """Where extraction runs."""
+
+    def submit(self, page: Page) -> Future[Article]: ...
+
+    def close(self) -> None: ...
+
+    def __enter__(self) -> Executor: ...
+
+    def __exit__(self, *exc: object) -> None: ...
+
+
+def open_executor(settings: WorkerSettings, options: Options) -> Executor:
+    """Inline for one job, else a process pool of `settings.jobs` workers."""
+    if settings.resolved_jobs() == 1:
+        return Inline(options)
+    return ProcessPool(options, settings)
+
+
+def in_order(
+    executor: Executor,
+    items: Iterable[Page | Unread],
+    window: int | None = None,
+    window_bytes: int = WINDOW_BYTES,
+) -> Iterator[tuple[Page | Unread, Outcome]]:
+    """Each item with its outcome, in the order the items came (an `Unread`
+    item's outcome is its own error).
+
+    Pages are submitted ahead of the one being waited for, at most `window`
+    (default: WINDOW_PER_JOB per worker) and `window_bytes` of them, so a slow
+    page holds up the output but not the other workers, and memory stays
+    bounded however many pages there are.
+    """
+    limit = window or WINDOW_PER_JOB * max(getattr(executor, "jobs", 1), 1)
+    flying: deque[tuple[Page | Unread, Future[Article] | None]] = deque()
+    held = 0
+    for item in items:
+        if isinstance(item, Page):
+            held += len(item.content)
+            flying.append((item, executor.submit(item)))
+        else:
+            flying.append((item, None))
+        while flying and (len(flying) >= limit or held > window_bytes):
+            done, outcome = _outcome(*flying.popleft())
+            held -= len(done.content) if isinstance(done, Page) else 0
+            yield done, outcome
+    while flying:
+        yield _outcome(*flying.popleft())
+
+
+def _outcome(item: Page | Unread, future: Future[Article] | None) -> tuple[Page | Unread, Outcome]:
+    if future is None:
+        assert isinstance(item, Unread)
+        return item, item.error
+    try:
+        return item, future.result()
+    except ExtractionError as exc:
+        return item, exc

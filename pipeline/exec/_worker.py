@@ -1,0 +1,93 @@
+"""The worker process's side: receive a page, extract it, send back the outcome.
+
+Imported by the fork server before any worker is forked, so each worker starts
+with the extractor loaded and warmed (parsers, date data) instead of paying for
+it on its first page.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import resource
+import signal
+from multiprocessing.connection import Connection
+
+from pipeline.errors import ExtractionError, TooMuchMemory
+from pipeline.extraction import extract_page
+from pipeline.options import MiB, Options
+from pipeline.page import Page
+
+READY = "ready"
+
+# Address space is reserved ahead of use; the resident limit the parent watches
+# is the real one, so the hard cap leaves this factor of room.
+_SLACK = 2
+_NEAR_CAP = 0.9
+_WARM_UP = (
+    b"<html lang='en'><head><title>Warm up</title>"
+    b"<meta property='article:published_time' content='2024-01-02T03:04:05Z'></head>"
+    b"<body><article><h1>Warm up</h1><p>Published 3 January 2024 by A. Writer.</p>"
+    + b"<p>A sentence of an article, long enough to count as one of its paragraphs.</p>" * 8
+    + b"</article></body></html>"
+)
+
+
+def warm_up() -> None:
+    """Run the extractor once, so lazily built caches exist before workers fork."""
+    with contextlib.suppress(ExtractionError):
+        extract_page(Page(_WARM_UP, "https://example.com/news/warm-up"))
+
+
+def serve(conn: Connection, options: Options, memory_mb: int) -> None:
+    """The worker's loop: pages in, outcomes out, until told to stop or orphaned."""
+    # The parent decides when workers stop: a Ctrl-C or SIGTERM sent to the whole
+    # process group must not kill a page half-way and report it as a crash.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    cap = _limit_memory(memory_mb)
+    conn.send(READY)
+    while True:
+        try:
+            page = conn.recv()
+        except (EOFError, OSError):  # the parent is gone
+            return
+        if page is None:
+            return
+        try:
+            outcome: object = extract_page(page, options)
+        except ExtractionError as exc:
+            outcome = exc
+            if cap is not None and _peak_address_space() >= _NEAR_CAP * cap:
+                # The parser's allocations hit the cap; it reports that as a failure
+                # to parse, but the page's real fault is its size.
+                outcome = TooMuchMemory(f"extraction needed more than {memory_mb} MiB")
+        conn.send(outcome)
+
+
+def _limit_memory(memory_mb: int) -> int | None:
+    """A hard cap on the address space, what the worker uses now plus room for
+    `memory_mb` more (and the allocator's slack); None where it cannot be set.
+    The parent watches the resident size too; this catches a burst between looks."""
+    try:
+        limit = _address_space() + _SLACK * memory_mb * MiB
+        resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+    except (OSError, ValueError):  # no /proc, or a lower hard limit already set
+        return None
+    return limit
+
+
+def _address_space() -> int:
+    with open("/proc/self/statm", encoding="ascii") as stream:
+        return int(stream.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
+
+
+def _peak_address_space() -> int:
+    with open("/proc/self/status", encoding="ascii") as stream:
+        for line in stream:
+            if line.startswith("VmPeak:"):
+                return int(line.split()[1]) * 1024
+    return 0
+
+
+warm_up()

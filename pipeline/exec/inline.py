@@ -1,0 +1,37 @@
+"""The in-process executor: extraction in the calling thread, no limits (for debugging)."""
+
+from __future__ import annotations
+
+from concurrent.futures import Future
+
+from pipeline.errors import ExtractionError
+from pipeline.extraction import extract_page
+from pipeline.options import Options
+from pipeline.page import Page
+from pipeline.record import Article
+
+
+class Inline:
+    """Extracts each page as it is submitted; the future is already done."""
+
+    jobs = 1
+
+    def __init__(self, options: Options) -> None:
+        self.options = options
+
+    def submit(self, page: Page) -> Future[Article]:
+        future: Future[Article] = Future()
+        try:
+            future.set_result(extract_page(page, self.options))
+        except ExtractionError as exc:
+            future.set_exception(exc)
+        return future
+
+    def close(self) -> None:
+        return None
+
+    def __enter__(self) -> Inline:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
