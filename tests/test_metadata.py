@@ -297,3 +297,8 @@ def test_one_byline_per_teaser_is_no_author() -> None:
         for i, name in enumerate(("Adams", "Baker", "Clark"))
     )
     assert _meta(f"<div>{cards}</div>").authors == ()
+
+
+def test_a_headline_nested_thousands_deep_is_read_without_recursion() -> None:
+    deep = "<span>" * 5000 + "Deep title" + "</span>" * 5000
+    assert _meta(f"<main><h1>{deep}</h1>{_BODY_TEXT}</main>").title == "Deep title"

@@ -105,6 +105,17 @@ def read_metadata(tree: LexborHTMLParser, url: str | None, html: str | None = No
     )
 
 
+def _is_region(node: LexborNode) -> bool:
+    """`node` matches _REGION (tested in Python: css_matches on every ancestor of a
+    deeply nested headline costs seconds)."""
+    attributes = node.attributes
+    return (
+        node.tag in ("article", "main")
+        or attributes.get("itemprop") == "articleBody"
+        or attributes.get("role") == "main"
+    )
+
+
 def _headline(tree: LexborHTMLParser, site: str | None, furniture: Furniture) -> LexborNode | None:
     """The article's visible headline: the first h1 that is not the site's logo."""
     body = tree.body
@@ -133,7 +144,7 @@ def _region(tree: LexborHTMLParser, h1: LexborNode | None) -> LexborNode | None:
     node = h1.parent
     depth = 0
     while node is not None and node.tag not in ("body", "html"):
-        if node.css_matches(_REGION):
+        if _is_region(node):
             return node
         node, depth = node.parent, depth + 1
     # No semantic wrapper: a few levels above the headline covers header and body.

@@ -187,26 +187,37 @@ def _shares_words(heading: str, declared: str) -> bool:
 
 
 def _pieces(node: LexborNode, out: list[tuple[str, bool]], kicker: bool) -> None:
-    """Collect the h1's text as (piece, is a kicker) in order; a break starts a piece."""
-    child = node.child
-    while child is not None:
-        if child.tag == "-text":
+    """Collect the h1's text as (piece, is a kicker) in order; a break starts a piece.
+    Walked with a stack: a headline may be nested thousands of elements deep."""
+    # (node to visit, in a kicker) or (None, kicker to resume after a break)
+    stack: list[tuple[LexborNode | None, bool]] = []
+    stack.extend((c, kicker) for c in reversed(_children(node)))
+    while stack:
+        child, in_kicker = stack.pop()
+        if child is None:
+            out.append(("", in_kicker))
+        elif child.tag == "-text":
             text = child.text(deep=False) or ""
-            if out and out[-1][1] != kicker:
-                out.append((text, kicker))
-            elif out:
-                out[-1] = (out[-1][0] + text, kicker)
+            if out and out[-1][1] == in_kicker:
+                out[-1] = (out[-1][0] + text, in_kicker)
             else:
-                out.append((text, kicker))
+                out.append((text, in_kicker))
         elif child.is_element_node and child.tag not in _SKIPPED:
-            is_kicker = kicker or _is_kicker(child)
-            breaks = child.tag in _BLOCKS or is_kicker != kicker
+            is_kicker = in_kicker or _is_kicker(child)
+            breaks = child.tag in _BLOCKS or is_kicker != in_kicker
             if breaks:
                 out.append(("", is_kicker))
-            _pieces(child, out, is_kicker)
-            if breaks:
-                out.append(("", kicker))
+                stack.append((None, in_kicker))
+            stack.extend((c, is_kicker) for c in reversed(_children(child)))
+
+
+def _children(node: LexborNode) -> list[LexborNode]:
+    found = []
+    child = node.child
+    while child is not None:
+        found.append(child)
         child = child.next
+    return found
 
 
 def _is_kicker(node: LexborNode) -> bool:
