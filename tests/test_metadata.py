@@ -3,7 +3,7 @@ from __future__ import annotations
 import pytest
 from selectolax.lexbor import LexborHTMLParser
 
-from pipeline.extraction.metadata import Metadata, read_metadata, strip_site_suffix
+from pipeline.extraction.metadata import Metadata, clean_tags, read_metadata, strip_site_suffix
 
 
 @pytest.mark.parametrize(
@@ -302,3 +302,34 @@ def test_one_byline_per_teaser_is_no_author() -> None:
 def test_a_headline_nested_thousands_deep_is_read_without_recursion() -> None:
     deep = "<span>" * 5000 + "Deep title" + "</span>" * 5000
     assert _meta(f"<main><h1>{deep}</h1>{_BODY_TEXT}</main>").title == "Deep title"
+
+
+# --- tags -----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        # a comma-separated keyword string is several tags
+        (["climate, glaciers,  Alps"], ("climate", "glaciers", "Alps")),
+        (["climate", "Climate", "water"], ("climate", "water")),
+        # CMS identifiers and internal labels are no tags
+        (["3f2504e0-4f89-11d3-9a0c-0305e82c3301", "glaciers"], ("glaciers",)),
+        (["5f1d7a2b9c3e4f6a8b0c", "Category: Life", "tag:featured", "1234"], ()),
+        (["A whole sentence that a CMS put into the keywords field of the page"], ()),
+    ],
+)
+def test_declared_tags_are_split_and_cleaned(raw: list[str], expected: tuple[str, ...]) -> None:
+    assert clean_tags(raw) == expected
+
+
+def test_article_tag_metas_holding_one_keyword_string() -> None:
+    head = (
+        "<meta property='article:tag' content='Kyrgyzstan, rail, China'>"
+        "<meta property='article:tag' content='a1b2c3d4-e5f6-7890-abcd-ef1234567890'>"
+    )
+    assert _meta("<main><h1>Rail</h1>" + _BODY_TEXT + "</main>", head).tags == (
+        "Kyrgyzstan",
+        "rail",
+        "China",
+    )

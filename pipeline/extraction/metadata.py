@@ -13,6 +13,7 @@ tree, before the clean stage removes bylines.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
@@ -49,6 +50,16 @@ _SOURCE_LINE = re.compile(
 )
 _DASH_SUFFIX = re.compile(r"\s[–—-]\s([^–—-]{2,60})$")
 _MAX_VISIBLE_NODES = 40
+_TAG_SPLIT = re.compile(r"\s*[,;|]\s*")
+_MAX_TAG_CHARS = 60
+_MAX_TAG_WORDS = 6
+# CMS identifiers and internal labels that pages print among their tags.
+_CMS_TAG = re.compile(
+    r"^[0-9a-f]{8}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{12}$"  # a UUID
+    r"|^(?=[0-9a-f]*\d)[0-9a-f]{16,}$"  # a hex id
+    r"|^(?:category|tag|tags|section|type|author|topic|keyword|id|page|template)\s*[:=]",
+    re.I,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,7 +106,7 @@ def read_metadata(tree: LexborHTMLParser, url: str | None, html: str | None = No
         modified=dates.to_iso(data.modified, langs) if data.modified else None,
         language=data.language,
         section=_first_text(data.section) or _section(region, furniture),
-        tags=data.tags or _tags(region, furniture) or data.keywords,
+        tags=clean_tags(data.tags) or _tags(region, furniture) or clean_tags(data.keywords),
         description=_first_text(data.description),
         doi=data.doi,
         site_name=site,
@@ -186,7 +197,7 @@ def _tags(region: LexborNode | None, furniture: Furniture) -> tuple[str, ...]:
     seen: dict[str, str] = {}
     for node in links:
         text = normalize_text(node.text(deep=True)).lstrip("#")
-        if text and len(text) <= 60 and not furniture.around(node, region):
+        if text and not _is_cms_tag(text) and not furniture.around(node, region):
             seen.setdefault(text.casefold(), text)
     return tuple(seen.values())
 
@@ -232,6 +243,25 @@ def _absolute(value: str | None, base: str | None) -> str | None:
     if not value:
         return None
     return urls.join(base, value)
+
+
+def clean_tags(raw: Sequence[str]) -> tuple[str, ...]:
+    """The article's tags from declared values: a comma-separated keyword string is
+    several tags; CMS identifiers (UUIDs, hex or numeric ids), internal labels
+    ("Category: Life", "tag:foo") and sentences are none. De-duplicated, order kept."""
+    seen: dict[str, str] = {}
+    for value in raw:
+        for part in _TAG_SPLIT.split(value):
+            tag = normalize_text(part).strip(" #.;")
+            if tag and not _is_cms_tag(tag):
+                seen.setdefault(tag.casefold(), tag)
+    return tuple(seen.values())
+
+
+def _is_cms_tag(tag: str) -> bool:
+    if len(tag) > _MAX_TAG_CHARS or len(tag.split()) > _MAX_TAG_WORDS:
+        return True  # a sentence or a description, not a tag
+    return bool(_CMS_TAG.search(tag)) or not any(c.isalpha() for c in tag)
 
 
 def _first_text(value: str | None) -> str | None:
