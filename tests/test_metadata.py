@@ -333,3 +333,36 @@ def test_article_tag_metas_holding_one_keyword_string() -> None:
         "rail",
         "China",
     )
+
+
+def test_of_several_h1s_the_one_the_declared_title_names() -> None:
+    head = "<meta property='og:title' content='Top rental car companies of 2025'>"
+    body = (
+        "<div class='promo'><h1>FX Excursions</h1></div>"
+        "<main><h1>Top rental car companies of 2025</h1><p>by Aoife O'Riordan</p>"
+        + _BODY_TEXT
+        + "</main>"
+    )
+    meta = _meta(body, head)
+    assert meta.title == "Top rental car companies of 2025"
+    assert meta.authors == ("Aoife O'Riordan",)
+
+
+def test_an_article_header_outside_the_article_is_not_the_sites() -> None:
+    site_header = "<header><nav><a href='/'>Home</a></nav><p>By Site Admin Team</p></header>"
+    article_header = (
+        "<header class='entry-header'><h1>Cloud innovations</h1>"
+        "<p>By Juliette Carreiro · February 4, 2025</p></header>"
+    )
+    meta = _meta(site_header + article_header + _BODY_TEXT)
+    assert meta.title == "Cloud innovations"
+    assert meta.authors == ("Juliette Carreiro",)
+    assert meta.published == "2025-02-04"
+
+
+def test_reviewers_and_labels_are_not_authors() -> None:
+    body = (
+        "<main><h1>Best tax software</h1><div class='author-box'><span>Updated on</span></div>"
+        "<p>Reviewed by Jane Roe</p>" + _BODY_TEXT + "</main>"
+    )
+    assert _meta(body).authors == ()

@@ -202,3 +202,18 @@ def test_roles_repeats_and_places_come_off(raw: list[str], expected: tuple[str, 
 )
 def test_organisation_credit(raw: list[str], expected: str | None) -> None:
     assert organisation_credit(raw) == expected
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        (["View all posts by Ray Ansari"], ("Ray Ansari",)),
+        (["Insights from Liza Burke"], ("Liza Burke",)),
+        (["Fact checked by Jane Roe"], ()),
+        (["Updated on"], ()),
+        (["mins read"], ()),
+        (["Last update"], ()),
+    ],
+)
+def test_byline_labels_are_no_names(raw: list[str], expected: tuple[str, ...]) -> None:
+    assert clean_authors(raw) == expected

@@ -49,8 +49,10 @@ _BYLINE_END = re.compile(
 _SENTENCE = re.compile(r"[a-z]{2}[.!?]\s+[A-Z]|\b(?:is|was|has|lives|works|writes)\b")
 _AUTHOR_LINK = re.compile(r"/(?:author|authors|people|profile|profiles|staff|writers?|by)/", re.I)
 _HEADER_PIECES = 30
+_TEAM = re.compile(r"\b(?:team|staff|desk|editors|editorial|newsroom|contributors?)\b", re.I)
 # Other people's bylines in the region beyond which it is a listing's, not an article's.
 _TEASER_BYLINES = 2
+_TEASER_DEPTH = 4
 _CONNECTOR = re.compile(r",|&|and|und|et|y|и|,\s*and", re.I)
 
 
@@ -75,7 +77,7 @@ def find_authors(
         if found:
             break
         if scope is not None:
-            found = _labelled_byline(scope, site, furniture, unique=True)
+            found = _labelled_byline(scope, site, furniture, unique=scope is body)
     if found:
         return found
     if declared:
@@ -133,7 +135,8 @@ def _in_region(region: LexborNode, site: str | None, furniture: Furniture) -> tu
             continue
         texts = _byline_texts(node)
         if line is not None and not _inside(node, line):
-            others.update(n.casefold() for n in people.clean_authors(texts, site))
+            if _in_teaser(node):
+                others.update(n.casefold() for n in people.clean_authors(texts, site))
             continue
         if line is None and people.clean_authors(texts, site):
             line = node.parent or node
@@ -143,6 +146,18 @@ def _in_region(region: LexborNode, site: str | None, furniture: Furniture) -> tu
     if len(others - {n.casefold() for n in found}) >= _TEASER_BYLINES:
         return ()  # bylines of many people, each on its own line: a listing's teasers
     return found
+
+
+def _in_teaser(node: LexborNode) -> bool:
+    """The byline sits in a card with a linked heading (a teaser), not in a quote."""
+    current = node.parent
+    for _ in range(_TEASER_DEPTH):
+        if current is None:
+            return False
+        if current.css_first("h2 a[href], h3 a[href], h4 a[href], a[href] h2, a[href] h3"):
+            return True
+        current = current.parent
+    return False
 
 
 def _inside(node: LexborNode, ancestor: LexborNode) -> bool:
@@ -246,20 +261,21 @@ def _credit(
     site: str | None,
     furniture: Furniture,
 ) -> str | None:
-    """The organisation the page credits when it names no person."""
-    raw: list[str] = []
+    """The organisation the page credits when it names no person: declared as the
+    author, named after a byline label, or in a byline element when it reads as a
+    team ("Podium Staff") or is the site itself (a bare label there is furniture)."""
+    raw: list[str] = [*data.authors, *data.author_orgs]
     if header is not None:
         pieces = header.after.pieces[:_HEADER_PIECES]
         for index, piece in enumerate(pieces):
             name = _after_label(piece.text, pieces[index + 1 :])
             if name:
                 raw.append(name)
-    raw.extend(data.authors)
-    raw.extend(data.author_orgs)
     if region is not None:
         for node in region.css(_AUTHOR_SELECTORS)[:_MAX_VISIBLE_NODES]:
-            if not _names_contain(node, _NOT_A_NAME) and not furniture.around(node, region):
-                raw.extend(_byline_texts(node)[:1])
+            if _names_contain(node, _NOT_A_NAME) or furniture.around(node, region):
+                continue
+            raw.extend(t for t in _byline_texts(node)[:1] if _is_site(t, site) or _TEAM.search(t))
     return people.organisation_credit(raw, site)
 
 

@@ -15,6 +15,8 @@ from pipeline.extraction import clean
 
 # A furniture-named element holding this share of the page's text is its layout.
 _MAIN_WRAPPER_SHARE = 0.5
+# More links than this in a <header> make it the site's, with its menu.
+_HEADER_LINKS = 12
 _ALWAYS = ("related", "comment", "widget", "sidebar", "tagcloud", "tag-cloud")
 # Words of the article's own header parts: their names are never furniture here.
 _HEADER_PARTS = ("meta", "byline", "author", "date", "tag", "header", "categor")
@@ -46,7 +48,7 @@ class Furniture:
                 return True
             if current.tag in ("article", "main"):
                 site_header = False  # a <header> inside the article is the article's header
-            elif current.tag == "header":
+            elif current.tag == "header" and _is_site_header(current):
                 site_header = True
             if self.named(current):
                 return True
@@ -59,6 +61,15 @@ class Furniture:
         if size is None:
             size = self._sizes[node.mem_id] = len(node.text(deep=True))
         return size >= _MAIN_WRAPPER_SHARE * self._page_chars
+
+
+def _is_site_header(header: LexborNode) -> bool:
+    """A <header> with the site's menu; an article's own header holds its headline,
+    a byline and a few links."""
+    return (
+        header.css_first("nav, [role=navigation], form") is not None
+        or len(header.css("a[href]")) > _HEADER_LINKS
+    )
 
 
 def furniture_names(names: str) -> bool:

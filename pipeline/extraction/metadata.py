@@ -25,7 +25,12 @@ from pipeline.extraction.furniture import Furniture
 from pipeline.extraction.header import Header, read_header
 from pipeline.extraction.published import ARTICLE_SOURCES, published_date
 from pipeline.extraction.structured import StructuredData, read_structured
-from pipeline.extraction.titles import choose_title, site_from_title, strip_site_suffix
+from pipeline.extraction.titles import (
+    choose_title,
+    shares_words,
+    site_from_title,
+    strip_site_suffix,
+)
 from pipeline.normalize import normalize_text
 from pipeline.record import Source
 
@@ -50,6 +55,7 @@ _SOURCE_LINE = re.compile(
 )
 _DASH_SUFFIX = re.compile(r"\s[–—-]\s([^–—-]{2,60})$")
 _MAX_VISIBLE_NODES = 40
+_MAX_HEADLINES = 10
 _TAG_SPLIT = re.compile(r"\s*[,;|]\s*")
 _MAX_TAG_CHARS = 60
 _MAX_TAG_WORDS = 6
@@ -90,7 +96,7 @@ def read_metadata(tree: LexborHTMLParser, url: str | None, html: str | None = No
     data = read_structured(tree)
     furniture = Furniture(tree.body)
     site = data.site_name or site_from_title(data.title_tag)
-    h1 = _headline(tree, site, furniture)
+    h1 = _headline(tree, site, furniture, (*data.titles, data.title_tag or ""))
     region = _region(tree, h1)
     header: Header | None = None
     if h1 is not None:
@@ -127,10 +133,15 @@ def _is_region(node: LexborNode) -> bool:
     )
 
 
-def _headline(tree: LexborHTMLParser, site: str | None, furniture: Furniture) -> LexborNode | None:
-    """The article's visible headline: the first h1 that is not the site's logo."""
+def _headline(
+    tree: LexborHTMLParser, site: str | None, furniture: Furniture, declared: Sequence[str] = ()
+) -> LexborNode | None:
+    """The article's visible headline: the first h1 that is not the site's logo, nor
+    in the site's furniture; of several, the first whose words are in a declared
+    title (a promo box's h1 may come first)."""
     body = tree.body
-    for h1 in tree.css("h1"):
+    candidates = []
+    for h1 in tree.css("h1")[:_MAX_HEADLINES]:
         text = h1.text(deep=True).strip()
         if not text or (site and text.casefold() == site.casefold()):
             continue
@@ -138,8 +149,12 @@ def _headline(tree: LexborHTMLParser, site: str | None, furniture: Furniture) ->
             continue
         if body is not None and furniture.around(h1, body):
             continue  # an h1 in the site's header bar
-        return h1
-    return None
+        candidates.append(h1)
+    if len(candidates) > 1:
+        for h1 in candidates:
+            if any(shares_words(normalize_text(h1.text(deep=True)), d) for d in declared):
+                return h1
+    return candidates[0] if candidates else None
 
 
 def _region(tree: LexborHTMLParser, h1: LexborNode | None) -> LexborNode | None:

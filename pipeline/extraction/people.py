@@ -24,14 +24,16 @@ _BRACKETS = re.compile(r"\([^)]*\)|\[[^\]]*\]")
 _PREFIX = re.compile(
     r"^(?:(?:with\s+)?(?:additional\s+)?reporting\s+by"
     r"|(?:article\s+)?(?:written|posted|published|reported|compiled|story|words|text|article)"
-    r"\s+by|author(?:s|\(s\))?|by|von|par|por|door|av|af"
+    r"\s+by|(?:view|see)\s+(?:all|more)\s+(?:posts|articles|stories)\s+by"
+    r"|(?:more\s+)?(?:posts|articles|stories|insights)\s+(?:by|from)"
+    r"|author(?:s|\(s\))?|by|von|par|por|door|av|af"
     r"|автор(?:ы)?|текст|作者|記者)\b\s*[:：\-–—]?\s*",
     re.I,
 )
 # Pieces that name someone who did not write the article.
 _NOT_AUTHOR = re.compile(
-    r"^(?:editing|edited|translated|translation|photos?|photography|illustrations?|graphics)"
-    r"\s+by\b",
+    r"^(?:editing|edited|translated|translation|photos?|photography|illustrations?|graphics"
+    r"|reviewed|fact[-\s]?checked|medically\s+reviewed|researched)\s+by\b",
     re.I,
 )
 # Between two people; "with additional reporting by" also starts a new name.
@@ -95,6 +97,8 @@ _UI_WORDS = frozenset(
     threads bluesky pinterest whatsapp reddit telegram print comments comment reply profile
     bio articles article page author authors posted published updated written listen save
     start trial free try get buy shop download join sign-up signup book demo
+    fact checked check link size style design researched reviewed insights on by from all
+    see find min mins minute minutes time last update latest edited modified
     フォロー フォローする 关注 подписаться
     """.split()
 )

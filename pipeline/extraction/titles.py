@@ -56,7 +56,7 @@ def choose_title(
         candidates.append(strip_site_suffix(normalize_text(title_tag), site))
     candidates = [c for c in candidates if c]
     heading = _heading(h1, candidates, site, url) if h1 is not None else ""
-    if heading and (not candidates or any(_shares_words(heading, c) for c in candidates)):
+    if heading and (not candidates or any(shares_words(heading, c) for c in candidates)):
         return heading
     return _agreed(candidates, site) or heading or None
 
@@ -177,7 +177,7 @@ def _truncates(short: str, long: str) -> bool:
     return len(short) < len(long) and _fold(long).startswith(_fold(short))
 
 
-def _shares_words(heading: str, declared: str) -> bool:
+def shares_words(heading: str, declared: str) -> bool:
     """Most of the h1's words are in a declared title: the h1 is the headline."""
     words = set(_WORD.findall(heading.casefold()))
     if not words:
