@@ -44,7 +44,7 @@ _DATEPARSER_SETTINGS: dict[str, Any] = {
     "PARSERS": ["custom-formats", "absolute-time"],
 }
 
-_ZONE = r"(?P<tz>Z|UTC|GMT|[+-]\d{2}(?::?\d{2})?)"
+_ZONE = r"(?P<tz>Z|UTC|GMT|[+-]\d{2}(?::?\d{2})?|[A-Z]{2,5}\b)"
 _CLOCK = r"(?P<h>\d{1,2}):?(?P<mi>\d{2})(?::?(?P<s>\d{2})(?:[.,]\d+)?)?"
 _ISO = re.compile(
     r"(?P<y>\d{4})"
@@ -95,7 +95,8 @@ _ZONE_ABBREVIATIONS = {
     "UTC": 0, "GMT": 0, "Z": 0, "WET": 0, "WEST": 60, "CET": 60, "CEST": 120, "MEZ": 60,
     "MESZ": 120, "EET": 120, "EEST": 180, "MSK": 180, "JST": 540, "KST": 540, "HKT": 480,
     "SGT": 480, "AEST": 600, "AEDT": 660, "NZST": 720, "NZDT": 780, "EST": -300, "EDT": -240,
-    "CDT": -300, "MST": -420, "MDT": -360, "PST": -480, "PDT": -420, "AKST": -540, "HST": -600,
+    "CST": -360, "CDT": -300, "MST": -420, "MDT": -360, "PST": -480, "PDT": -420,
+    "AKST": -540, "HST": -600,
 }  # fmt: skip
 _EN_MONTHS = {
     name: number
@@ -225,6 +226,8 @@ def _parse_fast(text: str) -> str | None:
             found = parse(text)
         except (ValueError, OverflowError):  # datetime() refuses day 31 of June etc.
             return ""
+        except _UnknownZone:
+            return None
         if found is not None:
             return found
     return None
@@ -319,11 +322,19 @@ def _from_parts(match: re.Match[str], year: int, month: int, day: int) -> str | 
     return _finish(parsed, has_time=True)
 
 
+class _UnknownZone(Exception):
+    """A zone abbreviation the fast path does not know: dateparser's call."""
+
+
 def _zone(text: str | None) -> tzinfo | None:
     if not text:
         return None
     if text in ("Z", "UTC", "GMT"):
         return UTC
+    if text.isalpha():
+        if text not in _ZONE_ABBREVIATIONS:
+            raise _UnknownZone(text)
+        return timezone(timedelta(minutes=_ZONE_ABBREVIATIONS[text]))
     sign = -1 if text[0] == "-" else 1
     digits = text[1:].replace(":", "")
     offset = timedelta(hours=int(digits[:2]), minutes=int(digits[2:4] or 0))

@@ -28,16 +28,22 @@ class Furniture:
     wrapper that holds most of the page's text is the layout ("content-sidebar-wrap",
     an `<article class="paywall">`), not furniture: a name is evidence, not a veto."""
 
-    __slots__ = ("_page_chars", "_sizes")
+    __slots__ = ("_names", "_page_chars", "_sizes")
 
     def __init__(self, body: LexborNode | None) -> None:
         self._page_chars = len(body.text(deep=True)) if body is not None else 0
         self._sizes: dict[int, int] = {}
+        self._names: dict[str, bool] = {}  # class/id strings repeat across a page
 
     def named(self, node: LexborNode) -> bool:
         """The node's own names say furniture, and it is not the page's main wrapper."""
         names = " ".join(filter(None, (node.attributes.get("class"), node.attributes.get("id"))))
-        return bool(names) and furniture_names(names) and not self._holds_page(node)
+        if not names:
+            return False
+        said = self._names.get(names)
+        if said is None:
+            said = self._names[names] = furniture_names(names)
+        return said and not self._holds_page(node)
 
     def around(self, node: LexborNode, scope: LexborNode) -> bool:
         """`node` is inside furniture, looking up to `scope`."""

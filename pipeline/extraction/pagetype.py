@@ -71,6 +71,8 @@ _MIN_CARDS = 4
 _CARD_MAJORITY = 0.6
 _CARD_MAX_WORDS = 120
 _CARD_TITLE_WORDS = 3
+_NO_DIGITS = str.maketrans("", "", "0123456789")
+_CARD_DEPTH = 8  # a card is at most this many levels above its title link
 _TITLE_LINK_WORDS = 4
 # A declared article with this much prose outside teasers has a full body ...
 _FULL_BODY_WORDS = 250
@@ -81,8 +83,9 @@ _EVIDENCE_ITEMS = 3
 _NOT_CONTENT = frozenset(
     "script style noscript template svg nav footer aside header form select head".split()
 )
-_NOT_CONTENT_SELECTOR = "script, style, noscript, template, nav, footer, aside"
 _SITE_PARTS = frozenset(("nav", "footer", "aside"))
+# A card's chain stops at menus, asides and footers (a teaser's <header> is its own).
+_CHAIN_STOPS = _SITE_PARTS | {"form", "select", "template", "svg"}
 
 FEATURES = (
     "published",
@@ -111,44 +114,46 @@ FEATURES = (
 # threshold is the lowest at which cross-validation grouped by site rejects at most
 # 2% of the articles.
 _MODEL: tuple[tuple[float, float, float], ...] = (
-    (0.6135, 0.4870, -0.4686),  # published
-    (0.6402, 0.4799, -0.4016),  # declared_article
-    (0.6075, 0.4883, -0.3390),  # author
-    (0.7205, 0.4487, -0.6814),  # slug_url
-    (0.1120, 0.3154, 0.3892),  # declared_listing
-    (6.4051, 1.7376, -0.0788),  # log_paragraph_block_words
-    (6.1806, 2.0813, -0.2268),  # log_long_paragraph_words
-    (0.1283, 0.1974, 0.5618),  # link_share
-    (2.7012, 1.2342, -0.2995),  # log_long_paragraphs
-    (0.1943, 0.3956, 0.4414),  # pagination
-    (0.5619, 0.4961, -0.3358),  # og_article
-    (0.0813, 0.2732, 0.3354),  # query
-    (2.2238, 1.2579, 0.2735),  # log_image_links
-    (1.2931, 1.5739, 0.4331),  # log_prices
-    (0.0212, 0.1287, -0.0547),  # teaser_share
-    (1.4753, 1.4728, 0.0467),  # log_cards
-    (0.1294, 0.2298, 0.4039),  # card_share
-    (0.6006, 0.2998, 0.0370),  # prose_share
-    (1.8481, 1.1666, 0.2043),  # log_title_links
-    (6.2353, 2.1571, -0.5838),  # log_free_prose
+    (0.6135, 0.4870, -0.4574),  # published
+    (0.6402, 0.4799, -0.3651),  # declared_article
+    (0.6075, 0.4883, -0.3151),  # author
+    (0.7205, 0.4487, -0.7160),  # slug_url
+    (0.1120, 0.3154, 0.4292),  # declared_listing
+    (6.4051, 1.7376, -0.0238),  # log_paragraph_block_words
+    (6.1806, 2.0813, -0.1872),  # log_long_paragraph_words
+    (0.1283, 0.1974, 0.5655),  # link_share
+    (2.7012, 1.2342, -0.3121),  # log_long_paragraphs
+    (0.1943, 0.3956, 0.4208),  # pagination
+    (0.5619, 0.4961, -0.3297),  # og_article
+    (0.0813, 0.2732, 0.3133),  # query
+    (2.2238, 1.2579, 0.3110),  # log_image_links
+    (1.2931, 1.5739, 0.4160),  # log_prices
+    (0.0212, 0.1287, -0.0450),  # teaser_share
+    (2.6650, 1.3367, -0.1076),  # log_cards
+    (0.3316, 0.3443, 0.2283),  # card_share
+    (0.6006, 0.2998, -0.0231),  # prose_share
+    (1.8481, 1.1666, 0.3321),  # log_title_links
+    (6.4453, 1.8126, -0.6673),  # log_free_prose
 )
-_BIAS = -2.8124
-_THRESHOLD = 0.9
+_BIAS = -2.8031
+_THRESHOLD = 0.6
 
 
 @dataclass(frozen=True, slots=True)
 class PageSignals:
     """What the intact page shows, read once before the clean stage removes it.
 
-    cards: teaser cards (see `teaser_cards`); card_share: the share of the page's
-    text (outside menus, asides and footers) that they hold."""
+    cards: teaser cards (see `teaser_cards`); card_words: the words they hold (the
+    card_share feature divides them by the cleaned page's words); free_prose: the
+    words of long paragraphs outside them.
+    """
 
     body_classes: str
     pagination: bool
     image_links: int
     prices: int
     cards: int = 0
-    card_share: float = 0.0
+    card_words: int = 0
     free_prose: int = 0
 
 
@@ -167,55 +172,73 @@ def page_signals(tree: LexborHTMLParser) -> PageSignals:
     body = tree.body
     if body is None:
         return PageSignals("", False, 0, 0)
-    cards, card_chars, page_chars, inside = teaser_cards(body)
+    cards, card_words, inside = teaser_cards(body)
     return PageSignals(
         body_classes=body.attributes.get("class") or "",
         pagination=tree.css_first(_PAGINATION) is not None,
         image_links=len(body.css("a img")),
         prices=len(_PRICE.findall(body.text(deep=True, separator=" "))),
         cards=cards,
-        card_share=min(1.0, card_chars / page_chars) if page_chars else 0.0,
+        card_words=card_words,
         free_prose=_free_prose(body, inside),
     )
 
 
-def teaser_cards(body: LexborNode) -> tuple[int, int, int, set[int]]:
-    """(teaser cards, characters they hold, characters of the page, the cards' ids)
+def teaser_cards(body: LexborNode) -> tuple[int, int, set[int]]:
+    """(teaser cards, words they hold, the cards' ids)
     outside menus, asides and footers.
 
     A teaser card is one of at least four sibling elements of the same shape (tag
     and first class word, digits aside) that each hold a link to another page
     with a title of several words and little other text: the repeated items of a
-    listing, a home page's grid, a search result page. Nested repetitions count
-    once, at the outermost level that qualifies.
+    listing, a home page's grid, a search result page. Found from the title links
+    up (a pass over every element would cost more than the rest of the stage):
+    each link's ancestors are grouped by (parent, shape), and a group of enough
+    siblings that are short enough is a set of cards; a link counts in its
+    outermost such group.
     """
-    cards = card_chars = 0
-    all_cards: set[int] = set()
-    stack = [body]
-    while stack:
-        node = stack.pop()
-        groups: dict[str, list[LexborNode]] = {}
-        for child in node.iter():
-            if child.tag in _NOT_CONTENT:
-                continue
-            groups.setdefault(_shape(child), []).append(child)
-        inside: set[int] = set()
-        for members in groups.values():
-            if len(members) < _MIN_CARDS:
-                continue
-            sizes = [_card_size(m) for m in members]
-            found = [size for size in sizes if size]
-            if len(found) >= _MIN_CARDS and len(found) >= _CARD_MAJORITY * len(members):
-                cards += len(found)
-                card_chars += sum(found)
-                inside.update(m.mem_id for m, size in zip(members, sizes, strict=True) if size)
-        all_cards |= inside
-        stack.extend(
-            child
-            for child in node.iter()
-            if child.tag not in _NOT_CONTENT and child.mem_id not in inside
-        )
-    return cards, card_chars, _page_chars(body), all_cards
+    groups: dict[tuple[int, str], dict[int, LexborNode]] = {}
+    chains: list[list[tuple[int, str]]] = []
+    keys: dict[int, tuple[int, str] | None] = {}  # per element: (parent, shape), shared
+    for link in body.css("a[href]"):
+        href = link.attributes.get("href") or ""
+        if href.startswith(("#", "javascript:", "mailto:")):
+            continue
+        if len(link.text(deep=True, separator=" ").split()) < _CARD_TITLE_WORDS:
+            continue
+        chain: list[tuple[int, str]] = []
+        node: LexborNode | None = link
+        for _ in range(_CARD_DEPTH):
+            key = _key(node, keys) if node is not None else None
+            if key is None or node is None:
+                break
+            groups.setdefault(key, {})[node.mem_id] = node
+            chain.append(key)
+            node = node.parent
+        chains.append(chain)
+    sizes: dict[int, int] = {}
+    qualifying = set()
+    for key, members in groups.items():
+        if len(members) < _MIN_CARDS:
+            continue
+        found = {mem_id: _card_words(node) for mem_id, node in members.items()}
+        if sum(1 for size in found.values() if size) >= _MIN_CARDS:
+            qualifying.add(key)
+            sizes.update((mem_id, size) for mem_id, size in found.items() if size)
+    cards: set[int] = set()
+    for chain in chains:
+        outer = [key for key in chain if key in qualifying]
+        if outer:
+            for mem_id in groups[outer[-1]]:
+                if sizes.get(mem_id):
+                    cards.add(mem_id)
+    return len(cards), sum(sizes[m] for m in cards), cards
+
+
+def _card_words(node: LexborNode) -> int:
+    """The card's words if `node` is short enough to be a teaser card, else 0."""
+    words = len(node.text(deep=True, separator=" ").split())
+    return words if words <= _CARD_MAX_WORDS else 0
 
 
 def _free_prose(body: LexborNode, cards: set[int]) -> int:
@@ -224,58 +247,50 @@ def _free_prose(body: LexborNode, cards: set[int]) -> int:
     words = 0
     for paragraph in body.css("p"):
         count = len(paragraph.text(deep=True, separator=" ").split())
-        if count < _PARAGRAPH_WORDS:
+        if count >= _PARAGRAPH_WORDS and _outside(paragraph, cards):
+            words += count
+    if words >= _FULL_BODY_WORDS:
+        return words  # enough to tell; the walk below costs a pass over every node
+    # <p>-less bodies: long runs of text straight inside a <div>, <td>, <article> ...
+    for node in body.traverse(include_text=True):
+        if node.tag != "-text" or node.parent is None or node.parent.tag == "p":
             continue
-        parent = paragraph.parent
-        while parent is not None and parent.mem_id not in cards and parent.tag not in _NOT_CONTENT:
-            parent = parent.parent
-        if parent is None:
+        count = len((node.text(deep=False) or "").split())
+        if count >= _PARAGRAPH_WORDS and _outside(node, cards, stop="p"):
             words += count
     return words
 
 
-def _shape(node: LexborNode) -> str:
-    first = (node.attributes.get("class") or "").split()[:1]
-    word = "".join(c for c in (first[0] if first else "") if not c.isdigit())
-    return f"{node.tag}.{word}"
-
-
-def _card_size(node: LexborNode) -> int:
-    """The card's characters if `node` is a teaser card, else 0."""
-    text = node.text(deep=True, separator=" ")
-    words = len(text.split())
-    if not words or words > _CARD_MAX_WORDS:
-        return 0
-    for link in node.css("a[href]"):
-        href = link.attributes.get("href") or ""
-        if href.startswith(("#", "javascript:", "mailto:")):
-            continue
-        if len(link.text(deep=True, separator=" ").split()) >= _CARD_TITLE_WORDS:
-            return len(" ".join(text.split()))
-    return 0
-
-
-def _page_chars(body: LexborNode) -> int:
-    """The page's text outside scripts and the site's menus, asides and footers (those
-    of an <article> are the article's)."""
-    total = len(" ".join(body.text(deep=True, separator=" ").split()))
-    for node in body.css(_NOT_CONTENT_SELECTOR):
-        if _counted_elsewhere(node):
-            continue
-        total -= len(" ".join(node.text(deep=True, separator=" ").split()))
-    return max(total, 0)
-
-
-def _counted_elsewhere(node: LexborNode) -> bool:
-    """Inside a menu, aside or footer already taken off, or a site part of an <article>."""
+def _outside(node: LexborNode, cards: set[int], stop: str = "") -> bool:
+    """Not inside a teaser card or the site's parts (nor, with `stop`, such an element)."""
     parent = node.parent
     while parent is not None:
-        if parent.tag in _SITE_PARTS:
-            return True
-        if parent.tag == "article" and node.tag in _SITE_PARTS:
-            return True
+        if parent.mem_id in cards or parent.tag in _NOT_CONTENT or parent.tag == stop:
+            return False
         parent = parent.parent
-    return False
+    return True
+
+
+def _key(node: LexborNode, keys: dict[int, tuple[int, str] | None]) -> tuple[int, str] | None:
+    """(parent's id, shape) of `node`, memoised; None where a card's chain stops."""
+    if node.mem_id in keys:
+        return keys[node.mem_id]
+    parent = node.parent
+    key = None
+    if (
+        parent is not None
+        and node.tag not in _CHAIN_STOPS
+        and parent.tag not in _CHAIN_STOPS
+        and node.tag not in ("body", "html")
+    ):
+        key = (parent.mem_id, _shape(node))
+    keys[node.mem_id] = key
+    return key
+
+
+def _shape(node: LexborNode) -> str:
+    first = (node.attributes.get("class") or "").split()[:1]
+    return f"{node.tag}.{(first[0] if first else '').translate(_NO_DIGITS)}"
 
 
 def features(
@@ -294,6 +309,7 @@ def features(
     sizes = [word_count(b.text) for b in blocks if isinstance(b, Paragraph)]
     paragraphs = [n for n in sizes if n >= _PARAGRAPH_WORDS]
     words = sum(sizes)
+    total = len(root.text(deep=True, separator=" ").split())  # the cleaned page's words
     return (
         float(shown[0]),
         float(_declares_article(data, signals.body_classes)),
@@ -302,7 +318,7 @@ def features(
         float(_declares_listing(data, signals.body_classes, url)),
         math.log1p(words),
         math.log1p(sum(paragraphs)),
-        _link_share(root),
+        _link_share(root, total),
         math.log1p(len(paragraphs)),
         float(signals.pagination),
         float("article" in data.types),
@@ -311,8 +327,8 @@ def features(
         math.log1p(signals.prices),
         _teaser_share(container),
         math.log1p(signals.cards),
-        signals.card_share,
-        _prose_share(root, sum(paragraphs)),
+        min(1.0, signals.card_words / total) if total else 0.0,
+        min(1.0, sum(paragraphs) / total) if total else 0.0,
         math.log1p(_title_links(root)),
         math.log1p(signals.free_prose),
     )
@@ -408,12 +424,6 @@ def _cards_said(named: dict[str, float]) -> str:
     return f"{cards} teaser cards holding {_percent(named['card_share'])} of the text"
 
 
-def _prose_share(root: LexborNode, prose_words: int) -> float:
-    """The share of the cleaned page's words in the body's long paragraphs."""
-    total = len(root.text(deep=True, separator=" ").split())
-    return min(1.0, prose_words / total) if total else 0.0
-
-
 def _title_links(root: LexborNode) -> int:
     """Distinct pages linked with a title of several words: a listing's teasers."""
     targets = set()
@@ -426,8 +436,7 @@ def _title_links(root: LexborNode) -> int:
     return len(targets)
 
 
-def _link_share(root: LexborNode) -> float:
-    total = len(root.text(deep=True, separator=" ").split())
+def _link_share(root: LexborNode, total: int) -> float:
     links = sum(len(a.text(deep=True, separator=" ").split()) for a in root.css("a"))
     return links / total if total else 0.0
 
