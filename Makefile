@@ -16,15 +16,15 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 run: $(STAMP)
-	$(BIN)/pipeline demo
+	$(BIN)/python -m demo
 
 # The offline job: extract every saved page under fixtures/ into output/.
 extract: $(STAMP)
 	$(BIN)/pipeline extract fixtures/
 
 lint: $(STAMP)
-	$(BIN)/ruff check pipeline tests scripts bench
-	$(BIN)/ruff format --check pipeline tests scripts bench
+	$(BIN)/ruff check pipeline demo tests scripts bench
+	$(BIN)/ruff format --check pipeline demo tests scripts bench
 	$(BIN)/mypy
 
 test: lint

@@ -2,7 +2,7 @@
 
     .venv/bin/python bench/fetch_rate.py [--hosts 50] [--pages 30] [--write]
 
-Serves the demo news site (pipeline.demo.DemoSite, the top-level fixture pages
+Serves the demo news site (demo.DemoSite, the top-level fixture pages
 only) on `--hosts` loopback addresses 127.0.0.2, 127.0.0.3, ... (one host name
 each, as politeness is per host name; Linux routes all of 127/8 to loopback),
 from a child process so that the servers do not share the fetcher's CPU and GIL.
@@ -34,7 +34,7 @@ from datetime import UTC, datetime
 from multiprocessing.connection import Connection
 from pathlib import Path
 
-from pipeline.demo import DemoSite
+from demo import DemoSite
 from pipeline.errors import FetchError
 from pipeline.fetch import Fetcher, FetchSettings, parse_networks
 

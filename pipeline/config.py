@@ -23,6 +23,7 @@ from pipeline.errors import ConfigError, Reason
 from pipeline.exec import DEFAULT_WORKER_SETTINGS, WorkerSettings
 from pipeline.fetch import DEFAULT_FETCH_SETTINGS, FetchSettings, IPNetwork, parse_networks
 from pipeline.options import DEFAULT_OPTIONS, Options
+from pipeline.sinks import FORMATS
 from pipeline.state import DEFAULT_RETRY_POLICY, RetryPolicy
 
 SourceKind = Literal["feed", "sitemap", "urls"]
@@ -43,6 +44,7 @@ _RUN_KEYS = frozenset(
         "timeouts",
         "max_bytes",
         "allow_networks",
+        "format",
         "workers",
         "retry",
         "sources",
@@ -105,6 +107,7 @@ class RunConfig:
     extraction: Options = DEFAULT_OPTIONS
     workers: WorkerSettings = DEFAULT_WORKER_SETTINGS
     retry: RetryPolicy = DEFAULT_RETRY_POLICY
+    format: str = FORMATS[0]
 
     def fetch_settings(self, source: SourceConfig) -> FetchSettings:
         """The run's fetch settings with the source's own user agent and delay."""
@@ -215,7 +218,14 @@ class _Reader:
             extraction=replace(DEFAULT_OPTIONS, max_bytes=max_bytes),
             workers=self.workers(data),
             retry=self.retry(data),
+            format=self.format(data),
         )
+
+    def format(self, data: dict[str, Any]) -> str:
+        value = self.get(data, "format", str, "") or FORMATS[0]
+        if value not in FORMATS:
+            raise self.fail("", "format", f"{value!r} is not one of: {', '.join(FORMATS)}")
+        return value
 
     def fetch(self, data: dict[str, Any], max_bytes: int) -> FetchSettings:
         base = DEFAULT_FETCH_SETTINGS

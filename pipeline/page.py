@@ -18,12 +18,15 @@ class Page:
     url: the address it was fetched from (None for a saved file given none).
     input: where it was read (a file path, or a WARC path and record id).
     http_charset: the charset the server declared, if any.
+    requested: the URL a crawl asked for, when redirects led to `url`: the
+        crawl's state is kept under it. Extraction does not read it.
     """
 
     content: bytes
     url: str | None = None
     input: str | None = None
     http_charset: str | None = None
+    requested: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -7,7 +7,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, fields
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
+
+if TYPE_CHECKING:
+    from pipeline.errors import DiscoveryError, ExtractionError, FetchError
+
+    PipelineErrorWithReason = ExtractionError | FetchError | DiscoveryError
 
 SCHEMA_VERSION = 1
 
@@ -134,6 +139,80 @@ class Article(_Record):
     content_hash: str
     extracted_at: str
     extractor_version: str
+
+
+@dataclass(frozen=True, slots=True)
+class ErrorRecord:
+    """A page, URL or source that produced no record: one line of errors.jsonl.
+
+    input: where it was read (a file, `archive#record-id`, a source's name), or None.
+    url: its address, when it has one. reason: the reason code (errors.Reason).
+    message: what went wrong, in words. status: the last HTTP status, for fetches.
+    """
+
+    input: str | None
+    url: str | None
+    reason: str
+    message: str
+    status: int | None = None
+
+    @classmethod
+    def of(cls, input: str | None, url: str | None, error: PipelineErrorWithReason) -> ErrorRecord:
+        return cls(input, url, str(error.reason), error.message, getattr(error, "status", None))
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "input": self.input,
+            "url": self.url,
+            "reason": self.reason,
+            "message": self.message,
+        }
+        if self.status is not None:
+            out["status"] = self.status
+        return out
+
+
+def article_from_dict(data: dict[str, Any]) -> Article:
+    """The Article whose `to_dict()` is `data` (a record read back, or staged)."""
+    return Article(
+        **{
+            **data,
+            "authors": tuple(data["authors"]),
+            "tags": tuple(data["tags"]),
+            "source": Source(**data["source"]) if data["source"] else None,
+            "blocks": tuple(_block(b) for b in data["blocks"]),
+            "tables": tuple(_table(t) for t in data["tables"]),
+            "references": tuple(
+                Reference(**{**r, "authors": tuple(r["authors"])}) for r in data["references"]
+            ),
+        }
+    )
+
+
+def _block(data: dict[str, Any]) -> Block:
+    kind, fields_ = data["type"], {k: v for k, v in data.items() if k != "type"}
+    if kind == "list":
+        return _list(fields_)
+    block: type[Heading | Paragraph | Quote | Code | TableRef] = {
+        "heading": Heading,
+        "paragraph": Paragraph,
+        "quote": Quote,
+        "code": Code,
+        "table": TableRef,
+    }[kind]
+    return block(**fields_)
+
+
+def _list(data: dict[str, Any]) -> ListBlock:
+    items = tuple(
+        ListItem(item["text"], tuple(_list(child) for child in item["children"]))
+        for item in data["items"]
+    )
+    return ListBlock(**{k: v for k, v in data.items() if k != "type"} | {"items": items})
+
+
+def _table(data: dict[str, Any]) -> Table:
+    return Table(data["caption"], tuple(data["header"]), tuple(tuple(row) for row in data["rows"]))
 
 
 #: Fields that change from run to run; fixtures and comparisons leave them out.

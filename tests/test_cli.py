@@ -48,7 +48,8 @@ def test_batch_goes_on_past_bad_pages(
     assert status == 0
     records = read_lines(out)
     errors = {
-        Path(str(e["input"])).name: e["reason"] for e in read_lines(out.parent / "errors.jsonl")
+        Path(str(e["input"])).name: e["reason"]
+        for e in read_lines(out.parent / "articles.errors.jsonl")
     }
     assert len(records) == 3  # good, good2 (gzip), unclosed
     for record in records:
@@ -116,5 +117,5 @@ def test_damaged_warc_is_an_error_record_not_a_crash(tmp_path: Path) -> None:
     warc.write_bytes(b"\x1f\x8b\x08\x00garbage that is not a gzip member")
     out = tmp_path / "out" / "articles.jsonl"
     assert main(["extract", str(warc), "-o", str(out)]) == 0
-    (error,) = read_lines(out.parent / "errors.jsonl")
+    (error,) = read_lines(out.parent / "articles.errors.jsonl")
     assert error["reason"] == "undecodable"

@@ -162,7 +162,7 @@ def test_a_killed_run_loses_nothing_and_the_next_one_finishes(tmp_path: Path) ->
     import sys
     import time
 
-    from pipeline.demo import DemoSite
+    from demo import DemoSite
 
     with DemoSite(port=0, bench_pages=False) as site:
         config = tmp_path / "slow.toml"

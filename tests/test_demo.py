@@ -1,4 +1,4 @@
-"""The demo news site (pipeline.demo): what it serves, and that discovery reads it."""
+"""The demo news site (demo/): what it serves, and that discovery reads it."""
 
 from __future__ import annotations
 
@@ -10,8 +10,8 @@ from pathlib import Path
 import httpx
 import pytest
 
+from demo import DemoPage, DemoSite
 from pipeline.config import load_config
-from pipeline.demo import DemoPage, DemoSite
 from pipeline.discover import normalize, parse_feed, parse_sitemap, parse_url_list
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
@@ -172,7 +172,7 @@ def test_example_config_for_the_real_port(site: DemoSite, tmp_path: Path) -> Non
 def test_the_readme_main_job_runs_twice_and_the_second_run_finds_nothing(
     tmp_path: Path,
 ) -> None:
-    from pipeline.demo import run_twice
+    from demo import run_twice
 
     assert run_twice(tmp_path) == 0
     (folder,) = (tmp_path / "demo").iterdir()

@@ -64,7 +64,7 @@ def test_extract_folder_with_a_poison_page(tmp_path: Path) -> None:
     code = main(["extract", str(pages), "-o", str(out), "--jobs", "2", "--time-limit", "1"])
     assert code == 0
     assert time.monotonic() - started < 30
-    records, errors = _lines(out), _lines(out.parent / "errors.jsonl")
+    records, errors = _lines(out), _lines(out.parent / "a.errors.jsonl")
     assert len(records) == len(FORMER_POISON)
     assert [(Path(str(e["input"])).name, e["reason"]) for e in errors] == [
         ("zz-poison.html", "too_slow")
@@ -92,7 +92,7 @@ def test_extract_unexpected_exception_is_an_error_line(
     out = tmp_path / "a.jsonl"
     assert main(["extract", str(pages), "-o", str(out), "--jobs", "1"]) == 0
     assert len(_lines(out)) == 2
-    (error,) = _lines(tmp_path / "errors.jsonl")
+    (error,) = _lines(tmp_path / "a.errors.jsonl")
     assert error["reason"] == "extractor_error"
     assert "RuntimeError: a bug" in str(error["message"])
 

@@ -366,3 +366,39 @@ def test_reviewers_and_labels_are_not_authors() -> None:
         "<p>Reviewed by Jane Roe</p>" + _BODY_TEXT + "</main>"
     )
     assert _meta(body).authors == ()
+
+
+def test_text_language_wins_over_a_template_declaration() -> None:
+    """A German article on a site whose template declares English is German."""
+    from pipeline.extraction import language
+
+    german = (
+        "Die Bundesregierung hat am Mittwoch ein neues Gesetz zur Förderung erneuerbarer "
+        "Energien beschlossen. Nach Angaben des Wirtschaftsministeriums sollen damit bis zum "
+        "Jahr 2030 mehr als achtzig Prozent des Stroms aus Wind und Sonne kommen. Kritiker "
+        "aus der Opposition bemängeln, dass die Netze dafür nicht schnell genug ausgebaut werden."
+    )
+    assert language.decide("en", german) == "de"
+    assert language.decide(None, german) == "de"
+    assert language.decide("de", german) == "de"
+    # Too little text never overrules the page's declaration.
+    assert language.decide("en", "Die Regierung hat beschlossen.") == "en"
+    # Neighbours the detector confuses keep the declaration.
+    norwegian = "Regjeringen la onsdag fram et nytt forslag om fornybar energi. " * 5
+    assert language.detect(norwegian) is not None
+    assert language.decide("da", norwegian) == "da"
+
+
+def test_the_german_page_declaring_english_is_recorded_german() -> None:
+    import pipeline
+
+    body = "".join(
+        f"<p>Die Bundesregierung hat am Mittwoch in Berlin ein Gesetz beschlossen, Absatz {n}. "
+        "Nach Angaben des Ministeriums sollen damit mehr Wohnungen gebaut werden.</p>"
+        for n in range(6)
+    )
+    html = (
+        '<html lang="en"><head><title>Gesetz</title></head><body><article>'
+        f"<h1>Gesetz beschlossen</h1>{body}</article></body></html>"
+    )
+    assert pipeline.extract(html, url="https://news.example/politik/gesetz").language == "de"

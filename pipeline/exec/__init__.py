@@ -12,7 +12,8 @@ The interface is `Executor`: `submit(page) -> Future[Article]` and `close()`.
 and a traceback see the extractor directly). `ProcessPool` (the default) runs
 one worker process per core with a time and memory limit per page; a worker
 that overruns is killed and replaced, and the page fails as `too_slow` or
-`too_much_memory`. Extraction is a pure function of the page and the options,
+`too_much_memory`. `on_ray.RayExecutor` does the same on Ray actors (the
+`ray` extra). Extraction is a pure function of the page and the options,
 so every executor gives the same records; `in_order` gives them in input order
 whatever the number of workers.
 """
@@ -24,7 +25,7 @@ from collections.abc import Iterable, Iterator
 from concurrent.futures import Future
 from typing import Protocol
 
-from pipeline.errors import ExtractionError
+from pipeline.errors import ConfigError, ExtractionError
 from pipeline.exec._settings import DEFAULT_WORKER_SETTINGS, WorkerSettings, default_jobs
 from pipeline.exec.inline import Inline
 from pipeline.exec.pool import ProcessPool
@@ -41,6 +42,7 @@ WINDOW_BYTES = 256 * MiB
 
 __all__ = [
     "DEFAULT_WORKER_SETTINGS",
+    "ENGINES",
     "Executor",
     "Inline",
     "Outcome",
@@ -64,8 +66,20 @@ class Executor(Protocol):
     def __exit__(self, *exc: object) -> None: ...
 
 
-def open_executor(settings: WorkerSettings, options: Options) -> Executor:
-    """Inline for one job, else a process pool of `settings.jobs` workers."""
+ENGINES = ("local", "ray")
+
+
+def open_executor(
+    settings: WorkerSettings, options: Options, engine: str = "local", address: str | None = None
+) -> Executor:
+    """The local engine: inline for one job, else a process pool of `settings.jobs`
+    workers. The Ray engine: actors on a local Ray, or the cluster at `address`."""
+    if engine == "ray":
+        from pipeline.exec.on_ray import RayExecutor
+
+        return RayExecutor(options, settings, address)
+    if engine != "local":
+        raise ConfigError(f"unknown engine {engine!r} (known: {', '.join(ENGINES)})")
     if settings.resolved_jobs() == 1:
         return Inline(options)
     return ProcessPool(options, settings)

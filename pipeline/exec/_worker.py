@@ -34,7 +34,8 @@ _WARM_UP = (
 
 
 def warm_up() -> None:
-    """Run the extractor once, so lazily built caches exist before workers fork."""
+    """Run the extractor once, so lazily built caches (date parsers, the language
+    model) exist before workers fork."""
     with contextlib.suppress(ExtractionError):
         extract_page(Page(_WARM_UP, "https://example.com/news/warm-up"))
 

@@ -97,6 +97,8 @@ _ZONE_ABBREVIATIONS = {
     "SGT": 480, "AEST": 600, "AEDT": 660, "NZST": 720, "NZDT": 780, "EST": -300, "EDT": -240,
     "CST": -360, "CDT": -300, "MST": -420, "MDT": -360, "PST": -480, "PDT": -420,
     "AKST": -540, "HST": -600,
+    # US zones without standard/daylight: the standard offset, as dateparser reads them
+    "ET": -300, "CT": -360, "MT": -420, "PT": -480,
 }  # fmt: skip
 _EN_MONTHS = {
     name: number

@@ -14,22 +14,21 @@ address: no clock goes into any body or validator, so two runs see the same
 site. Page bytes are served exactly as saved, with the charset the page
 declares in its Content-Type header.
 
-`python -m pipeline.demo [--port 8000] [--config-dir DIR]` serves it until
+`python -m demo serve [--port 8000] [--config-dir DIR]` serves it until
 Ctrl-C; --config-dir writes examples/demo.toml and demo-urls.txt there with the
-site's real address (useful with --port 0).
+site's real address (useful with --port 0). It lives beside the package, not
+in it: it serves the repository's fixtures.
 """
 
 from __future__ import annotations
 
-import argparse
 import gzip
 import hashlib
 import html
 import json
 import re
-import sys
 import threading
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime, parsedate_to_datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -444,74 +443,3 @@ class _Handler(BaseHTTPRequestHandler):
 
     def log_message(self, format: str, *args: object) -> None:
         pass  # quiet: a test or a bench would drown in access lines
-
-
-# -- command line -----------------------------------------------------------
-
-
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m pipeline.demo", description=__doc__)
-    parser.add_argument("--host", default="127.0.0.1")
-    parser.add_argument("--port", type=int, default=8000, help="0 picks a free port")
-    parser.add_argument("--root", type=Path, default=FIXTURES, help="the fixtures folder")
-    parser.add_argument(
-        "--config-dir",
-        type=Path,
-        help="write demo.toml and demo-urls.txt here, with the site's real address",
-    )
-    args = parser.parse_args(argv)
-    try:
-        site = DemoSite(args.root, args.host, args.port).start()
-    except OSError as exc:
-        print(f"demo: cannot serve on {args.host}:{args.port}: {exc}", file=sys.stderr)
-        return 2
-    if args.config_dir is not None:
-        args.config_dir.mkdir(parents=True, exist_ok=True)
-        for name in ("demo.toml", "demo-urls.txt"):
-            text = (EXAMPLES / name).read_text(encoding="utf-8")
-            (args.config_dir / name).write_text(site.config_text(text), encoding="utf-8")
-        print(f"demo: wrote {args.config_dir / 'demo.toml'}", file=sys.stderr)
-    print(
-        f"demo: serving {len(site.pages)} pages on {site.base_url} (Ctrl-C stops)", file=sys.stderr
-    )
-    try:
-        threading.Event().wait()
-    except KeyboardInterrupt:
-        pass
-    finally:
-        site.stop()
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())
-
-
-def run_twice(output: Path, examples: Path = PROJECT / "examples") -> int:
-    """The README's main job: serve the demo site, run the example config on it twice,
-    and show that the second run finds nothing new. Returns an exit status."""
-    from pipeline.config import load_config
-    from pipeline.crawl import new_run_id, run, stderr_log
-
-    folder = output / "demo" / new_run_id()
-    with DemoSite(port=0) as site:
-        for name in ("demo.toml", "demo-urls.txt"):
-            text = (examples / name).read_text(encoding="utf-8")
-            (folder / "config").mkdir(parents=True, exist_ok=True)
-            (folder / "config" / name).write_text(site.config_text(text), encoding="utf-8")
-        # A fresh state store per demo, so its first run always starts from nothing.
-        config = replace(
-            load_config(folder / "config" / "demo.toml"),
-            output_dir=folder,
-            state_path=folder / "state.sqlite",
-        )
-        stderr_log(f"demo: news site at {site.base_url}, output in {folder}")
-        first = json.loads((run(config, "run-1", log=stderr_log).folder / "run.json").read_text())
-        second = json.loads((run(config, "run-2", log=stderr_log).folder / "run.json").read_text())
-    nothing_new = second["written"] == 0 and second["fetched"] == 0
-    stderr_log(
-        f"demo: first run wrote {first['written']} records; second run: "
-        f"{second['not_modified']} not modified, {second['written']} written"
-        + (" (nothing new, as expected)" if nothing_new else " (UNEXPECTED: something changed)")
-    )
-    return 0 if first["written"] > 0 and nothing_new else 1

@@ -1,0 +1,209 @@
+"""`pipeline extract`: saved pages and web archives, on the runner.
+
+    the file source (files, folders, WARCs)  ->  the executor  ->  the sink
+
+Every record is written (saved pages are taken as given); a page that fails
+becomes an error record and the batch goes on. Records and error records come
+out in input order (files in the order given, a folder's files sorted by path,
+an archive's records in archive order), whatever the number of workers.
+
+Into a folder (`extract_partitioned`), the work is split into units: each web
+archive is one, and the loose HTML pages together are another (`pages`). Each
+unit writes its own partition, `<folder>/<unit>/`, and, once complete, a
+`_SUCCESS` marker with its counts. A job run again skips the units that have
+one and redoes, from scratch, any that an interruption left without: every
+record reaches the output exactly once, and finished archives are not redone.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import shutil
+import time
+from collections import Counter
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, cast
+
+from pipeline.errors import OutputError
+from pipeline.exec import Executor, WorkerSettings, open_executor
+from pipeline.options import Options
+from pipeline.runner import Counts, Runner, WriteAll
+from pipeline.sinks import ERRORS, Sink, open_sink, records_in
+from pipeline.sources.files import WARC_SUFFIXES, FileSource, discover, is_warc
+
+DONE = "_SUCCESS"
+LOOSE_PAGES = "pages"
+
+if TYPE_CHECKING:
+    from pipeline.exec.on_ray import RayExecutor
+
+
+@dataclass(slots=True)
+class Summary:
+    """Counts of one batch, printed to stderr at the end."""
+
+    counts: Counts = field(default_factory=Counts)
+    started: float = field(default_factory=time.perf_counter)
+    units_done: int = 0  # partitions written by this job
+    units_skipped: int = 0  # partitions an earlier job had finished
+    skipped: Counter[str] = field(default_factory=Counter)  # files passed over, by reason
+
+    @property
+    def pages(self) -> int:
+        return self.counts.pages
+
+    @property
+    def records(self) -> int:
+        return self.counts.written
+
+    def render(self) -> str:
+        elapsed = time.perf_counter() - self.started
+        rate = self.pages / elapsed if elapsed > 0 else 0.0
+        failed = self.counts.failed
+        reasons = ", ".join(f"{k} {v}" for k, v in sorted(failed.items())) or "none"
+        units = ""
+        if self.units_done or self.units_skipped:
+            units = f"units: {self.units_done} done, {self.units_skipped} already done, "
+        skipped = ""
+        if self.skipped:
+            why = ", ".join(f"{k.replace('_', ' ')} {v}" for k, v in sorted(self.skipped.items()))
+            skipped = f", files skipped: {sum(self.skipped.values())} ({why})"
+        return (
+            f"{units}pages read: {self.pages}, records written: {self.records}, "
+            f"errors: {sum(failed.values())} ({reasons}){skipped}, "
+            f"elapsed: {elapsed:.2f}s, {rate:.1f} pages/s"
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Engine:
+    """Where extraction runs: `local` (this machine's workers) or `ray`."""
+
+    name: str = "local"
+    address: str | None = None  # a Ray cluster; None starts a local Ray
+
+
+Report = Callable[[Counts], None]
+
+
+def extract_files(
+    source: FileSource | Iterable[Path],
+    sink: Sink,
+    options: Options,
+    workers: WorkerSettings,
+    engine: Engine = Engine(),
+    progress: Report | None = None,
+) -> Summary:
+    """Extract every page of `source` (or found under the paths) into `sink`."""
+    summary = Summary()
+    if not isinstance(source, FileSource):
+        source = FileSource(source, options.max_bytes)
+    with open_executor(workers, options, engine.name, engine.address) as executor:
+        _extract(source, executor, sink, summary.counts, progress)
+    summary.skipped = source.skipped
+    return summary
+
+
+def _extract(
+    source: FileSource, executor: Executor, sink: Sink, counts: Counts, progress: Report | None
+) -> None:
+    runner = Runner(source, executor, WriteAll(), sink, counts=counts, progress=progress)
+    asyncio.run(runner.run())
+
+
+@dataclass(frozen=True, slots=True)
+class Unit:
+    """A unit of work of a partitioned job: its partition's name and its inputs."""
+
+    name: str
+    paths: tuple[Path, ...]
+
+
+def plan_units(inputs: Sequence[Path]) -> list[Unit]:
+    """Each web archive a unit, named after its path below the input it was found
+    in (without .warc/.warc.gz); the loose HTML pages one more, `pages`."""
+    units: list[Unit] = []
+    loose: list[Path] = []
+    for given in inputs:
+        root = given if given.is_dir() else given.parent
+        for path in discover([given]):
+            if is_warc(path):
+                units.append(Unit(_unit_name(path, root), (path,)))
+            else:
+                loose.append(path)
+    if loose:
+        units.append(Unit(LOOSE_PAGES, tuple(loose)))
+    names = [unit.name for unit in units]
+    doubled = sorted({name for name in names if names.count(name) > 1})
+    if doubled:
+        raise OutputError(f"two inputs would share the partition {doubled[0]!r}: rename one")
+    return units
+
+
+def _unit_name(path: Path, root: Path) -> str:
+    relative = path.relative_to(root).as_posix()
+    for suffix in sorted(WARC_SUFFIXES, key=len, reverse=True):
+        if relative.lower().endswith(suffix):
+            return relative[: -len(suffix)]
+    return relative
+
+
+def extract_partitioned(
+    inputs: Sequence[Path],
+    folder: Path,
+    fmt: str,
+    options: Options,
+    workers: WorkerSettings,
+    engine: Engine = Engine(),
+    progress: Report | None = None,
+) -> Summary:
+    """Each unit of the inputs into its own partition of `folder`; see the module doc.
+
+    The local engine takes the units one after the other, each page on its
+    workers; Ray runs the units side by side, one per actor."""
+    summary = Summary()
+    todo = []
+    for unit in plan_units(inputs):
+        if (folder / unit.name / DONE).exists():
+            summary.units_skipped += 1
+        else:
+            todo.append(unit)
+    with open_executor(workers, options, engine.name, engine.address) as executor:
+        if engine.name == "ray":  # the units side by side, one per actor
+            for done in cast("RayExecutor", executor).run_units(todo, folder, fmt):
+                _add(summary.counts, done)
+            summary.units_done += len(todo)
+            return summary
+        for unit in todo:
+            counts = run_unit(unit, folder / unit.name, fmt, options, executor, progress=progress)
+            _add(summary.counts, counts.to_dict())
+            summary.units_done += 1
+    return summary
+
+
+def _add(into: Counts, counts: dict[str, Any]) -> None:
+    into.pages += int(counts["pages"])
+    into.written += int(counts["written"])
+    into.failed.update(counts["failed"])
+
+
+def run_unit(
+    unit: Unit,
+    partition: Path,
+    fmt: str,
+    options: Options,
+    executor: Executor,
+    progress: Report | None = None,
+) -> Counts:
+    """One unit into its partition, from scratch; the marker goes last."""
+    if partition.exists():  # an interrupted attempt: its records would be written twice
+        shutil.rmtree(partition)
+    counts = Counts()
+    with open_sink(fmt, records_in(partition, fmt), partition / ERRORS) as sink:
+        _extract(FileSource(unit.paths, options.max_bytes), executor, sink, counts, progress)
+    marker = {"unit": unit.name, "inputs": [str(p) for p in unit.paths], **counts.to_dict()}
+    (partition / DONE).write_text(json.dumps(marker) + "\n", encoding="utf-8")
+    return counts

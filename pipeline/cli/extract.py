@@ -1,0 +1,129 @@
+"""`pipeline extract PATH...`: saved pages, folders, web archives, or stdin.
+
+Exit status: 0 when the batch ran, whatever failed per page; 1 when it found no
+page at all; 2 for a wrong command line (an input that does not exist, --url
+with several inputs) or an output that cannot be written.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from dataclasses import replace
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from pipeline.batch import Engine, Summary, extract_files, extract_partitioned
+from pipeline.cli._common import (
+    DEFAULT_ROOT,
+    engine_arguments,
+    errors_beside,
+    progress,
+    reporter,
+    worker_arguments,
+    workers_of,
+)
+from pipeline.options import DEFAULT_OPTIONS
+from pipeline.page import Page
+from pipeline.sinks import FORMATS, RECORDS, open_sink
+from pipeline.sources.files import FileSource, discover, expand, read_stream
+
+_log = logging.getLogger("pipeline.extract")
+
+
+def add(commands: Any, common: argparse.ArgumentParser) -> None:
+    parser = commands.add_parser(
+        "extract",
+        parents=[common],
+        help="extract articles from saved pages, folders, web archives or stdin",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument(
+        "paths",
+        nargs="+",
+        metavar="PATH",
+        help="an HTML file (any name: it is sniffed), a web archive (.warc, .warc.gz), a "
+        "folder of them, a glob pattern ('crawl/*.warc.gz'), @LIST (a file listing "
+        "paths), or - for one page on stdin",
+    )
+    parser.add_argument(
+        "-o",
+        "--output",
+        help="the records: a file ('-' for stdout), or a folder (ending in '/', or an "
+        "existing one) for one partition per web archive, resumable; "
+        "default output/<UTC timestamp>/articles.jsonl",
+    )
+    parser.add_argument(
+        "--errors",
+        metavar="FILE",
+        help="the error records (JSON Lines); default: beside the output, named after it "
+        "(<output>.errors.jsonl), or stderr for '-o -'",
+    )
+    parser.add_argument(
+        "--format",
+        choices=FORMATS,
+        default=FORMATS[0],
+        help="records as JSON Lines (default) or Parquet (a folder of part files)",
+    )
+    parser.add_argument(
+        "--url", help="the address of the page (a single input): it decides the record's id"
+    )
+    parser.add_argument(
+        "--max-bytes", type=int, default=DEFAULT_OPTIONS.max_bytes, help="refuse larger pages"
+    )
+    worker_arguments(parser)
+    engine_arguments(parser)
+    parser.set_defaults(handler=handle)
+
+
+def handle(args: argparse.Namespace) -> int:
+    stdin = args.paths == ["-"]
+    try:
+        paths = [] if stdin else expand(args.paths)
+    except FileNotFoundError as exc:
+        _log.error("pipeline extract: no such file or folder: %s", exc)
+        return 2
+    if args.url and not stdin and (len(paths) != 1 or paths[0].is_dir()):
+        _log.error("pipeline extract: --url gives one page its address: give one file or -")
+        return 2
+    options = replace(DEFAULT_OPTIONS, max_bytes=args.max_bytes)
+    workers, engine = workers_of(args), Engine(args.engine, args.ray_address)
+    output: str | None = args.output
+    if output is not None and output != "-" and (output.endswith("/") or Path(output).is_dir()):
+        folder = Path(output).resolve()  # Ray's workers run elsewhere: no relative paths
+        with progress(args, "pages") as bar:
+            summary = extract_partitioned(
+                paths, folder, args.format, options, workers, engine, reporter(bar, None)
+            )
+        return _finish(summary, f"partitions in {output}")
+    given: list[Page] = []
+    if stdin:
+        page = read_stream(sys.stdin.buffer, args.max_bytes, args.url)
+        given = [page] if isinstance(page, Page) else []
+        if not isinstance(page, Page):
+            _log.error("pipeline extract: stdin: %s", page.error.message)
+            return 1
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+    records = output or str(DEFAULT_ROOT / stamp / RECORDS[args.format])
+    errors = args.errors or errors_beside(records)
+    source = FileSource(paths, args.max_bytes, pages=given, url=args.url)
+    total = (
+        None
+        if any(p.name.lower().endswith((".warc", ".warc.gz")) for p in paths)
+        else (len(given) + sum(1 for _ in discover(paths)))
+    )
+    with progress(args, "pages") as bar, open_sink(args.format, records, errors) as sink:
+        summary = extract_files(source, sink, options, workers, engine, reporter(bar, total))
+    return _finish(summary, f"records in {records}, errors in {errors}")
+
+
+def _finish(summary: Summary, where: str) -> int:
+    _log.info(summary.render())
+    if summary.pages == 0 and not summary.units_skipped:
+        _log.warning("pipeline extract: no page found in the inputs")
+        return 1
+    _log.info(where)
+    return 0

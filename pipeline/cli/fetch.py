@@ -1,0 +1,128 @@
+"""`pipeline fetch URL...`: fetch pages and extract them, once, with no state store.
+
+The fetches are as polite and as guarded as a run's: robots.txt, the per-host
+delay, the size limit, and the network guard (loopback and private addresses
+are refused unless --allow-network opens them). Records go to stdout by
+default, error records to stderr.
+
+Exit status: 0 when every URL gave a record; 1 when any did not (its error
+record says why); 2 for a wrong command line.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+from pipeline import urls as url_parser
+from pipeline.cli._common import (
+    errors_beside,
+    positive,
+    progress,
+    reporter,
+    worker_arguments,
+    workers_of,
+)
+from pipeline.config import RunConfig, SourceConfig
+from pipeline.errors import ConfigError
+from pipeline.exec import open_executor
+from pipeline.fetch import DEFAULT_FETCH_SETTINGS, parse_networks
+from pipeline.options import DEFAULT_OPTIONS
+from pipeline.runner import Counts, Runner, WriteAll
+from pipeline.sinks import FORMATS, open_sink
+from pipeline.sources.web import WebSource
+
+_log = logging.getLogger("pipeline.fetch")
+
+
+def add(commands: Any, common: argparse.ArgumentParser) -> None:
+    parser = commands.add_parser(
+        "fetch",
+        parents=[common],
+        help="fetch URLs and extract them (no state store)",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("urls", nargs="+", metavar="URL")
+    parser.add_argument("-o", "--output", default="-", help="the records (default: stdout)")
+    parser.add_argument("--errors", metavar="FILE", help="the error records (default: stderr)")
+    parser.add_argument("--format", choices=FORMATS, default=FORMATS[0])
+    parser.add_argument(
+        "--allow-network",
+        action="append",
+        default=[],
+        metavar="CIDR",
+        help="open an address or range the network guard closes (loopback, private, ...); "
+        "repeatable, as the config's allow_networks",
+    )
+    fetch = DEFAULT_FETCH_SETTINGS
+    parser.add_argument("--user-agent", default=fetch.user_agent)
+    parser.add_argument(
+        "--delay",
+        type=float,
+        default=fetch.per_host_delay,
+        metavar="SECONDS",
+        help=f"between two requests to one host (default {fetch.per_host_delay:g})",
+    )
+    parser.add_argument(
+        "--timeout",
+        type=positive(float),
+        default=fetch.total_timeout,
+        metavar="SECONDS",
+        help=f"for a whole fetch (default {fetch.total_timeout:g})",
+    )
+    parser.add_argument("--max-bytes", type=int, default=DEFAULT_OPTIONS.max_bytes)
+    worker_arguments(parser)
+    parser.set_defaults(handler=handle)
+
+
+def handle(args: argparse.Namespace) -> int:
+    bad = [url for url in args.urls if url_parser.http_url(url) is None]
+    if bad:
+        _log.error("pipeline fetch: not an absolute http(s) URL: %s", bad[0])
+        return 2
+    try:
+        networks = parse_networks(args.allow_network)
+    except ValueError as exc:
+        raise ConfigError(f"--allow-network: {exc}") from exc
+    config = RunConfig(
+        output_dir=Path("."),
+        state_path=Path("."),  # no state store: the web source is given none
+        sources=(SourceConfig(name="command line", kind="urls", urls=tuple(args.urls)),),
+        fetch=replace(
+            DEFAULT_FETCH_SETTINGS,
+            user_agent=args.user_agent,
+            per_host_delay=max(args.delay, 0.0),
+            total_timeout=args.timeout,
+            max_bytes=args.max_bytes,
+            allow_networks=networks,
+        ),
+        extraction=replace(DEFAULT_OPTIONS, max_bytes=args.max_bytes),
+        workers=workers_of(args),
+    )
+    errors = args.errors or errors_beside(args.output)
+    counts = Counts()
+    with (
+        progress(args, "pages") as bar,
+        open_sink(args.format, args.output, errors) as sink,
+        open_executor(config.workers, config.extraction) as executor,
+    ):
+        source = WebSource(config, None, None, asyncio.Event())
+        runner = Runner(
+            source, executor, WriteAll(), sink, counts=counts, progress=reporter(bar, None)
+        )
+        asyncio.run(runner.run())
+    failed = sum(counts.failed.values())
+    _log.info(
+        "pipeline fetch: %d URL%s, %d record%s written, %d failed",
+        len(args.urls),
+        "s" if len(args.urls) != 1 else "",
+        counts.written,
+        "s" if counts.written != 1 else "",
+        failed,
+    )
+    return 0 if counts.written == len(set(args.urls)) and not failed else 1

@@ -1,0 +1,58 @@
+"""`pipeline run CONFIG`: one scheduled run of a config (for cron).
+
+Exit status: 0 when the run completed, whatever failed per page (run.json
+counts it); 2 for a bad config or --run-id, a busy or broken state store, or an
+unwritable output; 130 or 143 when SIGINT or SIGTERM stopped it (run.json is
+written, with "interrupted": true); 1 when the run could not complete.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+from pipeline.cli._common import progress
+from pipeline.errors import ConfigError, OutputError, StateError
+from pipeline.sinks import FORMATS
+
+_log = logging.getLogger("pipeline.run")
+
+
+def add(commands: Any, common: argparse.ArgumentParser) -> None:
+    parser = commands.add_parser(
+        "run",
+        parents=[common],
+        help="discover, fetch and extract the sources of a config (for cron)",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("config", type=Path, metavar="CONFIG.toml")
+    parser.add_argument("--run-id", help="name of the run's folder (default: UTC timestamp)")
+    parser.add_argument(
+        "--format", choices=FORMATS, help="the records' format (default: the config's, or jsonl)"
+    )
+    parser.set_defaults(handler=handle)
+
+
+def handle(args: argparse.Namespace) -> int:
+    from pipeline.config import load_config
+    from pipeline.crawl import EXIT_INTERRUPTED, check_run_id, run
+
+    if args.run_id is not None:
+        check_run_id(args.run_id)
+    config = load_config(args.config)
+    if args.format:
+        config = replace(config, format=args.format)
+    try:
+        with progress(args, "URLs") as bar:
+            result = run(config, args.run_id, bar)
+    except (OutputError, ConfigError, StateError):
+        raise
+    except Exception as exc:  # the run as a whole failed: say so, and exit non-zero
+        _log.error("pipeline run: the run could not complete: %r", exc, exc_info=True)
+        return 1
+    _log.info("pipeline run: records in %s", result.folder)
+    return EXIT_INTERRUPTED[result.interrupted] if result.interrupted else 0

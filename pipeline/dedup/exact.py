@@ -1,0 +1,65 @@
+"""Exact de-duplication against the state store, with the outbox for exactly-once output.
+
+For each extracted page of a run: `decide` compares the text's hash with what
+the state store knows. New or changed text is staged in the outbox in the same
+transaction that marks the URL extracted, and written; unchanged text, and
+text already seen under another URL, is noted and not written. Once the sink
+has committed a batch, `committed` clears that batch from the outbox: a run
+killed before then leaves the records staged, and the next run delivers the
+ones its output does not hold (pipeline/crawl.py).
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from pipeline.errors import ExtractionError, Reason
+from pipeline.page import Page
+from pipeline.record import Article
+from pipeline.runner import Skip, Verdict, Write
+from pipeline.state import StateStore
+
+# Failures of the extractor itself, not verdicts on the page: the URL backs off
+# and is given up like a failed fetch, never re-fetched in a loop.
+EXTRACTOR_FAILURES = frozenset({Reason.EXTRACTOR_ERROR, Reason.TOO_SLOW, Reason.TOO_MUCH_MEMORY})
+
+
+class StateDedup:
+    """The run's de-duplication step; see the module doc."""
+
+    def __init__(self, state: StateStore) -> None:
+        self.state = state
+        self._staged: list[str] = []
+
+    def decide(self, page: Page, article: Article) -> Verdict:
+        url, now = _key(page), datetime.now(UTC)
+        change = self.state.classify(url, article.canonical_url, article.content_hash)
+        if change in ("new", "changed"):
+            data = article.to_dict()
+            self.state.stage_record(url, article.canonical_url, article.content_hash, data, now)
+            self._staged.append(url)
+            return Write()
+        earlier = (
+            self.state.duplicate_of(url, article.content_hash) if change == "duplicate" else None
+        )
+        self.state.record_extracted(url, article.canonical_url, article.content_hash, now)
+        return Skip(change, earlier)
+
+    def rejected(self, page: Page, error: ExtractionError) -> None:
+        url, now = _key(page), datetime.now(UTC)
+        if error.reason in EXTRACTOR_FAILURES:
+            self.state.record_failure(url, error.reason, now)
+        else:  # a verdict on the page (not an article, no body): not asked again
+            self.state.record_extracted(url, None, f"rejected:{error.reason}", now)
+
+    def committed(self) -> None:
+        for url in self._staged:
+            self.state.clear_staged(url)
+        self._staged.clear()
+
+
+def _key(page: Page) -> str:
+    key = page.requested or page.url
+    if key is None:  # a run's pages always carry the URL they were fetched for
+        raise ValueError("a page of a run has no URL")
+    return key

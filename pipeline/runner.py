@@ -1,0 +1,215 @@
+"""The runner: a source's pages through an executor, a de-duplication step and a sink.
+
+    counts = asyncio.run(Runner(source, executor, dedup, sink).run())
+
+It only chains the stages and counts, for `pipeline extract` and `pipeline run`
+alike:
+
+    source.items()  ->  Page        -> executor.submit -> Article | ExtractionError
+                        Unread      (a page that could not be read: its error)
+                        ErrorRecord (a failure of the source's own: a fetch, a feed)
+    Article         ->  dedup.decide -> Write (to the sink) | Skip (unchanged, duplicate)
+    ExtractionError ->  dedup.rejected, and an error record
+    every `batch` records, and at the end: sink.commit(), then dedup.committed()
+
+Items are settled in the order the source gives them (a folder's files in
+order; a crawl's pages as their fetches finish), at most `window` ahead of the
+one being waited for, so a slow page holds up the output but not the workers,
+and memory stays bounded.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections import Counter
+from collections.abc import AsyncIterator, Awaitable, Callable
+from concurrent.futures import Future
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from pipeline.errors import ExtractionError
+from pipeline.exec import WINDOW_PER_JOB, Executor
+from pipeline.page import Page, Unread
+from pipeline.record import Article, ErrorRecord
+from pipeline.sinks import Sink
+
+_BATCH = 500  # records between two commits of the sink
+_BATCH_SECONDS = 30.0  # ... or this long, whichever comes first
+
+
+class Source(Protocol):
+    """Where pages come from: saved files, web archives, the web."""
+
+    def items(self) -> AsyncIterator[Page | Unread | ErrorRecord]: ...
+
+
+@dataclass(frozen=True, slots=True)
+class Write:
+    """Write the record (`duplicate_of`: the earlier record it nearly repeats)."""
+
+    duplicate_of: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Skip:
+    """Do not write it: `why` is "unchanged" or "duplicate"; `of` the record it repeats."""
+
+    why: str
+    of: str | None = None
+
+
+Verdict = Write | Skip
+
+
+class Dedup(Protocol):
+    """Decides which records are written, and remembers what happened to each page."""
+
+    def decide(self, page: Page, article: Article) -> Verdict: ...
+
+    def rejected(self, page: Page, error: ExtractionError) -> None: ...
+
+    def committed(self) -> None: ...
+
+
+class WriteAll:
+    """Every record is written: saved files and archives are taken as given."""
+
+    def decide(self, page: Page, article: Article) -> Verdict:
+        return Write()
+
+    def rejected(self, page: Page, error: ExtractionError) -> None:
+        return None
+
+    def committed(self) -> None:
+        return None
+
+
+@dataclass(slots=True)
+class Counts:
+    """What went through the runner."""
+
+    pages: int = 0
+    written: int = 0
+    unchanged: int = 0
+    duplicates: int = 0
+    failed: Counter[str] = field(default_factory=Counter)
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "pages": self.pages,
+            "written": self.written,
+            "unchanged": self.unchanged,
+            "duplicates": self.duplicates,
+            "failed": dict(sorted(self.failed.items())),
+        }
+
+
+Pending = Awaitable[Article] | ExtractionError | ErrorRecord
+
+
+class Runner:
+    """Chains one source, executor, de-duplication step and sink; see the module doc."""
+
+    def __init__(
+        self,
+        source: Source,
+        executor: Executor,
+        dedup: Dedup,
+        sink: Sink,
+        *,
+        counts: Counts | None = None,
+        progress: Callable[[Counts], None] | None = None,
+        window: int | None = None,
+    ) -> None:
+        self.source, self.executor, self.dedup, self.sink = source, executor, dedup, sink
+        self.counts = counts if counts is not None else Counts()
+        self._progress = progress
+        jobs = max(getattr(executor, "jobs", 1), 1)
+        self._window = window or WINDOW_PER_JOB * jobs
+        self._since_commit = 0
+        self._committed_at = time.monotonic()
+
+    async def run(self) -> Counts:
+        queue: asyncio.Queue[tuple[Page | Unread | ErrorRecord, Pending] | None]
+        queue = asyncio.Queue(maxsize=self._window)
+        producer = asyncio.create_task(self._produce(queue))
+        try:
+            while (entry := await queue.get()) is not None:
+                await self._settle(*entry)
+            await producer  # re-raise what stopped the source, if anything
+        finally:
+            if not producer.done():
+                producer.cancel()
+                await asyncio.gather(producer, return_exceptions=True)
+            self._commit()
+        return self.counts
+
+    async def _produce(
+        self, queue: asyncio.Queue[tuple[Page | Unread | ErrorRecord, Pending] | None]
+    ) -> None:
+        try:
+            async for item in self.source.items():
+                await queue.put((item, self._submit(item)))
+        finally:
+            await queue.put(None)
+
+    def _submit(self, item: Page | Unread | ErrorRecord) -> Pending:
+        if isinstance(item, Page):
+            return _awaitable(self.executor.submit(item))
+        if isinstance(item, Unread):
+            return item.error
+        return item
+
+    async def _settle(self, item: Page | Unread | ErrorRecord, pending: Pending) -> None:
+        if isinstance(pending, ErrorRecord):  # the source's own failure
+            self.counts.failed[pending.reason] += 1
+            self.sink.write_error(pending)
+        else:
+            self.counts.pages += 1
+            try:
+                outcome = pending if isinstance(pending, ExtractionError) else await pending
+            except ExtractionError as exc:
+                outcome = exc
+            if isinstance(outcome, ExtractionError):
+                self._failed(item, outcome)
+            else:
+                assert isinstance(item, Page)
+                self._extracted(item, outcome)
+        if self._progress is not None:
+            self._progress(self.counts)
+
+    def _failed(self, item: Page | Unread | ErrorRecord, error: ExtractionError) -> None:
+        assert not isinstance(item, ErrorRecord)
+        self.counts.failed[str(error.reason)] += 1
+        if isinstance(item, Page):
+            self.dedup.rejected(item, error)
+        self.sink.write_error(ErrorRecord.of(item.input, _url(item), error))
+
+    def _extracted(self, page: Page, article: Article) -> None:
+        verdict = self.dedup.decide(page, article)
+        if isinstance(verdict, Skip):
+            if verdict.why == "unchanged":
+                self.counts.unchanged += 1
+            else:
+                self.counts.duplicates += 1
+            return
+        self.sink.write(article)
+        self.counts.written += 1
+        self._since_commit += 1
+        if self._since_commit >= _BATCH or time.monotonic() - self._committed_at >= _BATCH_SECONDS:
+            self._commit()
+
+    def _commit(self) -> None:
+        self.sink.commit()
+        self.dedup.committed()
+        self._since_commit = 0
+        self._committed_at = time.monotonic()
+
+
+def _url(item: Page | Unread) -> str | None:
+    return item.requested or item.url if isinstance(item, Page) else item.url
+
+
+async def _awaitable(future: Future[Article]) -> Article:
+    return await asyncio.wrap_future(future)

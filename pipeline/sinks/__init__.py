@@ -1,0 +1,97 @@
+"""Sinks: where records and error records go.
+
+    sink = open_sink("jsonl", folder / "articles.jsonl", folder / "errors.jsonl")
+    with sink:
+        sink.write(article)           # an Article
+        sink.write_error(error)       # an ErrorRecord
+        sink.commit()                 # what was written is durable; end of a batch
+
+The interface is `Sink`, shaped like a Scrapy item exporter: open, write,
+commit, close. `commit` ends a batch: once it returns, every record written
+before it survives a kill, so the runner may clear those records from the
+state store's outbox. `delivered(target)` reads back the record ids an earlier
+run's output already holds (after repairing what a kill left half-written),
+which is how a run delivers what a killed one staged exactly once.
+
+Formats: `jsonl` (sinks/jsonl.py, the default). Error records are JSON Lines
+whatever the format.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Protocol
+
+from pipeline.errors import ConfigError
+from pipeline.record import Article, ErrorRecord
+from pipeline.sinks.jsonl import JsonLines, JsonLinesSink
+
+FORMATS = ("jsonl",)
+
+__all__ = [
+    "ERRORS",
+    "FORMATS",
+    "RECORDS",
+    "JsonLines",
+    "JsonLinesSink",
+    "Sink",
+    "delivered",
+    "delivered_in",
+    "open_sink",
+    "records_in",
+]
+
+
+class Sink(Protocol):
+    """Records and error records of one batch job or run."""
+
+    format: str
+    target: str
+
+    def open(self) -> None: ...
+
+    def write(self, record: Article) -> None: ...
+
+    def write_error(self, error: ErrorRecord) -> None: ...
+
+    def commit(self) -> None: ...
+
+    def close(self) -> None: ...
+
+    def __enter__(self) -> Sink: ...
+
+    def __exit__(self, *exc: object) -> None: ...
+
+
+def open_sink(fmt: str, records: str | Path, errors: str | Path) -> Sink:
+    """A sink of format `fmt` writing records to `records` ('-': stdout) and
+    error records to `errors`."""
+    if fmt == "jsonl":
+        return JsonLinesSink(records, errors)
+    raise ConfigError(f"unknown output format {fmt!r} (known: {', '.join(FORMATS)})")
+
+
+# A run folder's records, by format: a file of lines, or a folder of part files.
+RECORDS = {"jsonl": "articles.jsonl", "parquet": "articles"}
+ERRORS = "errors.jsonl"
+
+
+def records_in(folder: Path, fmt: str) -> Path:
+    """Where a run or partition folder keeps its records in format `fmt`."""
+    return folder / RECORDS[fmt]
+
+
+def delivered_in(folder: Path) -> set[str]:
+    """Ids of the records an earlier run's folder holds, whatever its format."""
+    ids: set[str] = set()
+    for fmt in FORMATS:
+        if records_in(folder, fmt).exists():
+            ids |= delivered(fmt, records_in(folder, fmt))
+    return ids
+
+
+def delivered(fmt: str, records: Path) -> set[str]:
+    """Ids of the records an earlier output of format `fmt` at `records` holds."""
+    if fmt == "jsonl":
+        return JsonLinesSink.delivered(records)
+    raise ConfigError(f"unknown output format {fmt!r} (known: {', '.join(FORMATS)})")

@@ -1,0 +1,172 @@
+"""JSON Lines: one record per line, written whole and flushed at once.
+
+A batch stopped half-way keeps every record it had produced; a kill in the
+middle of a write leaves at most a torn last line, which `delivered` cuts off
+before reading the ids back (that record is still staged, and is delivered
+again).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from pathlib import Path
+from types import TracebackType
+from typing import IO, Any, BinaryIO
+
+from pipeline.errors import OutputError
+from pipeline.record import Article, ErrorRecord
+
+
+class JsonLines:
+    """One JSON Lines file (its folder made on demand), or stdout for '-'."""
+
+    def __init__(self, target: str | Path) -> None:
+        self.target = str(target)
+        self._stream: IO[str] | None = None
+        self.count = 0
+
+    def __enter__(self) -> JsonLines:
+        self.open()
+        return self
+
+    def open(self) -> None:
+        if self.target == "-":
+            self._stream = sys.stdout
+            return
+        path = Path(self.target)
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            self._stream = path.open("w", encoding="utf-8")
+        except OSError as exc:
+            raise OutputError(f"cannot write {path}: {exc.strerror or exc}") from exc
+
+    def write(self, obj: dict[str, Any]) -> None:
+        assert self._stream is not None, "open the JsonLines first"
+        line = json.dumps(obj, ensure_ascii=False, separators=(",", ":"))
+        try:
+            self._stream.write(line + "\n")
+            self._stream.flush()
+        except OSError as exc:
+            raise OutputError(f"cannot write {self.target}: {exc.strerror or exc}") from exc
+        self.count += 1
+
+    def sync(self) -> None:
+        """Flushed lines are safe from a kill already; this makes them safe from a crash."""
+        if self._stream is None or self._stream is sys.stdout:
+            return
+        try:
+            os.fsync(self._stream.fileno())
+        except OSError as exc:
+            raise OutputError(f"cannot write {self.target}: {exc.strerror or exc}") from exc
+
+    def close(self) -> None:
+        if self._stream is not None and self._stream is not sys.stdout:
+            self._stream.close()
+        self._stream = None
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+
+class JsonLinesSink:
+    """Records to one JSON Lines file (or stdout), error records to another."""
+
+    format = "jsonl"
+
+    def __init__(self, records: str | Path, errors: str | Path) -> None:
+        self.target = str(records)
+        self._records = JsonLines(records)
+        self._errors = JsonLines(errors)
+
+    @property
+    def records_written(self) -> int:
+        return self._records.count
+
+    def open(self) -> None:
+        self._records.open()
+        try:
+            self._errors.open()
+        except BaseException:
+            self._records.close()
+            raise
+
+    def write(self, record: Article) -> None:
+        self._records.write(record.to_dict())
+
+    def write_record(self, data: dict[str, Any]) -> None:
+        """A record already in its JSON form (one staged by an earlier run)."""
+        self._records.write(data)
+
+    def write_error(self, error: ErrorRecord) -> None:
+        self._errors.write(error.to_dict())
+
+    def commit(self) -> None:
+        self._records.sync()
+        self._errors.sync()
+
+    def close(self) -> None:
+        self._records.close()
+        self._errors.close()
+
+    def __enter__(self) -> JsonLinesSink:
+        self.open()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @staticmethod
+    def delivered(records: Path) -> set[str]:
+        """Ids of the records in an earlier run's file, after cutting a torn last line."""
+        cut_torn_tail(records)
+        ids: set[str] = set()
+        if not records.exists():
+            return ids
+        with records.open(encoding="utf-8") as stream:
+            for line in stream:
+                try:
+                    ids.add(str(json.loads(line)["id"]))
+                except (ValueError, KeyError, TypeError):
+                    continue
+        return ids
+
+
+def cut_torn_tail(path: Path) -> bool:
+    """Remove a last line that a kill cut short (no newline at its end); True if one was.
+
+    Lines are written whole with their newline in one write, so a complete
+    record always ends in one."""
+    try:
+        with path.open("rb+") as stream:
+            size = stream.seek(0, os.SEEK_END)
+            if size == 0:
+                return False
+            stream.seek(size - 1)
+            if stream.read(1) == b"\n":
+                return False
+            stream.truncate(_last_newline_end(stream, size))
+            return True
+    except FileNotFoundError:
+        return False
+    except OSError as exc:
+        raise OutputError(f"cannot repair {path}: {exc.strerror or exc}") from exc
+
+
+def _last_newline_end(stream: BinaryIO, size: int) -> int:
+    """The offset just after the file's last newline (0 if it has none)."""
+    position = size
+    while position > 0:
+        step = min(64 * 1024, position)
+        position -= step
+        stream.seek(position)
+        found = stream.read(step).rfind(b"\n")
+        if found >= 0:
+            return position + found + 1
+    return 0

@@ -1,0 +1,302 @@
+"""The web as a source: discover -> due -> fetch -> archive, as the pages are needed.
+
+    source = WebSource(config, state, warc, stop)
+    async for item in source.items():   # fetched Pages, and ErrorRecords of failures
+
+Discovery is lazy and bounded: sources are read as their URLs are needed, a
+source stops being read once its caps are met, and only a few URLs per fetch
+slot are in flight, so memory does not grow with the size of a sitemap. A URL
+is fetched when the state store says it is due, conditionally (the ETag and
+Last-Modified of the last extraction); every response goes to the run's WARC
+before the state notes the fetch. The archive's compression runs on a thread
+of its own, off the event loop. When `stop` is set, no new fetch starts and
+fetches under way are dropped (their URLs stay due); pages already fetched are
+still given out.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import AsyncGenerator, AsyncIterator, Coroutine
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from pipeline.config import RunConfig, SourceConfig
+from pipeline.discover import (
+    ChildSitemap,
+    Discovered,
+    SourceCounts,
+    iter_select,
+    iter_sitemap,
+    parse_feed,
+    parse_url_list,
+)
+from pipeline.errors import DiscoveryError, FetchError
+from pipeline.fetch import Fetcher, FetchResult, FetchSettings
+from pipeline.page import Page
+from pipeline.record import ErrorRecord
+from pipeline.state import StateStore
+from pipeline.warc import WarcWriter, page_input
+
+_log = logging.getLogger(__name__)
+
+_MAX_SITEMAPS = 200  # sitemap files followed per source: indexes can nest and loop
+_SITEMAP_BATCH = 500  # entries handed to selection at a time
+_IN_FLIGHT_PER_SLOT = 2  # URL tasks alive per fetch slot: enough to keep every slot busy
+
+
+@dataclass(slots=True)
+class WebCounts:
+    """What discovery and fetching did in one run."""
+
+    discovered: int = 0
+    skipped: int = 0  # known URLs not due yet (failing, backing off, given up)
+    fetched: int = 0
+    not_modified: int = 0
+    done: int = 0  # URLs whose fetch is over, one way or another
+    sources: dict[str, SourceCounts] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "discovered": self.discovered,
+            "skipped": self.skipped,
+            "fetched": self.fetched,
+            "not_modified": self.not_modified,
+            "sources": {
+                name: {slot: getattr(counts, slot) for slot in counts.__slots__}
+                for name, counts in self.sources.items()
+            },
+        }
+
+
+Item = Page | ErrorRecord
+
+
+class WebSource:
+    """The configured sources' articles, fetched; see the module doc."""
+
+    def __init__(
+        self,
+        config: RunConfig,
+        state: StateStore | None,
+        warc: WarcWriter | None,
+        stop: asyncio.Event,
+        counts: WebCounts | None = None,
+    ) -> None:
+        """Without a state store every URL is due and fetched in full (`pipeline
+        fetch`); without an archive the page's `input` is its URL."""
+        self.config, self.state, self.warc, self.stop = config, state, warc, stop
+        self.counts = counts if counts is not None else WebCounts()
+        self._fetchers: dict[FetchSettings, Fetcher] = {}
+        self._archiver = ThreadPoolExecutor(max_workers=1, thread_name_prefix="warc")
+
+    async def items(self) -> AsyncIterator[Item]:
+        slots = self.config.fetch.concurrency * _IN_FLIGHT_PER_SLOT
+        queue: asyncio.Queue[Item | None] = asyncio.Queue(maxsize=slots)
+        crawler = asyncio.create_task(self._crawl(queue, asyncio.Semaphore(slots)))
+        try:
+            while (item := await queue.get()) is not None:
+                yield item
+            await crawler
+        finally:
+            if not crawler.done():
+                crawler.cancel()
+                await asyncio.gather(crawler, return_exceptions=True)
+            for fetcher in self._fetchers.values():
+                await fetcher.aclose()
+            self._archiver.shutdown(wait=True)
+
+    async def _crawl(self, queue: asyncio.Queue[Item | None], slots: asyncio.Semaphore) -> None:
+        tasks: set[asyncio.Task[None]] = set()
+        try:
+            async for url, source in self._discover_all(queue):
+                await slots.acquire()
+                if self.stop.is_set():
+                    slots.release()
+                    break
+                self.counts.discovered += 1
+                task = asyncio.create_task(self._process(url, self._fetcher(source), queue))
+                tasks.add(task)
+                task.add_done_callback(tasks.discard)
+                task.add_done_callback(lambda _task: self._done(slots))
+            if tasks:
+                await asyncio.wait(tasks)
+        finally:
+            await queue.put(None)
+
+    def _done(self, slots: asyncio.Semaphore) -> None:
+        self.counts.done += 1
+        slots.release()
+
+    def _fetcher(self, source: SourceConfig) -> Fetcher:
+        """One fetcher per distinct fetch settings: sources may override the user
+        agent and the delay."""
+        settings = self.config.fetch_settings(source)
+        if settings not in self._fetchers:
+            self._fetchers[settings] = Fetcher(settings)
+        return self._fetchers[settings]
+
+    # Discovery ---------------------------------------------------------------------------
+
+    async def _discover_all(
+        self, queue: asyncio.Queue[Item | None]
+    ) -> AsyncIterator[tuple[str, SourceConfig]]:
+        """Every source's article URLs, normalised, selected and de-duplicated across
+        sources (the first source to give a URL keeps it), as they are found."""
+        seen: set[str] = set()
+        for source in self.config.sources:
+            counts = self.counts.sources.setdefault(source.name, SourceCounts())
+            entries = self._entries(source, queue)
+            try:
+                async for batch in entries:
+                    for item in iter_select(batch, source, counts):
+                        if self.stop.is_set():
+                            return
+                        if item.url not in seen:
+                            seen.add(item.url)
+                            yield item.url, source
+                    if counts.capped:
+                        break
+            except (DiscoveryError, FetchError) as exc:
+                await queue.put(ErrorRecord.of(source.name, source.url, exc))
+            finally:
+                await entries.aclose()
+
+    async def _entries(
+        self, source: SourceConfig, queue: asyncio.Queue[Item | None]
+    ) -> AsyncGenerator[list[Discovered], None]:
+        """The source's entries, a file (or part of one) at a time."""
+        fetcher = self._fetcher(source)
+        if source.kind == "feed":
+            result = await fetcher.fetch_raw(_required(source.url))
+            yield list(parse_feed(result.content, result.final_url, source=source.name))
+        elif source.kind == "sitemap":
+            async for batch in self._sitemaps(source, fetcher, queue):
+                yield batch
+        else:
+            yield [Discovered(url, source.name) for url in await _url_list(source, fetcher)]
+
+    async def _sitemaps(
+        self, source: SourceConfig, fetcher: Fetcher, queue: asyncio.Queue[Item | None]
+    ) -> AsyncIterator[list[Discovered]]:
+        """A sitemap and, for an index, its children (breadth first, each once). A child
+        that cannot be read is an error record of its own; the others are still read."""
+        root = _required(source.url)
+        todo, done = [root], set[str]()
+        while todo and len(done) < _MAX_SITEMAPS:
+            url = todo.pop(0)
+            if url in done:
+                continue
+            done.add(url)
+            batch: list[Discovered] = []
+            try:
+                result = await fetcher.fetch_raw(url)
+                for entry in iter_sitemap(result.content, result.final_url, source=source.name):
+                    if isinstance(entry, ChildSitemap):
+                        todo.append(entry.url)
+                        continue
+                    batch.append(entry)
+                    if len(batch) >= _SITEMAP_BATCH:
+                        yield batch
+                        batch = []
+            except (DiscoveryError, FetchError) as exc:
+                if url == root:
+                    raise
+                await queue.put(ErrorRecord.of(source.name, url, exc))
+            if batch:
+                yield batch
+
+    # One URL -----------------------------------------------------------------------------
+
+    async def _process(self, url: str, fetcher: Fetcher, queue: asyncio.Queue[Item | None]) -> None:
+        """Fetch one URL (conditionally) and archive it; hand on the page or the failure."""
+        now, state = datetime.now(UTC), self.state
+        if state is not None and not state.due(url, now):
+            self.counts.skipped += 1
+            return
+        etag, last_modified = state.conditional_headers(url) if state else (None, None)
+        try:
+            fetch = fetcher.fetch(url, etag=etag, last_modified=last_modified)
+            result = await _unless_stopped(fetch, self.stop)
+        except FetchError as exc:
+            if state is not None:
+                state.record_failure(url, exc.reason, now, exc.status)
+            await queue.put(ErrorRecord.of(None, url, exc))
+            return
+        if result is None:  # stopped: the URL stays due for the next run
+            return
+        if result.not_modified:
+            if state is not None:
+                state.record_not_modified(url, now)
+            self.counts.not_modified += 1
+            return
+        self.counts.fetched += 1
+        page = await self._archive(url, result)
+        if state is not None:
+            state.record_fetch(url, result.status, result.etag, result.last_modified, now)
+        await queue.put(page)
+
+    async def _archive(self, url: str, result: FetchResult) -> Page:
+        """Into the WARC (compressed on the archive's own thread), then a Page."""
+        if self.warc is None:
+            where = result.final_url
+        else:
+            where = await self._write_archive(result)
+        return Page(
+            result.content,
+            url=result.final_url,
+            input=where,
+            http_charset=result.charset,
+            requested=url,
+        )
+
+    async def _write_archive(self, result: FetchResult) -> str:
+        assert self.warc is not None
+        fetched = datetime.fromisoformat(result.fetched_at.replace("Z", "+00:00"))
+        record_id = await asyncio.get_running_loop().run_in_executor(
+            self._archiver,
+            self.warc.write_response,
+            result.final_url,
+            result.status,
+            result.headers,
+            result.content,
+            fetched,
+        )
+        return page_input(self.warc.path, record_id)
+
+
+async def _url_list(source: SourceConfig, fetcher: Fetcher) -> tuple[str, ...]:
+    if source.urls:
+        return source.urls
+    if source.path is not None:
+        return parse_url_list(Path(source.path).read_text(encoding="utf-8"))
+    result = await fetcher.fetch_raw(_required(source.url))
+    return parse_url_list(result.content.decode(result.charset or "utf-8", "replace"))
+
+
+def _required(url: str | None) -> str:
+    if url is None:  # the config loader guarantees a url for feeds and sitemaps
+        raise DiscoveryError("the source has no url")
+    return url
+
+
+async def _unless_stopped(
+    fetch: Coroutine[Any, Any, FetchResult], stop: asyncio.Event
+) -> FetchResult | None:
+    """The fetch's result, or None if the run was stopped first (the fetch is dropped)."""
+    if stop.is_set():
+        fetch.close()
+        return None
+    task: asyncio.Task[FetchResult] = asyncio.ensure_future(fetch)
+    stopped = asyncio.ensure_future(stop.wait())
+    await asyncio.wait({task, stopped}, return_when=asyncio.FIRST_COMPLETED)
+    stopped.cancel()
+    if not task.done():
+        task.cancel()
+        await asyncio.gather(task, return_exceptions=True)
+        return None
+    return task.result()
