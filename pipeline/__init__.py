@@ -9,5 +9,6 @@ from pipeline.api import extract
 from pipeline.errors import ExtractionError, PipelineError
 from pipeline.options import Options
 from pipeline.record import Article
+from pipeline.version import __version__
 
-__all__ = ["Article", "ExtractionError", "Options", "PipelineError", "extract"]
+__all__ = ["Article", "ExtractionError", "Options", "PipelineError", "__version__", "extract"]

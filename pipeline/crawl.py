@@ -36,11 +36,12 @@ from typing import Any
 
 from pipeline.config import RunConfig
 from pipeline.dedup.exact import StateDedup
-from pipeline.errors import ConfigError, OutputError
+from pipeline.errors import ConfigError, ExtractionError, OutputError
 from pipeline.exec import open_executor
+from pipeline.page import Page
 from pipeline.progress import Progress, Silent
-from pipeline.record import article_from_dict
-from pipeline.runner import Counts, Runner
+from pipeline.record import Article, article_from_dict
+from pipeline.runner import Counts, Runner, Verdict, Write
 from pipeline.sinks import ERRORS, Sink, delivered_in, open_sink, records_in
 from pipeline.sources.web import WebCounts, WebSource
 from pipeline.state import StateStore
@@ -51,12 +52,51 @@ _RUN_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,99}")
 EXIT_INTERRUPTED = {signal.SIGINT: 130, signal.SIGTERM: 143}
 
 
+EXIT_ALERT = 3
+
+
 @dataclass(frozen=True, slots=True)
 class RunResult:
-    """Where the run's files are, and whether a signal cut it short."""
+    """Where the run's files are, whether a signal cut it short, and what looks wrong
+    with the sources (every one failed, or one that gave URLs before gave none)."""
 
     folder: Path
     interrupted: signal.Signals | None
+    alerts: tuple[str, ...] = ()
+
+    @property
+    def exit_status(self) -> int:
+        if self.interrupted is not None:
+            return EXIT_INTERRUPTED[self.interrupted]
+        return EXIT_ALERT if self.alerts else 0
+
+
+class _PerSource:
+    """The de-duplication step, counting each outcome for the URL's source too."""
+
+    def __init__(self, dedup: StateDedup, source: WebSource) -> None:
+        self.dedup, self.source = dedup, source
+
+    def decide(self, page: Page, article: Article) -> Verdict:
+        verdict = self.dedup.decide(page, article)
+        report = self.source.settled(page.requested)
+        if report is not None:
+            if isinstance(verdict, Write):
+                report.written += 1
+            elif verdict.why == "unchanged":
+                report.unchanged += 1
+            else:
+                report.duplicates += 1
+        return verdict
+
+    def rejected(self, page: Page, error: ExtractionError) -> None:
+        self.dedup.rejected(page, error)
+        report = self.source.settled(page.requested)
+        if report is not None:
+            report.failed[str(error.reason)] += 1
+
+    def committed(self) -> None:
+        self.dedup.committed()
 
 
 def new_run_id() -> str:
@@ -111,21 +151,62 @@ def run(
                 handled = _handle_signals(stop, stopped)
                 try:
                     source = WebSource(config, state, warc, stop, web)
-                    dedup = StateDedup(state)
+                    dedup = _PerSource(StateDedup(state), source)
                     report = _reporter(progress or Silent(), web)
                     runner = Runner(source, executor, dedup, sink, counts=counts, progress=report)
                     await runner.run()
+                    report(counts)  # URLs that gave no page (skipped, 304) count as done too
                 finally:
                     _restore_signals(handled)
 
             asyncio.run(crawl())
+        alerts = () if stopped else _alerts(config, web, state)
         summary = _summary(run_id, started, clock, web, counts, recovered, stopped)
+        summary["alerts"] = list(alerts)
         state.finish_run(datetime.now(UTC), _flat(summary))
+    folder.mkdir(parents=True, exist_ok=True)
     (folder / "run.json").write_text(json.dumps(summary, indent=2) + "\n", encoding="utf-8")
+    _point_latest(config.output_dir, run_id)
     if stopped:
         _log.warning("stopped by %s: the run wrote what it had extracted", stopped[0].name)
     _log.info(_summary_line(summary))
-    return RunResult(folder, stopped[0] if stopped else None)
+    for alert in alerts:
+        _log.warning("pipeline run: %s", alert)
+    return RunResult(folder, stopped[0] if stopped else None, alerts)
+
+
+def _alerts(config: RunConfig, web: WebCounts, state: StateStore) -> tuple[str, ...]:
+    """What a cron job should hear about: every source failed, or a source that gave
+    URLs in an earlier run gave none now (a feed moved, a sitemap went empty).
+    Each source's count is kept in the state store for the next run to compare."""
+    alerts: list[str] = []
+    reports = [web.sources.get(source.name) for source in config.sources]
+    if reports and all(r is not None and r.error is not None for r in reports):
+        alerts.append(f"every source failed ({', '.join(str(r.error) for r in reports if r)})")
+    for source, report in zip(config.sources, reports, strict=True):
+        if report is None:
+            continue
+        found = report.selection.found
+        earlier = state.source_history(source.name)
+        if found == 0 and earlier is not None and earlier.gave_found:
+            why = f"failed ({report.error})" if report.error else "gave no URLs"
+            alerts.append(
+                f"source {source.name!r} {why}; it gave {earlier.gave_found} in run"
+                f" {earlier.gave_run}"
+            )
+        state.record_source(source.name, found)
+    return tuple(alerts)
+
+
+def _point_latest(output_dir: Path, run_id: str) -> None:
+    """`output_dir/latest`: a link to the newest run's folder, replaced atomically."""
+    link, temporary = output_dir / "latest", output_dir / f".latest-{run_id}"
+    try:
+        temporary.unlink(missing_ok=True)
+        temporary.symlink_to(run_id, target_is_directory=True)
+        temporary.replace(link)
+    except OSError as exc:  # a file system without links: the run itself is fine
+        _log.warning("could not point %s at the run: %s", link, exc.strerror or exc)
 
 
 def _handle_signals(stop: asyncio.Event, stopped: list[signal.Signals]) -> list[signal.Signals]:

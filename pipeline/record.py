@@ -140,6 +140,12 @@ class Article(_Record):
     extracted_at: str
     extractor_version: str
 
+    def to_markdown(self, front_matter: bool = True) -> str:
+        """The article as Markdown, with its metadata as YAML front matter."""
+        from pipeline.markdown import to_markdown
+
+        return to_markdown(self, front_matter)
+
 
 @dataclass(frozen=True, slots=True)
 class ErrorRecord:

@@ -80,6 +80,16 @@ _MIGRATIONS: tuple[str, ...] = (
     """
     ALTER TABLE urls ADD COLUMN last_error TEXT;
     """,
+    # What each source gave: a feed that goes dry is noticed (pipeline run exits 3).
+    """
+    CREATE TABLE sources (
+        name TEXT PRIMARY KEY,
+        last_found INTEGER NOT NULL,
+        last_run TEXT NOT NULL,
+        gave_found INTEGER,
+        gave_run TEXT
+    );
+    """,
 )
 SCHEMA_VERSION = len(_MIGRATIONS)
 
@@ -134,6 +144,16 @@ class UrlState:
     next_retry: datetime | None
     given_up_reason: str | None
     last_error: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class SourceHistory:
+    """A source's last count of URLs, and the latest run in which it gave any."""
+
+    last_found: int
+    last_run: str
+    gave_found: int | None
+    gave_run: str | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -280,6 +300,28 @@ class StateStore:
                 args,
             )
         return cursor.rowcount
+
+    def source_history(self, name: str) -> SourceHistory | None:
+        """What a source gave in earlier runs, or None for one never seen."""
+        with self._guard():
+            row = self._conn.execute("SELECT * FROM sources WHERE name = ?", (name,)).fetchone()
+        if row is None:
+            return None
+        return SourceHistory(row["last_found"], row["last_run"], row["gave_found"], row["gave_run"])
+
+    def record_source(self, name: str, found: int) -> None:
+        """This run's count of the source's URLs; a non-zero one is also kept as the
+        latest run that gave any."""
+        gave = (found, self.run_id) if found else (None, None)
+        with self._guard():
+            self._conn.execute(
+                "INSERT INTO sources (name, last_found, last_run, gave_found, gave_run)"
+                " VALUES (?, ?, ?, ?, ?) ON CONFLICT (name) DO UPDATE SET"
+                " last_found = excluded.last_found, last_run = excluded.last_run,"
+                " gave_found = coalesce(excluded.gave_found, gave_found),"
+                " gave_run = coalesce(excluded.gave_run, gave_run)",
+                (name, found, self.run_id, *gave),
+            )
 
     def stats(self) -> StateStats:
         with self._guard():

@@ -266,7 +266,8 @@ def test_recovery_cuts_a_torn_last_line(site: LocalServer, tmp_path: Path) -> No
 @pytest.mark.parametrize(("signum", "code"), [(signal.SIGTERM, 143), (signal.SIGINT, 130)])
 def test_a_signal_stops_the_run_cleanly(tmp_path: Path, signum: signal.Signals, code: int) -> None:
     def slow(request: Request) -> Response:
-        return Response(200, _story(request.path).encode(), (("Content-Type", "text/html"),))
+        headers = (("Content-Type", "text/html"),)
+        return Response(200, _story(request.path).encode(), headers, delay=0.2)
 
     with LocalServer() as server:
         paths = [f"/slow-{n}.html" for n in range(24)]

@@ -1,9 +1,11 @@
 """`pipeline run CONFIG`: one scheduled run of a config (for cron).
 
 Exit status: 0 when the run completed, whatever failed per page (run.json
-counts it); 2 for a bad config or --run-id, a busy or broken state store, or an
-unwritable output; 130 or 143 when SIGINT or SIGTERM stopped it (run.json is
-written, with "interrupted": true); 1 when the run could not complete.
+counts it); 3 when it completed but every source failed, or a source that gave
+URLs in an earlier run gave none (run.json's "alerts" say which); 2 for a bad
+config or --run-id, a busy or broken state store, or an unwritable output; 130
+or 143 when SIGINT or SIGTERM stopped it (run.json is written, with
+"interrupted": true); 1 when the run could not complete.
 """
 
 from __future__ import annotations
@@ -39,7 +41,7 @@ def add(commands: Any, common: argparse.ArgumentParser) -> None:
 
 def handle(args: argparse.Namespace) -> int:
     from pipeline.config import load_config
-    from pipeline.crawl import EXIT_INTERRUPTED, check_run_id, run
+    from pipeline.crawl import check_run_id, run
 
     if args.run_id is not None:
         check_run_id(args.run_id)
@@ -55,4 +57,4 @@ def handle(args: argparse.Namespace) -> int:
         _log.error("pipeline run: the run could not complete: %r", exc, exc_info=True)
         return 1
     _log.info("pipeline run: records in %s", result.folder)
-    return EXIT_INTERRUPTED[result.interrupted] if result.interrupted else 0
+    return result.exit_status

@@ -7,16 +7,23 @@ it on its first page.
 
 from __future__ import annotations
 
-import contextlib
 import os
-import resource
-import signal
-from multiprocessing.connection import Connection
 
-from pipeline.errors import ExtractionError, TooMuchMemory
-from pipeline.extraction import extract_page
-from pipeline.options import MiB, Options
-from pipeline.page import Page
+# One thread of numerical code per worker, set before numpy is first imported:
+# the pool already runs one worker per core, and BLAS threads that spin between
+# calls in every worker starve the others (a page then takes seconds, not ms).
+for _name in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ.setdefault(_name, "1")
+
+import contextlib  # noqa: E402
+import resource  # noqa: E402
+import signal  # noqa: E402
+from multiprocessing.connection import Connection  # noqa: E402
+
+from pipeline.errors import ExtractionError, TooMuchMemory  # noqa: E402
+from pipeline.extraction import extract_page, language  # noqa: E402
+from pipeline.options import MiB, Options  # noqa: E402
+from pipeline.page import Page  # noqa: E402
 
 READY = "ready"
 
@@ -36,6 +43,7 @@ _WARM_UP = (
 def warm_up() -> None:
     """Run the extractor once, so lazily built caches (date parsers, the language
     model) exist before workers fork."""
+    language.preload()  # the warm-up page is too short to need it
     with contextlib.suppress(ExtractionError):
         extract_page(Page(_WARM_UP, "https://example.com/news/warm-up"))
 

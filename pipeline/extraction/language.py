@@ -31,6 +31,11 @@ def _identifier() -> Any:
     return LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
 
 
+def preload() -> None:
+    """Load the model now (worker processes do, before they fork)."""
+    _identifier()
+
+
 def detect(text: str) -> tuple[str, float] | None:
     """The text's language and the detector's probability, or None for too little text."""
     sample = text[:_SAMPLE]

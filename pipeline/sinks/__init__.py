@@ -13,8 +13,9 @@ state store's outbox. `delivered(target)` reads back the record ids an earlier
 run's output already holds (after repairing what a kill left half-written),
 which is how a run delivers what a killed one staged exactly once.
 
-Formats: `jsonl` (sinks/jsonl.py, the default). Error records are JSON Lines
-whatever the format.
+Formats: `jsonl` (sinks/jsonl.py, the default), `markdown` (sinks/markdown.py:
+a stream of documents, or a folder of one file per article). Error records are
+JSON Lines whatever the format.
 """
 
 from __future__ import annotations
@@ -25,8 +26,9 @@ from typing import Protocol
 from pipeline.errors import ConfigError
 from pipeline.record import Article, ErrorRecord
 from pipeline.sinks.jsonl import JsonLines, JsonLinesSink
+from pipeline.sinks.markdown import MarkdownSink
 
-FORMATS = ("jsonl",)
+FORMATS = ("jsonl", "markdown")
 
 __all__ = [
     "ERRORS",
@@ -68,11 +70,13 @@ def open_sink(fmt: str, records: str | Path, errors: str | Path) -> Sink:
     error records to `errors`."""
     if fmt == "jsonl":
         return JsonLinesSink(records, errors)
+    if fmt == "markdown":
+        return MarkdownSink(records, errors)
     raise ConfigError(f"unknown output format {fmt!r} (known: {', '.join(FORMATS)})")
 
 
 # A run folder's records, by format: a file of lines, or a folder of part files.
-RECORDS = {"jsonl": "articles.jsonl", "parquet": "articles"}
+RECORDS = {"jsonl": "articles.jsonl", "parquet": "articles", "markdown": "markdown"}
 ERRORS = "errors.jsonl"
 
 
@@ -94,4 +98,6 @@ def delivered(fmt: str, records: Path) -> set[str]:
     """Ids of the records an earlier output of format `fmt` at `records` holds."""
     if fmt == "jsonl":
         return JsonLinesSink.delivered(records)
+    if fmt == "markdown":
+        return MarkdownSink.delivered(records)
     raise ConfigError(f"unknown output format {fmt!r} (known: {', '.join(FORMATS)})")

@@ -20,11 +20,13 @@ from pipeline.record import Article, ErrorRecord
 
 
 class JsonLines:
-    """One JSON Lines file (its folder made on demand), or stdout for '-'."""
+    """One JSON Lines file, or stdout for '-'. The file (and its folder) is created
+    at the first line: a batch or run with nothing to say leaves no empty file."""
 
     def __init__(self, target: str | Path) -> None:
         self.target = str(target)
         self._stream: IO[str] | None = None
+        self._opened = False
         self.count = 0
 
     def __enter__(self) -> JsonLines:
@@ -32,18 +34,27 @@ class JsonLines:
         return self
 
     def open(self) -> None:
+        """Check that the file can be written (it is created at the first line)."""
+        if self.target not in ("-", "/dev/stderr"):
+            _check_writable(Path(self.target))
+        self._opened = True
+
+    def _create(self) -> IO[str]:
         if self.target == "-":
-            self._stream = sys.stdout
-            return
+            return sys.stdout
+        if self.target == "/dev/stderr":
+            return sys.stderr
         path = Path(self.target)
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
-            self._stream = path.open("w", encoding="utf-8")
+            return path.open("w", encoding="utf-8")
         except OSError as exc:
             raise OutputError(f"cannot write {path}: {exc.strerror or exc}") from exc
 
     def write(self, obj: dict[str, Any]) -> None:
-        assert self._stream is not None, "open the JsonLines first"
+        assert self._opened, "open the JsonLines first"
+        if self._stream is None:
+            self._stream = self._create()
         line = json.dumps(obj, ensure_ascii=False, separators=(",", ":"))
         try:
             self._stream.write(line + "\n")
@@ -54,7 +65,7 @@ class JsonLines:
 
     def sync(self) -> None:
         """Flushed lines are safe from a kill already; this makes them safe from a crash."""
-        if self._stream is None or self._stream is sys.stdout:
+        if self._stream is None or self._stream in (sys.stdout, sys.stderr):
             return
         try:
             os.fsync(self._stream.fileno())
@@ -62,9 +73,10 @@ class JsonLines:
             raise OutputError(f"cannot write {self.target}: {exc.strerror or exc}") from exc
 
     def close(self) -> None:
-        if self._stream is not None and self._stream is not sys.stdout:
+        if self._stream is not None and self._stream not in (sys.stdout, sys.stderr):
             self._stream.close()
         self._stream = None
+        self._opened = False
 
     def __exit__(
         self,
@@ -136,6 +148,18 @@ class JsonLinesSink:
                 except (ValueError, KeyError, TypeError):
                     continue
         return ids
+
+
+def _check_writable(path: Path) -> None:
+    """The nearest existing folder on the way to `path` must be writable (and not a
+    file): an output that cannot be written is found before the work, not after."""
+    if path.is_dir():
+        raise OutputError(f"cannot write {path}: it is a folder")
+    folder = path.parent
+    while not folder.exists():
+        folder = folder.parent
+    if not folder.is_dir() or not os.access(folder, os.W_OK | os.X_OK):
+        raise OutputError(f"cannot write {path}: {folder} is not a writable folder")
 
 
 def cut_torn_tail(path: Path) -> bool:

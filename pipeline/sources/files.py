@@ -128,9 +128,10 @@ def is_warc(path: Path) -> bool:
 
 
 def read_page(path: Path, max_bytes: int) -> Page:
-    """Read one saved page; gzip is inflated with the size limit applied to the result."""
+    """Read one saved page; gzip (by name or by its first bytes) is inflated with
+    the size limit applied to the result."""
     try:
-        if path.name.lower().endswith(".gz"):
+        if path.name.lower().endswith(".gz") or _starts_gzipped(path):
             content = _inflate(path, max_bytes)
         else:
             size = path.stat().st_size
@@ -142,6 +143,11 @@ def read_page(path: Path, max_bytes: int) -> Page:
     except OSError as exc:
         raise Unreadable(f"cannot read the file: {exc.strerror or exc}") from exc
     return Page(content=content, url=None, input=str(path))
+
+
+def _starts_gzipped(path: Path) -> bool:
+    with path.open("rb") as stream:
+        return stream.read(2) == _GZIP_MAGIC
 
 
 def _inflate(path: Path, max_bytes: int) -> bytes:

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections import Counter
 from collections.abc import AsyncGenerator, AsyncIterator, Coroutine
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -50,15 +51,47 @@ _IN_FLIGHT_PER_SLOT = 2  # URL tasks alive per fetch slot: enough to keep every 
 
 
 @dataclass(slots=True)
+class SourceReport:
+    """One source in one run: what selection made of its entries, then what became
+    of its URLs. `error` is the reason code when the source itself could not be read."""
+
+    selection: SourceCounts = field(default_factory=SourceCounts)
+    new: int = 0  # URLs the state store had never seen
+    skipped: int = 0
+    fetched: int = 0
+    not_modified: int = 0
+    written: int = 0
+    unchanged: int = 0
+    duplicates: int = 0
+    failed: Counter[str] = field(default_factory=Counter)
+    error: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        selection = {slot: getattr(self.selection, slot) for slot in self.selection.__slots__}
+        return {
+            **selection,
+            "new": self.new,
+            "skipped": self.skipped,
+            "fetched": self.fetched,
+            "not_modified": self.not_modified,
+            "written": self.written,
+            "unchanged": self.unchanged,
+            "duplicates": self.duplicates,
+            "failed": dict(sorted(self.failed.items())),
+            "error": self.error,
+        }
+
+
+@dataclass(slots=True)
 class WebCounts:
-    """What discovery and fetching did in one run."""
+    """What discovery and fetching did in one run, in all and per source."""
 
     discovered: int = 0
     skipped: int = 0  # known URLs not due yet (failing, backing off, given up)
     fetched: int = 0
     not_modified: int = 0
     done: int = 0  # URLs whose fetch is over, one way or another
-    sources: dict[str, SourceCounts] = field(default_factory=dict)
+    sources: dict[str, SourceReport] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -66,10 +99,7 @@ class WebCounts:
             "skipped": self.skipped,
             "fetched": self.fetched,
             "not_modified": self.not_modified,
-            "sources": {
-                name: {slot: getattr(counts, slot) for slot in counts.__slots__}
-                for name, counts in self.sources.items()
-            },
+            "sources": {name: report.to_dict() for name, report in self.sources.items()},
         }
 
 
@@ -92,6 +122,9 @@ class WebSource:
         self.config, self.state, self.warc, self.stop = config, state, warc, stop
         self.counts = counts if counts is not None else WebCounts()
         self._fetchers: dict[FetchSettings, Fetcher] = {}
+        # URL -> the report of its source, while the URL is in flight (so memory
+        # holds the URLs being worked on, not every URL of the run).
+        self._owner: dict[str, SourceReport] = {}
         self._archiver = ThreadPoolExecutor(max_workers=1, thread_name_prefix="warc")
 
     async def items(self) -> AsyncIterator[Item]:
@@ -119,6 +152,7 @@ class WebSource:
                     slots.release()
                     break
                 self.counts.discovered += 1
+                self._owner[url] = self.counts.sources[source.name]
                 task = asyncio.create_task(self._process(url, self._fetcher(source), queue))
                 tasks.add(task)
                 task.add_done_callback(tasks.discard)
@@ -127,6 +161,11 @@ class WebSource:
                 await asyncio.wait(tasks)
         finally:
             await queue.put(None)
+
+    def settled(self, url: str | None) -> SourceReport | None:
+        """The report of the source that gave `url` (a page's `requested` URL), which
+        is forgotten now that its page has an outcome."""
+        return self._owner.pop(url, None) if url is not None else None
 
     def _done(self, slots: asyncio.Semaphore) -> None:
         self.counts.done += 1
@@ -149,7 +188,8 @@ class WebSource:
         sources (the first source to give a URL keeps it), as they are found."""
         seen: set[str] = set()
         for source in self.config.sources:
-            counts = self.counts.sources.setdefault(source.name, SourceCounts())
+            report = self.counts.sources.setdefault(source.name, SourceReport())
+            counts = report.selection
             entries = self._entries(source, queue)
             try:
                 async for batch in entries:
@@ -162,6 +202,7 @@ class WebSource:
                     if counts.capped:
                         break
             except (DiscoveryError, FetchError) as exc:
+                report.error = str(exc.reason)
                 await queue.put(ErrorRecord.of(source.name, source.url, exc))
             finally:
                 await entries.aclose()
@@ -214,10 +255,21 @@ class WebSource:
 
     async def _process(self, url: str, fetcher: Fetcher, queue: asyncio.Queue[Item | None]) -> None:
         """Fetch one URL (conditionally) and archive it; hand on the page or the failure."""
+        report = self._owner[url]
+        if not await self._fetch(url, fetcher, queue, report):
+            del self._owner[url]  # no page: nothing will settle it later
+
+    async def _fetch(
+        self, url: str, fetcher: Fetcher, queue: asyncio.Queue[Item | None], report: SourceReport
+    ) -> bool:
+        """Fetch and archive one URL; True when a page was handed on."""
         now, state = datetime.now(UTC), self.state
+        if state is not None and state.get(url) is None:
+            report.new += 1
         if state is not None and not state.due(url, now):
             self.counts.skipped += 1
-            return
+            report.skipped += 1
+            return False
         etag, last_modified = state.conditional_headers(url) if state else (None, None)
         try:
             fetch = fetcher.fetch(url, etag=etag, last_modified=last_modified)
@@ -225,20 +277,24 @@ class WebSource:
         except FetchError as exc:
             if state is not None:
                 state.record_failure(url, exc.reason, now, exc.status)
+            report.failed[str(exc.reason)] += 1
             await queue.put(ErrorRecord.of(None, url, exc))
-            return
+            return False
         if result is None:  # stopped: the URL stays due for the next run
-            return
+            return False
         if result.not_modified:
             if state is not None:
                 state.record_not_modified(url, now)
             self.counts.not_modified += 1
-            return
+            report.not_modified += 1
+            return False
         self.counts.fetched += 1
+        report.fetched += 1
         page = await self._archive(url, result)
         if state is not None:
             state.record_fetch(url, result.status, result.etag, result.last_modified, now)
         await queue.put(page)
+        return True
 
     async def _archive(self, url: str, result: FetchResult) -> Page:
         """Into the WARC (compressed on the archive's own thread), then a Page."""
