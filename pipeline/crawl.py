@@ -79,7 +79,7 @@ class _PerSource:
 
     def decide(self, page: Page, article: Article) -> Verdict:
         verdict = self.dedup.decide(page, article)
-        report = self.source.report_of(page.requested)
+        report = self.source.settled(page.requested)
         if report is not None:
             if isinstance(verdict, Write):
                 report.written += 1
@@ -91,7 +91,7 @@ class _PerSource:
 
     def rejected(self, page: Page, error: ExtractionError) -> None:
         self.dedup.rejected(page, error)
-        report = self.source.report_of(page.requested)
+        report = self.source.settled(page.requested)
         if report is not None:
             report.failed[str(error.reason)] += 1
 

@@ -67,6 +67,7 @@ class Analysis:
     words: int
     page_features: tuple[float, ...]
     declared_article: bool
+    declared_schema: bool = False
 
 
 def extract_page(page: Page, options: Options = DEFAULT_OPTIONS) -> Article:
@@ -90,7 +91,7 @@ def extract_page(page: Page, options: Options = DEFAULT_OPTIONS) -> Article:
 def _extract(page: Page, options: Options) -> Article:
     found = analyse(page, options)
     _check_body(found, options)
-    kind = pagetype.classify(found.page_features, found.declared_article)
+    kind = pagetype.classify(found.page_features, found.declared_article, found.declared_schema)
     # A bibliography makes a scholarly page, whatever else its tab shows.
     if not kind.is_article and not found.references:
         raise NotArticle(kind.reason)
@@ -129,12 +130,13 @@ def analyse(page: Page, options: Options = DEFAULT_OPTIONS) -> Analysis:
         # A references tab: the article's body is not on this page, and what the
         # container found is the page's furniture (access boxes, journal name).
         built, text, words = body.Body(), "", 0
-    shown = (meta.published is not None, bool(meta.authors))
+    shown = (meta.dated_by_article, bool(meta.authors))
     values = pagetype.features(
         meta.structured, signals, page.url, shown, root, holder, built.blocks
     )
     declared = pagetype.declares_article(meta.structured, signals)
-    return Analysis(meta, refs, built, text, words, values, declared)
+    schema = pagetype.declares_schema_article(meta.structured)
+    return Analysis(meta, refs, built, text, words, values, declared, schema)
 
 
 def _parse(text: str) -> LexborHTMLParser:
