@@ -88,3 +88,14 @@ def test_a_run_delivers_a_killed_runs_uncommitted_batch_once(
     assert sorted(p.name for p in first.iterdir()) == ["part-00000.parquet"]  # leftover gone
     summary = json.loads((tmp_path / "out" / "second" / "run.json").read_text())
     assert summary["recovered"] == 2
+
+
+def test_extract_into_an_existing_parquet_folder_again(tmp_path: Path) -> None:
+    """A folder of part files is a records target, not a root of partitions."""
+    fixtures = Path(__file__).resolve().parent.parent / "fixtures"
+    out = tmp_path / "articles"
+    for _ in range(2):
+        command = ["extract", str(fixtures), "-o", str(out), "--format", "parquet", "-j", "1"]
+        assert main(command) == 0
+    assert not (out / "pages").exists()
+    assert list(out.glob("part-*.parquet"))
