@@ -119,8 +119,7 @@ def _inline(text: str) -> str:
 
 
 def _list(block: ListBlock, indent: str) -> Iterator[str]:
-    start = getattr(block, "start", 1) or 1
-    for number, item in enumerate(block.items, start=start):
+    for number, item in enumerate(block.items, start=block.start):
         marker = f"{number}." if block.ordered else "-"
         text = _not_a_block(_inline(item.text)) if item.text else ""
         yield f"{indent}{marker} {text}".rstrip()

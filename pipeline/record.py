@@ -60,9 +60,12 @@ class ListItem(_Record):
 
 @dataclass(frozen=True, slots=True)
 class ListBlock(_Record):
+    """A list; `start` is the number of an ordered list's first item (`<ol start>`)."""
+
     kind: ClassVar[str | None] = "list"
     ordered: bool
     items: tuple[ListItem, ...]
+    start: int = 1
 
 
 @dataclass(frozen=True, slots=True)
@@ -140,6 +143,9 @@ class Article(_Record):
     content_hash: str
     extracted_at: str
     extractor_version: str
+    # Set after extraction, by a run or by --force; last so the extractor can omit them.
+    duplicate_of: str | None = None
+    forced: str | None = None
 
     @property
     def published_at(self) -> str | None:
@@ -206,6 +212,7 @@ class ErrorRecord:
     input: where it was read (a file, `archive#record-id`, a source's name), or None.
     url: its address, when it has one. reason: the reason code (errors.Reason).
     message: what went wrong, in words. status: the last HTTP status, for fetches.
+    duplicate_of: for `near_duplicate`, the id of the earlier record it repeats.
     """
 
     input: str | None
@@ -213,6 +220,7 @@ class ErrorRecord:
     reason: str
     message: str
     status: int | None = None
+    duplicate_of: str | None = None
 
     @classmethod
     def of(cls, input: str | None, url: str | None, error: PipelineErrorWithReason) -> ErrorRecord:
@@ -227,6 +235,8 @@ class ErrorRecord:
         }
         if self.status is not None:
             out["status"] = self.status
+        if self.duplicate_of is not None:
+            out["duplicate_of"] = self.duplicate_of
         return out
 
 

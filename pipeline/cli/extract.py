@@ -74,6 +74,12 @@ def add(commands: Any, common: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--max-bytes", type=int, default=DEFAULT_OPTIONS.max_bytes, help="refuse larger pages"
     )
+    parser.add_argument(
+        "--force",
+        action="store_true",
+        help="keep pages the page-type decision rejects as not_article; their record "
+        "says so in 'forced'",
+    )
     worker_arguments(parser)
     engine_arguments(parser)
     parser.set_defaults(handler=handle)
@@ -89,7 +95,7 @@ def handle(args: argparse.Namespace) -> int:
     if args.url and not stdin and (len(paths) != 1 or paths[0].is_dir()):
         _log.error("pipeline extract: --url gives one page its address: give one file or -")
         return 2
-    options = replace(DEFAULT_OPTIONS, max_bytes=args.max_bytes)
+    options = replace(DEFAULT_OPTIONS, max_bytes=args.max_bytes, force=args.force)
     workers, engine = workers_of(args), Engine(args.engine, args.ray_address)
     output: str | None = args.output
     if output is not None and _partition_root(output):

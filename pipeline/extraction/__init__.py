@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 
 from selectolax.lexbor import LexborHTMLParser
@@ -26,6 +26,7 @@ from pipeline.errors import (
     ExtractorError,
     NotArticle,
     ParseError,
+    Reason,
     TooMuchMemory,
 )
 from pipeline.extraction import (
@@ -94,7 +95,9 @@ def _extract(page: Page, options: Options) -> Article:
     kind = pagetype.classify(found.page_features, found.declared_article, found.declared_schema)
     # A bibliography makes a scholarly page, whatever else its tab shows.
     if not kind.is_article and not found.references:
-        raise NotArticle(kind.reason)
+        if not options.force:
+            raise NotArticle(kind.reason)
+        return replace(_article(page, found), forced=f"{Reason.NOT_ARTICLE}: {kind.reason}")
     return _article(page, found)
 
 

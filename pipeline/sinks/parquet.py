@@ -79,6 +79,7 @@ LIST_ITEM = pa.struct(
         _required("text", _STR),
         _required("ordered", pa.bool_()),
         _required("first", pa.bool_()),
+        _required("start", _INT),
     ]
 )
 BLOCK = pa.struct(
@@ -87,6 +88,7 @@ BLOCK = pa.struct(
         pa.field("text", _STR),
         pa.field("level", _INT),
         pa.field("ordered", pa.bool_()),
+        pa.field("start", _INT),
         pa.field("items", pa.list_(pa.field("element", LIST_ITEM, nullable=False))),
         pa.field("index", _INT),
     ]
@@ -145,6 +147,8 @@ SCHEMA = pa.schema(
         _required("content_hash", _STR),
         _required("extracted_at", _UTC),
         _required("extractor_version", _STR),
+        pa.field("duplicate_of", _STR),
+        pa.field("forced", _STR),
     ],
     metadata={"news_pipeline.schema_version": str(SCHEMA_VERSION)},
 )
@@ -193,8 +197,8 @@ def _block_row(block: Block) -> dict[str, Any]:
             row |= {"level": level, "text": text}
         case Paragraph(text=text) | Quote(text=text) | Code(text=text):
             row["text"] = text
-        case ListBlock(ordered=ordered):
-            row |= {"ordered": ordered, "items": list(_flat_items(block, 0))}
+        case ListBlock(ordered=ordered, start=start):
+            row |= {"ordered": ordered, "start": start, "items": list(_flat_items(block, 0))}
         case TableRef(index=index):
             row["index"] = index
     return row
@@ -202,7 +206,13 @@ def _block_row(block: Block) -> dict[str, Any]:
 
 def _flat_items(block: ListBlock, depth: int) -> Iterator[dict[str, Any]]:
     for position, item in enumerate(block.items):
-        yield {"depth": depth, "text": item.text, "ordered": block.ordered, "first": position == 0}
+        yield {
+            "depth": depth,
+            "text": item.text,
+            "ordered": block.ordered,
+            "first": position == 0,
+            "start": block.start,
+        }
         for child in item.children:
             yield from _flat_items(child, depth + 1)
 
@@ -212,21 +222,26 @@ def _block_json(row: dict[str, Any]) -> dict[str, Any]:
     if kind == "heading":
         return {"type": kind, "level": row["level"], "text": row["text"]}
     if kind == "list":
-        return _nested_list(row["ordered"], row["items"])
+        return _nested_list(row["ordered"], row["start"], row["items"])
     if kind == "table":
         return {"type": kind, "index": row["index"]}
     return {"type": kind, "text": row["text"]}
 
 
-def _nested_list(ordered: bool, items: list[dict[str, Any]]) -> dict[str, Any]:
+def _nested_list(ordered: bool, start: int, items: list[dict[str, Any]]) -> dict[str, Any]:
     """Undo _flat_items: an item deeper than the last one, or marked `first`
     below the top, opens a sublist of the last item one level up."""
-    root: dict[str, Any] = {"type": "list", "ordered": ordered, "items": []}
+    root: dict[str, Any] = {"type": "list", "ordered": ordered, "items": [], "start": start}
     open_lists = [root]  # open_lists[d]: the list now taking items of depth d
     for item in items:
         depth = item["depth"]
         if depth > 0 and (item["first"] or depth >= len(open_lists)):
-            sublist: dict[str, Any] = {"type": "list", "ordered": item["ordered"], "items": []}
+            sublist: dict[str, Any] = {
+                "type": "list",
+                "ordered": item["ordered"],
+                "items": [],
+                "start": item["start"],
+            }
             open_lists[depth - 1]["items"][-1]["children"].append(sublist)
             del open_lists[depth:]
             open_lists.append(sublist)
