@@ -10,6 +10,10 @@
    127.0.0.1, in `pipeline run` with `max_articles = 100` (robots.txt disallows
    the article paths, so nothing but discovery is measured): the run's elapsed
    time, its peak resident memory, and how many child sitemaps it fetched.
+3. Runs of 10,000 and 100,000 listed URLs (robots.txt disallows them: each URL
+   goes through discovery, the state store, the robots check, the error record),
+   `--urls N,M` to change: the peak resident memory of each, which must not
+   grow with the number of URLs beyond what their strings take.
 """
 
 from __future__ import annotations
@@ -97,6 +101,48 @@ def huge_sitemap_index() -> None:
     )
 
 
+def many_urls(counts: list[int]) -> None:
+    with LocalServer() as server, tempfile.TemporaryDirectory() as folder:
+        server.route("/robots.txt", page("User-agent: *\nDisallow: /story\n", "text/plain"))
+        for count in counts:
+            listing = Path(folder) / f"urls-{count}.txt"
+            listing.write_text(
+                "".join(f"{server.url(f'/story-{n}.html')}\n" for n in range(count)),
+                encoding="utf-8",
+            )
+            config = Path(folder) / f"run-{count}.toml"
+            config.write_text(
+                f'output_dir = "out-{count}"\nper_host_delay = 0.0\n'
+                'allow_networks = ["127.0.0.1"]\n'
+                f'[[sources]]\nname = "list"\nkind = "urls"\npath = "{listing}"\n'
+                f"max_urls = {count}\n",
+                encoding="utf-8",
+            )
+            started = time.perf_counter()
+            done = subprocess.run(
+                ["/usr/bin/time", "-f", "%M", *PIPELINE, "run", str(config), "-q"],
+                capture_output=True,
+                text=True,
+                check=False,
+            )
+            elapsed = time.perf_counter() - started
+            peak_kib = int(done.stderr.strip().splitlines()[-1])
+            print(
+                f"run of {count:,} URLs: {elapsed:.1f} s, peak RSS {peak_kib / 1024:.0f} MiB"
+                f" (the run's process), exit {done.returncode}"
+            )
+
+
 if __name__ == "__main__":
-    pathological_pages()
-    huge_sitemap_index()
+    import argparse
+
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--urls", default="10000,100000")
+    parser.add_argument("--only", choices=["pages", "sitemap", "urls"])
+    args = parser.parse_args()
+    if args.only in (None, "pages"):
+        pathological_pages()
+    if args.only in (None, "sitemap"):
+        huge_sitemap_index()
+    if args.only in (None, "urls"):
+        many_urls([int(n) for n in args.urls.split(",")])

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any, Literal, TypeVar, cast
 
 from pipeline import urls
+from pipeline.dedup.near import DEFAULT_NEAR_SETTINGS, NearSettings
 from pipeline.errors import ConfigError, Reason
 from pipeline.exec import DEFAULT_WORKER_SETTINGS, WorkerSettings
 from pipeline.fetch import DEFAULT_FETCH_SETTINGS, FetchSettings, IPNetwork, parse_networks
@@ -45,6 +46,7 @@ _RUN_KEYS = frozenset(
         "max_bytes",
         "allow_networks",
         "format",
+        "near_duplicates",
         "workers",
         "retry",
         "sources",
@@ -53,6 +55,7 @@ _RUN_KEYS = frozenset(
 _TIMEOUT_KEYS = frozenset({"connect", "read", "total"})
 _WORKER_KEYS = frozenset({"jobs", "time_limit", "memory_mb", "pages_per_worker"})
 _RETRY_KEYS = frozenset({"attempts", "backoff", "backoff_cap", "permanent"})
+_NEAR_KEYS = frozenset({"action", "threshold", "containment", "containment_jaccard"})
 _SOURCE_KEYS = frozenset(
     {
         "name",
@@ -108,6 +111,7 @@ class RunConfig:
     workers: WorkerSettings = DEFAULT_WORKER_SETTINGS
     retry: RetryPolicy = DEFAULT_RETRY_POLICY
     format: str = FORMATS[0]
+    near: NearSettings = DEFAULT_NEAR_SETTINGS
 
     def fetch_settings(self, source: SourceConfig) -> FetchSettings:
         """The run's fetch settings with the source's own user agent and delay."""
@@ -219,7 +223,32 @@ class _Reader:
             workers=self.workers(data),
             retry=self.retry(data),
             format=self.format(data),
+            near=self.near(data),
         )
+
+    def near(self, data: dict[str, Any]) -> NearSettings:
+        table = self.get(data, "near_duplicates", dict, "") or {}
+        where = "table 'near_duplicates': "
+        self.check_keys(table, _NEAR_KEYS, where)
+        base = DEFAULT_NEAR_SETTINGS
+        action = self.get(table, "action", str, where) or base.action
+        if action not in ("write", "skip", "off"):
+            raise self.fail(where, "action", f"{action!r} is not one of: write, skip, off")
+
+        def number(key: str, default: float) -> float:
+            value = self.get(table, key, float, where)
+            return default if value is None else value
+
+        try:
+            return replace(
+                base,
+                action=cast(Any, action),
+                threshold=number("threshold", base.threshold),
+                containment=number("containment", base.containment),
+                containment_jaccard=number("containment_jaccard", base.containment_jaccard),
+            )
+        except ConfigError as exc:
+            raise ConfigError(f"{self.path}: {where}{exc}") from exc
 
     def format(self, data: dict[str, Any]) -> str:
         value = self.get(data, "format", str, "") or FORMATS[0]

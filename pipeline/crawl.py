@@ -23,12 +23,13 @@ written, and run.json says "interrupted": true.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import logging
 import re
 import signal
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -36,6 +37,7 @@ from typing import Any
 
 from pipeline.config import RunConfig
 from pipeline.dedup.exact import StateDedup
+from pipeline.dedup.near import NearDuplicates, near_path
 from pipeline.errors import ConfigError, ExtractionError, OutputError
 from pipeline.exec import open_executor
 from pipeline.page import Page
@@ -79,7 +81,7 @@ class _PerSource:
 
     def decide(self, page: Page, article: Article) -> Verdict:
         verdict = self.dedup.decide(page, article)
-        report = self.source.report_of(page.requested)
+        report = self.source.settled(page.requested)
         if report is not None:
             if isinstance(verdict, Write):
                 report.written += 1
@@ -91,7 +93,7 @@ class _PerSource:
 
     def rejected(self, page: Page, error: ExtractionError) -> None:
         self.dedup.rejected(page, error)
-        report = self.source.report_of(page.requested)
+        report = self.source.settled(page.requested)
         if report is not None:
             report.failed[str(error.reason)] += 1
 
@@ -143,6 +145,7 @@ def run(
             open_sink(config.format, records_in(folder, config.format), folder / ERRORS) as sink,
             WarcWriter(folder / "pages.warc.gz", {"run-id": run_id}) as warc,
             open_executor(config.workers, config.extraction) as executor,
+            _near_index(config) as near,
         ):
             recovered = _deliver(state, sink, config.output_dir)
 
@@ -151,7 +154,8 @@ def run(
                 handled = _handle_signals(stop, stopped)
                 try:
                     source = WebSource(config, state, warc, stop, web)
-                    dedup = _PerSource(StateDedup(state), source)
+                    skip_near = config.near.action == "skip"
+                    dedup = _PerSource(StateDedup(state, near, skip_near), source)
                     report = _reporter(progress or Silent(), web)
                     runner = Runner(source, executor, dedup, sink, counts=counts, progress=report)
                     await runner.run()
@@ -207,6 +211,16 @@ def _point_latest(output_dir: Path, run_id: str) -> None:
         temporary.replace(link)
     except OSError as exc:  # a file system without links: the run itself is fine
         _log.warning("could not point %s at the run: %s", link, exc.strerror or exc)
+
+
+@contextlib.contextmanager
+def _near_index(config: RunConfig) -> Iterator[NearDuplicates | None]:
+    """The near-duplicate index beside the state store, unless the config turns it off."""
+    if config.near.action == "off":
+        yield None
+        return
+    with NearDuplicates.open(near_path(config.state_path), config.near) as index:
+        yield index
 
 
 def _handle_signals(stop: asyncio.Event, stopped: list[signal.Signals]) -> list[signal.Signals]:

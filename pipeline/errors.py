@@ -59,6 +59,7 @@ class Reason(StrEnum):
     ROBOTS_UNREACHABLE = "robots_unreachable"
     BLOCKED_ADDRESS = "blocked_address"
     TOO_MANY_REDIRECTS = "too_many_redirects"
+    NEAR_DUPLICATE = "near_duplicate"  # skipped: nearly the text of an earlier record
     BAD_FEED = "bad_feed"
     BAD_SITEMAP = "bad_sitemap"
 

@@ -54,7 +54,7 @@ def explain(page: Page, options: Options = DEFAULT_OPTIONS) -> Explanation:
         return Explanation(
             page.url, None, f"{exc.reason}: {exc.message}", "", 0, 0.0, (), None, "", None, ()
         )
-    kind = pagetype.classify(found.page_features, found.declared_article)
+    kind = pagetype.classify(found.page_features, found.declared_article, found.declared_schema)
     return Explanation(
         url=page.url,
         title=found.meta.title,
@@ -75,10 +75,10 @@ def _refusal(found: Analysis, kind: pagetype.PageType, options: Options) -> str 
     if not found.references:
         if found.words == 0:
             return "empty_body: no paragraph, list or table of an article was found"
-        if found.words < options.min_words and not found.declared_article:
-            return f"empty_body: only {found.words} words of body text"
         if not kind.is_article:
             return f"not_article: {kind.reason}"
+        if found.words < options.min_words and not found.declared_article:
+            return f"empty_body: only {found.words} words of body text"
     return None
 
 

@@ -19,11 +19,14 @@ class Options:
         page declares itself an article (then short bodies such as a paywalled
         teaser are kept).
     references: extract a bibliography into `references`.
+    force: keep a page the page-type decision would reject as `not_article`; its
+        record says so in `forced` ("not_article: <the evidence>").
     """
 
     max_bytes: int = DEFAULT_MAX_BYTES
     min_words: int = 25
     references: bool = True
+    force: bool = False
 
 
 DEFAULT_OPTIONS = Options()

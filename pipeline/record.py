@@ -7,6 +7,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, fields
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, ClassVar
 
 if TYPE_CHECKING:
@@ -59,9 +60,12 @@ class ListItem(_Record):
 
 @dataclass(frozen=True, slots=True)
 class ListBlock(_Record):
+    """A list; `start` is the number of an ordered list's first item (`<ol start>`)."""
+
     kind: ClassVar[str | None] = "list"
     ordered: bool
     items: tuple[ListItem, ...]
+    start: int = 1
 
 
 @dataclass(frozen=True, slots=True)
@@ -139,6 +143,66 @@ class Article(_Record):
     content_hash: str
     extracted_at: str
     extractor_version: str
+    # Set after extraction, by a run or by --force; last so the extractor can omit them.
+    duplicate_of: str | None = None
+    forced: str | None = None
+
+    @property
+    def published_at(self) -> str | None:
+        """`published` as a UTC instant (see utc_instant)."""
+        return utc_instant(self.published)
+
+    @property
+    def modified_at(self) -> str | None:
+        """`modified` as a UTC instant (see utc_instant)."""
+        return utc_instant(self.modified)
+
+    def to_dict(self) -> dict[str, Any]:
+        # The derived UTC instants follow their dates, so every `*_at` field is a
+        # UTC instant that pandas and DuckDB read as a timestamp with no arguments.
+        out: dict[str, Any] = {}
+        for key, value in _Record.to_dict(self).items():
+            out[key] = value
+            if key in DERIVED_FROM:
+                out[f"{key}_at"] = utc_instant(value)
+        return out
+
+    def to_markdown(self, front_matter: bool = True) -> str:
+        """The article as Markdown, with its metadata as YAML front matter."""
+        from pipeline.markdown import to_markdown
+
+        return to_markdown(self, front_matter)
+
+
+#: Record fields computed from others (`published_at` from `published`, ...):
+#: in to_dict(), never passed to Article().
+DERIVED_FROM = ("published", "modified")
+_DERIVED_KEYS = frozenset(f"{key}_at" for key in DERIVED_FROM)
+
+
+def utc_instant(iso: str | None) -> str | None:
+    """The UTC instant of an ISO 8601 date, or None when it names no instant.
+
+    A datetime with a UTC offset gives `YYYY-MM-DDTHH:MM:SSZ` (RFC 3339's UTC
+    form: DuckDB 1.x types `Z` strings, not `+00:00` ones). A bare date, or a
+    time without an offset, is not an instant (midnight of which zone? local
+    time where?), so it gives None rather than a guess; the date field keeps
+    what the page said.
+    """
+    if iso is None or len(iso) <= len("YYYY-MM-DD"):
+        return None
+    try:
+        parsed = datetime.fromisoformat(iso)
+        if parsed.tzinfo is None:
+            return None
+        return utc_text(parsed)
+    except (ValueError, OverflowError):
+        return None
+
+
+def utc_text(moment: datetime) -> str:
+    """An aware datetime as the record's UTC instants write it."""
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 @dataclass(frozen=True, slots=True)
@@ -148,6 +212,7 @@ class ErrorRecord:
     input: where it was read (a file, `archive#record-id`, a source's name), or None.
     url: its address, when it has one. reason: the reason code (errors.Reason).
     message: what went wrong, in words. status: the last HTTP status, for fetches.
+    duplicate_of: for `near_duplicate`, the id of the earlier record it repeats.
     """
 
     input: str | None
@@ -155,6 +220,7 @@ class ErrorRecord:
     reason: str
     message: str
     status: int | None = None
+    duplicate_of: str | None = None
 
     @classmethod
     def of(cls, input: str | None, url: str | None, error: PipelineErrorWithReason) -> ErrorRecord:
@@ -169,14 +235,17 @@ class ErrorRecord:
         }
         if self.status is not None:
             out["status"] = self.status
+        if self.duplicate_of is not None:
+            out["duplicate_of"] = self.duplicate_of
         return out
 
 
 def article_from_dict(data: dict[str, Any]) -> Article:
     """The Article whose `to_dict()` is `data` (a record read back, or staged)."""
+    stored = {k: v for k, v in data.items() if k not in _DERIVED_KEYS}
     return Article(
         **{
-            **data,
+            **stored,
             "authors": tuple(data["authors"]),
             "tags": tuple(data["tags"]),
             "source": Source(**data["source"]) if data["source"] else None,

@@ -25,10 +25,10 @@ import time
 from collections import Counter
 from collections.abc import AsyncIterator, Awaitable, Callable
 from concurrent.futures import Future
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Protocol
 
-from pipeline.errors import ExtractionError
+from pipeline.errors import ExtractionError, Reason
 from pipeline.exec import WINDOW_PER_JOB, Executor
 from pipeline.page import Page, Unread
 from pipeline.record import Article, ErrorRecord
@@ -53,7 +53,8 @@ class Write:
 
 @dataclass(frozen=True, slots=True)
 class Skip:
-    """Do not write it: `why` is "unchanged" or "duplicate"; `of` the record it repeats."""
+    """Do not write it: `why` is "unchanged", "duplicate" (the same text under
+    another URL) or "near_duplicate"; `of` the record it repeats."""
 
     why: str
     of: str | None = None
@@ -191,9 +192,21 @@ class Runner:
         if isinstance(verdict, Skip):
             if verdict.why == "unchanged":
                 self.counts.unchanged += 1
-            else:
-                self.counts.duplicates += 1
+                return
+            self.counts.duplicates += 1
+            if verdict.why == Reason.NEAR_DUPLICATE:  # skipped by choice: say which it repeats
+                self.sink.write_error(
+                    ErrorRecord(
+                        page.input,
+                        _url(page),
+                        str(Reason.NEAR_DUPLICATE),
+                        f"nearly the text of the earlier record {verdict.of}",
+                        duplicate_of=verdict.of,
+                    )
+                )
             return
+        if verdict.duplicate_of is not None:
+            article = replace(article, duplicate_of=verdict.duplicate_of)
         self.sink.write(article)
         self.counts.written += 1
         self._since_commit += 1

@@ -178,3 +178,99 @@ def test_run_whose_every_source_fails_exits_3(server: LocalServer, tmp_path: Pat
     report = json.loads((tmp_path / "out" / "dead" / "run.json").read_text())
     assert report["alerts"] == ["every source failed (http_error)"]
     assert report["sources"]["news"]["error"] == "http_error"
+
+
+def test_markdown_output(tmp_path: Path) -> None:
+    fixtures = Path(__file__).resolve().parent.parent / "fixtures"
+    stream = tmp_path / "articles.md"
+    page_ = fixtures / "tables_colspan_rowspan.html"
+    assert main(["extract", str(page_), "--format", "markdown", "-o", str(stream), "-j", "1"]) == 0
+    text = stream.read_text(encoding="utf-8")
+    assert text.startswith("---\nid: ") and "\n# Labour market overview" in text
+    assert "\n## Main points\n\n- The employment rate" in text
+    assert "\n| --- |" in text or "| --- | --- |" in text  # a pipe table
+    # A folder: one file per article, named by its id.
+    folder = tmp_path / "md"
+    assert (
+        main(["extract", str(fixtures), "--format", "markdown", "-o", f"{folder}/", "-j", "1"]) == 0
+    )
+    files = sorted((folder / "pages" / "markdown").glob("*.md"))
+    assert len(files) > 5 and all(f.read_text().startswith("---\nid: ") for f in files)
+
+
+def test_markdown_of_lists_quotes_code_and_escapes() -> None:
+    import pipeline
+    from pipeline.markdown import to_markdown
+    from pipeline.record import Code, ListBlock, ListItem, Paragraph, Quote
+
+    article = pipeline.extract(article_page(), url="https://daily.test/a")
+    nested = ListBlock(False, (ListItem("outer", (ListBlock(True, (ListItem("inner"),)),)),))
+    blocks = (
+        Paragraph("1. not a list, # not a heading"),
+        nested,
+        Quote("quoted\nsecond"),
+        Code("a ``` fence"),
+    )
+    from dataclasses import replace
+
+    text = to_markdown(replace(article, blocks=blocks, tables=()), front_matter=False)
+    assert "1\\. not a list, # not a heading" in text
+    assert "- outer\n  1. inner" in text
+    assert "> quoted\n> second" in text
+    assert "````\na ``` fence\n````" in text
+
+
+def test_force_keeps_a_rejected_page_and_says_so(tmp_path: Path) -> None:
+    fixtures = Path(__file__).resolve().parent.parent / "fixtures"
+    out = tmp_path / "a.jsonl"
+    tag_page = fixtures / "tag_listing_page.html"
+    assert main(["extract", str(tag_page), "-o", str(out), "-j", "1"]) == 0
+    assert _lines(out) == []
+    assert main(["extract", str(tag_page), "-o", str(out), "-j", "1", "--force"]) == 0
+    (record,) = _lines(out)
+    assert str(record["forced"]).startswith("not_article: ")
+
+
+def test_ordered_list_keeps_its_numbering() -> None:
+    import pipeline
+
+    page = article_page('<ol start="6"><li>six</li><li>seven</li></ol>')
+    article = pipeline.extract(page, url="https://daily.test/a/b-c")
+    assert "6. six\n7. seven" in article.text
+    assert "6. six\n7. seven" in article.to_markdown()
+
+
+_STORY = " ".join(
+    f"Sentence {n} of the wire story tells how the harbour reopened after the storm and "
+    f"what the council said about the repairs to the old sea wall near berth {n}."
+    for n in range(12)
+)
+
+
+@pytest.mark.parametrize("action", ["write", "skip"])
+def test_a_repost_is_a_near_duplicate(server: LocalServer, tmp_path: Path, action: str) -> None:
+    original = article_page(f"<p>{_STORY}</p>").replace("River floods valley", "Harbour reopens")
+    repost = article_page(
+        "<p>Republished from our partners at the Coast Gazette, with permission.</p>"
+        f"<p>{_STORY}</p><p>Want more stories like this? Read our partners' pages.</p>"
+    ).replace("River floods valley", "Harbour reopens again")
+    server.route("/original.html", page(original))
+    server.route("/repost.html", page(repost))
+    server.route("/feed.xml", page(_feed(server, ["/original.html", "/repost.html"]), "text/xml"))
+    config = _run_config(tmp_path, server)
+    config.write_text(
+        config.read_text().replace(
+            "[workers]", f'[near_duplicates]\naction = "{action}"\n[workers]'
+        )
+    )
+    assert main(["run", str(config), "--run-id", "r"]) == 0
+    records = _lines(tmp_path / "out" / "r" / "articles.jsonl")
+    first = next(r for r in records if str(r["url"]).endswith("/original.html"))
+    if action == "write":
+        copy = next(r for r in records if str(r["url"]).endswith("/repost.html"))
+        assert first["duplicate_of"] is None and copy["duplicate_of"] == first["id"]
+    else:
+        assert [r["url"] for r in records] == [first["url"]]
+        errors = _lines(tmp_path / "out" / "r" / "errors.jsonl")
+        (skipped,) = [e for e in errors if e["reason"] == "near_duplicate"]
+        assert skipped["duplicate_of"] == first["id"]

@@ -138,3 +138,26 @@ def test_parser_is_cached() -> None:
 )
 def test_find_date_in_text(line: str, languages: list[str] | None, expected: str | None) -> None:
     assert find_date_in_text(line, languages) == expected
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        # Java's Date.toString(), which CMSs print into JSON-LD
+        ("Fri Apr 28 19:20:36 CEST 2023", "2023-04-28T19:20:36+02:00"),
+        ("Fri Apr 28 19:20:36 UTC 2023", "2023-04-28T19:20:36+00:00"),
+        ("Fri Apr 28 19:20:36 XYZ 2023", "2023-04-28T19:20:36"),  # unknown zone: none
+        # JavaScript's
+        (
+            "Fri Apr 28 2023 19:20:36 GMT+0200 (Central European Summer Time)",
+            "2023-04-28T19:20:36+02:00",
+        ),
+    ],
+)
+def test_date_tostring_forms(value: str, expected: str) -> None:
+    assert to_iso(value) == expected
+
+
+def test_every_date_of_a_header_with_offsets() -> None:
+    text = "Updated Sep 17, 2025 · first published 3 March 2024 · 5 min read"
+    assert dates.dates_in_text(text) == [(8, "2025-09-17"), (39, "2024-03-03")]

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from pipeline.extraction.people import clean_authors
+from pipeline.extraction.people import clean_authors, organisation_credit
 
 
 @pytest.mark.parametrize(
@@ -152,3 +152,68 @@ def test_deduplicated_case_insensitively_order_kept() -> None:
 def test_empty_input() -> None:
     assert clean_authors([]) == ()
     assert clean_authors(["", "   "]) == ()
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        "of the article",  # a phrase, starting with a function word
+        "Twitter",
+        "Email",
+        "View",
+        "Sat",
+        "RAJSHAHI",  # a dateline's place in capitals
+        "フォロー",  # "follow"
+        "page.head.extra.author",  # a template placeholder
+        "{{ author }}",
+        "Our Editors",  # a team, not a person (see organisation_credit)
+    ],
+)
+def test_junk_is_no_author(raw: str) -> None:
+    assert clean_authors([raw]) == ()
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        (["Preetam Jinka Co-founder"], ("Preetam Jinka",)),
+        (["Meghan Neville Content Marketing Coordinator"], ("Meghan Neville",)),
+        (["Matthew Richardson ⋅ Review Editor ⋅"], ("Matthew Richardson",)),
+        (["Jane Doe Jane Doe"], ("Jane Doe",)),  # a link and its label
+        (["Md Aynal Haque RAJSHAHI"], ("Md Aynal Haque",)),
+        (["Published by Damien Walter"], ("Damien Walter",)),
+    ],
+)
+def test_roles_repeats_and_places_come_off(raw: list[str], expected: tuple[str, ...]) -> None:
+    assert clean_authors(raw) == expected
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        (["By The Investopedia Team"], "The Investopedia Team"),
+        (["Podium Staff"], "Podium Staff"),
+        (["Written by: Great Day Editorial Team | 5 min read"], "Great Day Editorial Team"),
+        (["Center for Drug Evaluation and Research"], "Center for Drug Evaluation and Research"),
+        (["Share", "News Desk"], "News Desk"),
+        (["https://example.com/team"], None),
+        (["Is this the team you want?"], None),
+    ],
+)
+def test_organisation_credit(raw: list[str], expected: str | None) -> None:
+    assert organisation_credit(raw) == expected
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        (["View all posts by Ray Ansari"], ("Ray Ansari",)),
+        (["Insights from Liza Burke"], ("Liza Burke",)),
+        (["Fact checked by Jane Roe"], ()),
+        (["Updated on"], ()),
+        (["mins read"], ()),
+        (["Last update"], ()),
+    ],
+)
+def test_byline_labels_are_no_names(raw: list[str], expected: tuple[str, ...]) -> None:
+    assert clean_authors(raw) == expected

@@ -74,6 +74,12 @@ def add(commands: Any, common: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--max-bytes", type=int, default=DEFAULT_OPTIONS.max_bytes, help="refuse larger pages"
     )
+    parser.add_argument(
+        "--force",
+        action="store_true",
+        help="keep pages the page-type decision rejects as not_article; their record "
+        "says so in 'forced'",
+    )
     worker_arguments(parser)
     engine_arguments(parser)
     parser.set_defaults(handler=handle)
@@ -89,10 +95,10 @@ def handle(args: argparse.Namespace) -> int:
     if args.url and not stdin and (len(paths) != 1 or paths[0].is_dir()):
         _log.error("pipeline extract: --url gives one page its address: give one file or -")
         return 2
-    options = replace(DEFAULT_OPTIONS, max_bytes=args.max_bytes)
+    options = replace(DEFAULT_OPTIONS, max_bytes=args.max_bytes, force=args.force)
     workers, engine = workers_of(args), Engine(args.engine, args.ray_address)
     output: str | None = args.output
-    if output is not None and output != "-" and (output.endswith("/") or Path(output).is_dir()):
+    if output is not None and _partition_root(output):
         folder = Path(output).resolve()  # Ray's workers run elsewhere: no relative paths
         with progress(args, "pages") as bar:
             summary = extract_partitioned(
@@ -118,6 +124,19 @@ def handle(args: argparse.Namespace) -> int:
     with progress(args, "pages") as bar, open_sink(args.format, records, errors) as sink:
         summary = extract_files(source, sink, options, workers, engine, reporter(bar, total))
     return _finish(summary, f"records in {records}, errors in {errors}")
+
+
+def _partition_root(output: str) -> bool:
+    """`-o DIR/`, or an existing folder that is not itself a records folder (the
+    part files of a Parquet output, the documents of a Markdown one)."""
+    if output == "-":
+        return False
+    if output.endswith("/"):
+        return True
+    folder = Path(output)
+    if not folder.is_dir():
+        return False
+    return not any(folder.glob("part-*.parquet")) and not any(folder.glob("*.md"))
 
 
 def _finish(summary: Summary, where: str) -> int:

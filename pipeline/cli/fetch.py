@@ -76,6 +76,12 @@ def add(commands: Any, common: argparse.ArgumentParser) -> None:
         help=f"for a whole fetch (default {fetch.total_timeout:g})",
     )
     parser.add_argument("--max-bytes", type=int, default=DEFAULT_OPTIONS.max_bytes)
+    parser.add_argument(
+        "--force",
+        action="store_true",
+        help="keep pages the page-type decision rejects as not_article; their record "
+        "says so in 'forced'",
+    )
     worker_arguments(parser)
     parser.set_defaults(handler=handle)
 
@@ -101,7 +107,7 @@ def handle(args: argparse.Namespace) -> int:
             max_bytes=args.max_bytes,
             allow_networks=networks,
         ),
-        extraction=replace(DEFAULT_OPTIONS, max_bytes=args.max_bytes),
+        extraction=replace(DEFAULT_OPTIONS, max_bytes=args.max_bytes, force=args.force),
         workers=workers_of(args),
     )
     errors = args.errors or errors_beside(args.output)

@@ -212,8 +212,10 @@ class ProcessPool:
             worker.task = task
             try:
                 worker.conn.send(task.page)
-            except (OSError, ValueError) as exc:  # the worker died between pages
-                self._lost(worker, ExtractorError(f"the worker could not take the page: {exc}"))
+            except (OSError, ValueError):  # the worker died before it took the page
+                self._lost(
+                    worker, ExtractorError(f"the worker process died ({self._exit(worker)})")
+                )
 
     def _wait(self) -> None:
         now = time.monotonic()
@@ -242,11 +244,7 @@ class ProcessPool:
         try:
             message = worker.conn.recv()
         except (EOFError, OSError):
-            code = worker.process.exitcode
-            if code is None:
-                worker.process.join(1)
-                code = worker.process.exitcode
-            self._lost(worker, ExtractorError(f"the worker process died ({_describe(code)})"))
+            self._lost(worker, ExtractorError(f"the worker process died ({self._exit(worker)})"))
             return
         except Exception as exc:  # a result that cannot be unpickled
             self._lost(worker, ExtractorError(f"the worker's answer was unreadable: {exc!r}"))
@@ -267,6 +265,13 @@ class ProcessPool:
             task.future.set_result(message)
         if worker.done >= self.settings.pages_per_worker:
             worker.retire = True
+
+    @staticmethod
+    def _exit(worker: _Worker) -> str:
+        """How a worker that went away ended, in words."""
+        if worker.process.exitcode is None:
+            worker.process.join(1)
+        return _describe(worker.process.exitcode)
 
     def _enforce_limits(self) -> None:
         now = time.monotonic()

@@ -18,7 +18,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 
 from selectolax.lexbor import LexborHTMLParser
@@ -29,6 +29,7 @@ from pipeline.errors import (
     ExtractorError,
     NotArticle,
     ParseError,
+    Reason,
     TooMuchMemory,
 )
 from pipeline.extraction import (
@@ -64,6 +65,8 @@ _WORD = re.compile(r"\w+")
 # _DECLARED_MIN_WORDS, and the HTML gave less than this share of it: the declared
 # one is the body. Hydration payloads are read only below _HYDRATION_BELOW words.
 _DECLARED_MIN_WORDS = 80
+# A page with fewer words than this in all its blocks is a stub, not a listing.
+_STUB_WORDS = 100
 _DECLARED_SHARE = 0.5
 _HYDRATION_BELOW = 200
 
@@ -79,6 +82,7 @@ class Analysis:
     words: int
     page_features: tuple[float, ...]
     declared_article: bool
+    declared_schema: bool = False
     decisions: tuple[Decision, ...] = ()
     evidence: PageEvidence = field(default_factory=PageEvidence)
     body_source: str = "html"  # or where the declared body came from ("json-ld", "hydration")
@@ -104,12 +108,23 @@ def extract_page(page: Page, options: Options = DEFAULT_OPTIONS) -> Article:
 
 def _extract(page: Page, options: Options) -> Article:
     found = analyse(page, options)
-    _check_body(found, options)
-    kind = pagetype.classify(found.page_features, found.declared_article)
-    # A bibliography makes a scholarly page, whatever else its tab shows.
+    if found.words == 0 or _page_words(found) < _STUB_WORDS:
+        _check_body(found, options)  # a stub: too little text to be anything
+    kind = pagetype.classify(found.page_features, found.declared_article, found.declared_schema)
+    # A bibliography makes a scholarly page, whatever else its tab shows. A listing
+    # is said to be one before its (short: teasers are not body) text is counted.
     if not kind.is_article and not found.references:
-        raise NotArticle(kind.reason)
+        if not options.force:
+            raise NotArticle(kind.reason)
+        _check_body(found, options)
+        return replace(_article(page, found), forced=f"{Reason.NOT_ARTICLE}: {kind.reason}")
+    _check_body(found, options)
     return _article(page, found)
+
+
+def _page_words(found: Analysis) -> int:
+    """Words of every candidate block of the page, kept or not."""
+    return sum(len(d.candidate.text.split()) for d in found.decisions)
 
 
 def _check_body(found: Analysis, options: Options) -> None:
@@ -155,13 +170,14 @@ def analyse(page: Page, options: Options = DEFAULT_OPTIONS) -> Analysis:
         # A references tab: the article's body is not on this page, and what the
         # container found is the page's furniture (access boxes, journal name).
         built, text, words = body.Body(), "", 0
-    shown = (meta.published is not None, bool(meta.authors))
+    shown = (meta.dated_by_article, bool(meta.authors))
     values = pagetype.features(
         meta.structured, signals, page.url, shown, root, holder, built.blocks
     )
     declared = pagetype.declares_article(meta.structured, signals)
+    schema = pagetype.declares_schema_article(meta.structured)
     return Analysis(
-        meta, refs, built, text, words, values, declared, tuple(decisions), evidence, source
+        meta, refs, built, text, words, values, declared, schema, tuple(decisions), evidence, source
     )
 
 

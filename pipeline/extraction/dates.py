@@ -44,7 +44,7 @@ _DATEPARSER_SETTINGS: dict[str, Any] = {
     "PARSERS": ["custom-formats", "absolute-time"],
 }
 
-_ZONE = r"(?P<tz>Z|UTC|GMT|[+-]\d{2}(?::?\d{2})?)"
+_ZONE = r"(?P<tz>Z|UTC|GMT|[+-]\d{2}(?::?\d{2})?|[A-Z]{2,5}\b)"
 _CLOCK = r"(?P<h>\d{1,2}):?(?P<mi>\d{2})(?::?(?P<s>\d{2})(?:[.,]\d+)?)?"
 _ISO = re.compile(
     r"(?P<y>\d{4})"
@@ -80,6 +80,26 @@ _CJK = re.compile(
     r"(?:\s*(?P<pm>午後|下午|오후)?(?:午前|上午|오전)?\s*"
     r"(?P<h>\d{1,2})\s*[:時时시]\s*(?P<mi>\d{2})\s*[分분]?)?"
 )
+# Date.toString() of Java ("Fri Apr 28 19:20:36 CEST 2023") and of JavaScript ("Fri Apr
+# 28 2023 19:20:36 GMT+0200 (Central European Summer Time)"): CMSs print these into JSON-LD.
+_JAVA_DATE = re.compile(
+    r"[A-Za-z]{3}\s+(?P<mon>[A-Za-z]{3})\s+(?P<d>\d{1,2})\s+"
+    r"(?P<h>\d{1,2}):(?P<mi>\d{2}):(?P<s>\d{2})\s+(?P<abbr>[A-Z]{1,5})\s+(?P<y>\d{4})"
+)
+_JS_DATE = re.compile(
+    r"[A-Za-z]{3}\s+(?P<mon>[A-Za-z]{3})\s+(?P<d>\d{1,2})\s+(?P<y>\d{4})\s+"
+    r"(?P<h>\d{1,2}):(?P<mi>\d{2}):(?P<s>\d{2})\s+(?:GMT|UTC)(?P<tz>[+-]\d{4})?(?:\s*\([^)]*\))?"
+)
+# Zone abbreviations whose offset is not ambiguous (CST, IST, BST name several zones).
+_ZONE_ABBREVIATIONS = {
+    "UTC": 0, "GMT": 0, "Z": 0, "WET": 0, "WEST": 60, "CET": 60, "CEST": 120, "MEZ": 60,
+    "MESZ": 120, "EET": 120, "EEST": 180, "MSK": 180, "JST": 540, "KST": 540, "HKT": 480,
+    "SGT": 480, "AEST": 600, "AEDT": 660, "NZST": 720, "NZDT": 780, "EST": -300, "EDT": -240,
+    "CST": -360, "CDT": -300, "MST": -420, "MDT": -360, "PST": -480, "PDT": -420,
+    "AKST": -540, "HST": -600,
+    # US zones without standard/daylight: the standard offset, as dateparser reads them
+    "ET": -300, "CT": -360, "MT": -420, "PT": -480,
+}  # fmt: skip
 _EN_MONTHS = {
     name: number
     for number, names in enumerate(
@@ -166,6 +186,19 @@ def find_date_in_text(text: str, languages: Sequence[str] | None = None) -> str 
     return _search(line, _language_key(languages))
 
 
+def dates_in_text(text: str, languages: Sequence[str] | None = None) -> list[tuple[int, str]]:
+    """Every date in a stretch of text (a page header, a byline), with its offset."""
+    langs = _language_key(languages)
+    found = []
+    for match in _CANDIDATE.finditer(text):
+        piece = match.group(0).strip(" ,")
+        fast = _parse_fast(piece)
+        iso = fast if fast is not None else _parse_dateparser(piece, langs)
+        if iso:
+            found.append((match.start(), iso))
+    return found
+
+
 def _search(text: str, langs: tuple[str, ...] | None) -> str | None:
     for match in _CANDIDATE.finditer(text):
         piece = match.group(0).strip(" ,")
@@ -182,11 +215,21 @@ def _parse_fast(text: str) -> str | None:
     None: not such a format. "": such a format, but an impossible date
     (30 February, year 1970), which dateparser should not get to reinterpret.
     """
-    for parse in (_parse_iso, _parse_rfc2822, _parse_cjk, _parse_english, _parse_numeric):
+    parsers = (
+        _parse_iso,
+        _parse_rfc2822,
+        _parse_cjk,
+        _parse_english,
+        _parse_numeric,
+        _parse_tostring,
+    )
+    for parse in parsers:
         try:
             found = parse(text)
         except (ValueError, OverflowError):  # datetime() refuses day 31 of June etc.
             return ""
+        except _UnknownZone:
+            return None
         if found is not None:
             return found
     return None
@@ -244,6 +287,26 @@ def _parse_numeric(text: str) -> str | None:
     return _from_parts(match, int(match["y"]), second, first)
 
 
+def _parse_tostring(text: str) -> str | None:
+    """Java's and JavaScript's Date.toString(); an unknown zone abbreviation keeps no zone."""
+    match = _JAVA_DATE.fullmatch(text) or _JS_DATE.fullmatch(text)
+    if match is None:
+        return None
+    month = _EN_MONTHS.get(match["mon"].lower())
+    if month is None:
+        return None
+    groups = match.groupdict()
+    zone: tzinfo | None = _zone(groups.get("tz"))
+    abbreviation = groups.get("abbr")
+    if abbreviation is not None and abbreviation in _ZONE_ABBREVIATIONS:
+        zone = timezone(timedelta(minutes=_ZONE_ABBREVIATIONS[abbreviation]))
+    parsed = datetime(
+        int(match["y"]), month, int(match["d"]), int(match["h"]), int(match["mi"]),
+        int(match["s"]), tzinfo=zone,
+    )  # fmt: skip
+    return _finish(parsed, has_time=True)
+
+
 def _from_parts(match: re.Match[str], year: int, month: int, day: int) -> str | None:
     """Build the datetime from a match with optional h/mi/s/ampm/tz groups."""
     groups = match.groupdict()
@@ -261,11 +324,19 @@ def _from_parts(match: re.Match[str], year: int, month: int, day: int) -> str | 
     return _finish(parsed, has_time=True)
 
 
+class _UnknownZone(Exception):
+    """A zone abbreviation the fast path does not know: dateparser's call."""
+
+
 def _zone(text: str | None) -> tzinfo | None:
     if not text:
         return None
     if text in ("Z", "UTC", "GMT"):
         return UTC
+    if text.isalpha():
+        if text not in _ZONE_ABBREVIATIONS:
+            raise _UnknownZone(text)
+        return timezone(timedelta(minutes=_ZONE_ABBREVIATIONS[text]))
     sign = -1 if text[0] == "-" else 1
     digits = text[1:].replace(":", "")
     offset = timedelta(hours=int(digits[:2]), minutes=int(digits[2:4] or 0))

@@ -11,14 +11,20 @@ measured the same way on every site:
     what it says of itself   a publication date, an author, a slug-like URL
                              (several words), a query string, pagination
     what it shows            body words, paragraph words and count, link share
-                             of the cleaned page, linked images, prices, and
-                             the share of words held by short teaser cards
+                             of the cleaned page, linked images, prices, linked
+                             titles; teaser cards (repeated siblings of one
+                             shape, each a linked title and a short blurb), the
+                             share of the page's text they hold, and the prose
+                             outside them
 
 The weights are a logistic regression fitted on the WCXB development split by
 `bench/fit_pagetype.py` (which calls `features()` below, so training and use
-measure the same things); that script prints the cross-validated rates the
-threshold was chosen from. A page whose score is above the threshold is a
-listing.
+measure the same things); that script prints the rates, cross-validated by
+site, that the threshold was chosen from. A page whose score is above the
+threshold is a listing, unless it declares an article in JSON-LD or microdata
+and has a full body, and teaser cards do not dominate it: the score may weigh
+URL shape and link share, but those never overrule a declared, full article.
+The rejection names, in words, the evidence that pushed the score up.
 """
 
 from __future__ import annotations
@@ -26,13 +32,13 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from pipeline import urls
-from pipeline.extraction.structured import StructuredData
+from pipeline.extraction.structured import ARTICLE_TYPES, StructuredData
 from pipeline.normalize import word_count
 from pipeline.record import Block, Paragraph
 
@@ -60,6 +66,26 @@ _TEASER_LIMIT = 4
 _CARD_WORDS = 60
 _SLUG_WORDS = 3
 _PARAGRAPH_WORDS = 15  # shorter blocks are captions, labels and teaser lines
+# Teaser cards: repeated siblings, each a linked title of a few words and a short blurb.
+_MIN_CARDS = 4
+_CARD_MAJORITY = 0.6
+_CARD_MAX_WORDS = 120
+_CARD_TITLE_WORDS = 3
+_NO_DIGITS = str.maketrans("", "", "0123456789")
+_CARD_DEPTH = 8  # a card is at most this many levels above its title link
+_TITLE_LINK_WORDS = 4
+# A declared article with this much prose outside teasers has a full body ...
+_FULL_BODY_WORDS = 250
+# ... and is a listing all the same when this many cards hold this share of its text.
+_DOMINANT_CARDS = 8
+_DOMINANT_CARD_SHARE = 0.5
+_EVIDENCE_ITEMS = 3
+_NOT_CONTENT = frozenset(
+    "script style noscript template svg nav footer aside header form select head".split()
+)
+_SITE_PARTS = frozenset(("nav", "footer", "aside"))
+# A card's chain stops at menus, asides and footers (a teaser's <header> is its own).
+_CHAIN_STOPS = _SITE_PARTS | {"form", "select", "template", "svg"}
 
 FEATURES = (
     "published",
@@ -77,58 +103,194 @@ FEATURES = (
     "log_image_links",
     "log_prices",
     "teaser_share",
+    "log_cards",
+    "card_share",
+    "prose_share",
+    "log_title_links",
+    "log_free_prose",
 )
 # Fitted by bench/fit_pagetype.py on WCXB-dev (articles vs listing and collection
-# pages): per feature (mean, scale, weight) of the standardised logistic model.
+# pages): per feature (mean, scale, weight) of the standardised logistic model; the
+# threshold is the lowest at which cross-validation grouped by site rejects at most
+# 2% of the articles.
 _MODEL: tuple[tuple[float, float, float], ...] = (
-    (0.7730, 0.4189, -0.2209),  # published
-    (0.6402, 0.4799, -0.5406),  # declared_article
-    (0.5154, 0.4998, -0.4840),  # author
-    (0.7205, 0.4487, -0.7316),  # slug_url
-    (0.1130, 0.3166, 0.4436),  # declared_listing
-    (6.4052, 1.7376, -0.1719),  # log_paragraph_block_words
-    (6.1806, 2.0813, -0.2963),  # log_long_paragraph_words
-    (0.1283, 0.1974, 0.7726),  # link_share
-    (2.7012, 1.2342, -0.3969),  # log_long_paragraphs
-    (0.1943, 0.3956, 0.4436),  # pagination
-    (0.5619, 0.4961, -0.3066),  # og_article
-    (0.0813, 0.2732, 0.2742),  # query
-    (2.2238, 1.2579, 0.3276),  # log_image_links
-    (1.2931, 1.5739, 0.4338),  # log_prices
-    (0.0212, 0.1287, 0.0673),  # teaser_share
+    (0.6135, 0.4870, -0.4574),  # published
+    (0.6402, 0.4799, -0.3651),  # declared_article
+    (0.6075, 0.4883, -0.3151),  # author
+    (0.7205, 0.4487, -0.7160),  # slug_url
+    (0.1120, 0.3154, 0.4292),  # declared_listing
+    (6.4051, 1.7376, -0.0238),  # log_paragraph_block_words
+    (6.1806, 2.0813, -0.1872),  # log_long_paragraph_words
+    (0.1283, 0.1974, 0.5655),  # link_share
+    (2.7012, 1.2342, -0.3121),  # log_long_paragraphs
+    (0.1943, 0.3956, 0.4208),  # pagination
+    (0.5619, 0.4961, -0.3297),  # og_article
+    (0.0813, 0.2732, 0.3133),  # query
+    (2.2238, 1.2579, 0.3110),  # log_image_links
+    (1.2931, 1.5739, 0.4160),  # log_prices
+    (0.0212, 0.1287, -0.0450),  # teaser_share
+    (2.6650, 1.3367, -0.1076),  # log_cards
+    (0.3316, 0.3443, 0.2283),  # card_share
+    (0.6006, 0.2998, -0.0231),  # prose_share
+    (1.8481, 1.1666, 0.3321),  # log_title_links
+    (6.4453, 1.8126, -0.6673),  # log_free_prose
 )
-_BIAS = -2.6835
-_THRESHOLD = 0.8
+_BIAS = -2.8031
+_THRESHOLD = 0.6
 
 
 @dataclass(frozen=True, slots=True)
 class PageSignals:
-    """What the intact page shows, read once before the clean stage removes it."""
+    """What the intact page shows, read once before the clean stage removes it.
+
+    cards: teaser cards (see `teaser_cards`); card_words: the words they hold (the
+    card_share feature divides them by the cleaned page's words); free_prose: the
+    words of long paragraphs outside them.
+    """
 
     body_classes: str
     pagination: bool
     image_links: int
     prices: int
+    cards: int = 0
+    card_words: int = 0
+    free_prose: int = 0
 
 
 @dataclass(frozen=True, slots=True)
 class PageType:
+    """The decision; `reason` (for a listing) joins `evidence`, what made it one."""
+
     is_article: bool
     declared_article: bool
     reason: str
     score: float = 0.0
+    evidence: tuple[str, ...] = ()
 
 
 def page_signals(tree: LexborHTMLParser) -> PageSignals:
     body = tree.body
     if body is None:
         return PageSignals("", False, 0, 0)
+    cards, card_words, inside = teaser_cards(body)
     return PageSignals(
         body_classes=body.attributes.get("class") or "",
         pagination=tree.css_first(_PAGINATION) is not None,
         image_links=len(body.css("a img")),
         prices=len(_PRICE.findall(body.text(deep=True, separator=" "))),
+        cards=cards,
+        card_words=card_words,
+        free_prose=_free_prose(body, inside),
     )
+
+
+def teaser_cards(body: LexborNode) -> tuple[int, int, set[int]]:
+    """(teaser cards, words they hold, the cards' ids)
+    outside menus, asides and footers.
+
+    A teaser card is one of at least four sibling elements of the same shape (tag
+    and first class word, digits aside) that each hold a link to another page
+    with a title of several words and little other text: the repeated items of a
+    listing, a home page's grid, a search result page. Found from the title links
+    up (a pass over every element would cost more than the rest of the stage):
+    each link's ancestors are grouped by (parent, shape), and a group of enough
+    siblings that are short enough is a set of cards; a link counts in its
+    outermost such group.
+    """
+    groups: dict[tuple[int, str], dict[int, LexborNode]] = {}
+    chains: list[list[tuple[int, str]]] = []
+    keys: dict[int, tuple[int, str] | None] = {}  # per element: (parent, shape), shared
+    for link in body.css("a[href]"):
+        href = link.attributes.get("href") or ""
+        if href.startswith(("#", "javascript:", "mailto:")):
+            continue
+        if len(link.text(deep=True, separator=" ").split()) < _CARD_TITLE_WORDS:
+            continue
+        chain: list[tuple[int, str]] = []
+        node: LexborNode | None = link
+        for _ in range(_CARD_DEPTH):
+            key = _key(node, keys) if node is not None else None
+            if key is None or node is None:
+                break
+            groups.setdefault(key, {})[node.mem_id] = node
+            chain.append(key)
+            node = node.parent
+        chains.append(chain)
+    sizes: dict[int, int] = {}
+    qualifying = set()
+    for key, members in groups.items():
+        if len(members) < _MIN_CARDS:
+            continue
+        found = {mem_id: _card_words(node) for mem_id, node in members.items()}
+        if sum(1 for size in found.values() if size) >= _MIN_CARDS:
+            qualifying.add(key)
+            sizes.update((mem_id, size) for mem_id, size in found.items() if size)
+    cards: set[int] = set()
+    for chain in chains:
+        outer = [key for key in chain if key in qualifying]
+        if outer:
+            for mem_id in groups[outer[-1]]:
+                if sizes.get(mem_id):
+                    cards.add(mem_id)
+    return len(cards), sum(sizes[m] for m in cards), cards
+
+
+def _card_words(node: LexborNode) -> int:
+    """The card's words if `node` is short enough to be a teaser card, else 0."""
+    words = len(node.text(deep=True, separator=" ").split())
+    return words if words <= _CARD_MAX_WORDS else 0
+
+
+def _free_prose(body: LexborNode, cards: set[int]) -> int:
+    """Words of the page's long paragraphs outside teaser cards, menus, asides and
+    footers: an article's body. A listing's blurbs are all inside its cards."""
+    words = 0
+    for paragraph in body.css("p"):
+        count = len(paragraph.text(deep=True, separator=" ").split())
+        if count >= _PARAGRAPH_WORDS and _outside(paragraph, cards):
+            words += count
+    if words >= _FULL_BODY_WORDS:
+        return words  # enough to tell; the walk below costs a pass over every node
+    # <p>-less bodies: long runs of text straight inside a <div>, <td>, <article> ...
+    for node in body.traverse(include_text=True):
+        if node.tag != "-text" or node.parent is None or node.parent.tag == "p":
+            continue
+        count = len((node.text(deep=False) or "").split())
+        if count >= _PARAGRAPH_WORDS and _outside(node, cards, stop="p"):
+            words += count
+    return words
+
+
+def _outside(node: LexborNode, cards: set[int], stop: str = "") -> bool:
+    """Not inside a teaser card or the site's parts (nor, with `stop`, such an element)."""
+    parent = node.parent
+    while parent is not None:
+        if parent.mem_id in cards or parent.tag in _NOT_CONTENT or parent.tag == stop:
+            return False
+        parent = parent.parent
+    return True
+
+
+def _key(node: LexborNode, keys: dict[int, tuple[int, str] | None]) -> tuple[int, str] | None:
+    """(parent's id, shape) of `node`, memoised; None where a card's chain stops."""
+    if node.mem_id in keys:
+        return keys[node.mem_id]
+    parent = node.parent
+    key = None
+    if (
+        parent is not None
+        and node.tag not in _CHAIN_STOPS
+        and parent.tag not in _CHAIN_STOPS
+        and node.tag not in ("body", "html")
+    ):
+        key = (parent.mem_id, _shape(node))
+    keys[node.mem_id] = key
+    return key
+
+
+def _shape(node: LexborNode) -> str:
+    first = (node.attributes.get("class") or "").split()[:1]
+    return f"{node.tag}.{(first[0] if first else '').translate(_NO_DIGITS)}"
 
 
 def features(
@@ -147,6 +309,7 @@ def features(
     sizes = [word_count(b.text) for b in blocks if isinstance(b, Paragraph)]
     paragraphs = [n for n in sizes if n >= _PARAGRAPH_WORDS]
     words = sum(sizes)
+    total = len(root.text(deep=True, separator=" ").split())  # the cleaned page's words
     return (
         float(shown[0]),
         float(_declares_article(data, signals.body_classes)),
@@ -155,7 +318,7 @@ def features(
         float(_declares_listing(data, signals.body_classes, url)),
         math.log1p(words),
         math.log1p(sum(paragraphs)),
-        _link_share(root),
+        _link_share(root, total),
         math.log1p(len(paragraphs)),
         float(signals.pagination),
         float("article" in data.types),
@@ -163,38 +326,117 @@ def features(
         math.log1p(signals.image_links),
         math.log1p(signals.prices),
         _teaser_share(container),
+        math.log1p(signals.cards),
+        min(1.0, signals.card_words / total) if total else 0.0,
+        min(1.0, sum(paragraphs) / total) if total else 0.0,
+        math.log1p(_title_links(root)),
+        math.log1p(signals.free_prose),
     )
 
 
-def classify(values: tuple[float, ...], declared_article: bool) -> PageType:
-    """Article or listing, by the fitted score of the page's features."""
+def classify(
+    values: tuple[float, ...], declared_article: bool, declared_schema: bool = False
+) -> PageType:
+    """Article or listing, by the fitted score of the page's features; a page that
+    declares an article (JSON-LD or microdata) with a full body is one unless
+    teaser cards dominate it. The reason names the evidence of a listing."""
     score = _score(values)
-    if score > _THRESHOLD:
-        strongest = _strongest(values)
-        return PageType(
-            False, declared_article, f"listing score {score:.2f} (mostly {strongest})", score
-        )
-    return PageType(True, declared_article, "", score)
+    evidence = _evidence(values)
+    if score > _THRESHOLD and not protected(values, declared_schema):
+        return PageType(False, declared_article, "; ".join(evidence), score, evidence)
+    return PageType(True, declared_article, "", score, evidence)
+
+
+def protected(values: tuple[float, ...], declared_schema: bool) -> bool:
+    """A declared Article, NewsArticle, BlogPosting, ScholarlyArticle (...) with a full
+    body, and no strong listing evidence: teaser cards holding most of the page."""
+    if not declared_schema:
+        return False
+    named = dict(zip(FEATURES, values, strict=True))
+    cards = round(math.expm1(named["log_cards"]))
+    if named["card_share"] >= _DOMINANT_CARD_SHARE and cards >= _DOMINANT_CARDS:
+        return False
+    return round(math.expm1(named["log_free_prose"])) >= _FULL_BODY_WORDS
 
 
 def _score(values: tuple[float, ...]) -> float:
     return _BIAS + sum(w * (v - m) / s for v, (m, s, w) in zip(values, _MODEL, strict=True))
 
 
-def _strongest(values: tuple[float, ...]) -> str:
-    """The features that pushed the score up most: the reason, in words."""
+def _evidence(values: tuple[float, ...]) -> tuple[str, ...]:
+    """What made the page look like a listing, in plain words, strongest first: the
+    features that pushed its score up (an absence counts: "no article date")."""
     pushes = sorted(
         (
-            (w * (v - m) / s, name)
+            (w * (v - m) / s, name, v)
             for v, (m, s, w), name in zip(values, _MODEL, FEATURES, strict=True)
         ),
-        reverse=True,
+        key=lambda push: -push[0],
     )
-    return ", ".join(name for push, name in pushes[:3] if push > 0)
+    named = dict(zip(FEATURES, values, strict=True))
+    words: list[str] = []
+    for push, name, value in pushes:
+        if push <= 0 or len(words) == _EVIDENCE_ITEMS:
+            break
+        said = _SAY[name](value, named)
+        if said and said not in words:
+            words.append(said)
+    return tuple(words)
 
 
-def _link_share(root: LexborNode) -> float:
-    total = len(root.text(deep=True, separator=" ").split())
+def _count(value: float) -> int:
+    return round(math.expm1(value))
+
+
+def _percent(value: float) -> str:
+    return f"{value:.0%}"
+
+
+# How each feature reads as evidence of a listing (its value, all values by name).
+_SAY: dict[str, Callable[[float, dict[str, float]], str]] = {
+    "published": lambda v, _: "" if v else "no article date",
+    "declared_article": lambda v, _: "" if v else "no article markup",
+    "author": lambda v, _: "" if v else "no byline",
+    "slug_url": lambda v, _: "" if v else "no article slug in the URL",
+    "declared_listing": lambda v, _: (
+        "declares an index (schema, archive class or path)" if v else ""
+    ),
+    "log_paragraph_block_words": lambda v, _: f"{_count(v)} words of paragraphs",
+    "log_long_paragraph_words": lambda v, _: f"{_count(v)} words in long paragraphs",
+    "link_share": lambda v, _: f"{_percent(v)} of text in links",
+    "log_long_paragraphs": lambda v, _: f"{_count(v)} long paragraphs",
+    "pagination": lambda v, _: "pagination" if v else "",
+    "og_article": lambda v, _: "" if v else "no og:type article",
+    "query": lambda v, _: "a query string in the URL" if v else "",
+    "log_image_links": lambda v, _: f"{_count(v)} linked images",
+    "log_prices": lambda v, _: f"{_count(v)} prices",
+    "teaser_share": lambda v, _: f"{_percent(v)} of the body in teaser headings",
+    "log_cards": lambda v, named: _cards_said(named),
+    "card_share": lambda v, named: _cards_said(named),
+    "prose_share": lambda v, _: f"{_percent(v)} of words in paragraphs",
+    "log_title_links": lambda v, _: f"{_count(v)} linked titles",
+    "log_free_prose": lambda v, _: f"{_count(v)} words of prose outside teasers",
+}
+
+
+def _cards_said(named: dict[str, float]) -> str:
+    cards = _count(named["log_cards"])
+    return f"{cards} teaser cards holding {_percent(named['card_share'])} of the text"
+
+
+def _title_links(root: LexborNode) -> int:
+    """Distinct pages linked with a title of several words: a listing's teasers."""
+    targets = set()
+    for link in root.css("a[href]"):
+        href = link.attributes.get("href") or ""
+        if href.startswith(("#", "javascript:", "mailto:")):
+            continue
+        if len(link.text(deep=True, separator=" ").split()) >= _TITLE_LINK_WORDS:
+            targets.add(href)
+    return len(targets)
+
+
+def _link_share(root: LexborNode, total: int) -> float:
     links = sum(len(a.text(deep=True, separator=" ").split()) for a in root.css("a"))
     return links / total if total else 0.0
 
@@ -209,6 +451,11 @@ def _teaser_share(container: LexborNode) -> float:
 
 def declares_article(data: StructuredData, signals: PageSignals) -> bool:
     return _declares_article(data, signals.body_classes)
+
+
+def declares_schema_article(data: StructuredData) -> bool:
+    """The page's JSON-LD or microdata main entity is an article type (not og:type)."""
+    return bool(ARTICLE_TYPES.intersection(data.types))
 
 
 def _declares_article(data: StructuredData, body_classes: str) -> bool:

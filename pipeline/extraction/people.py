@@ -23,24 +23,30 @@ _URL = re.compile(r"(?:https?://|www\.)\S+", re.I)
 _BRACKETS = re.compile(r"\([^)]*\)|\[[^\]]*\]")
 _PREFIX = re.compile(
     r"^(?:(?:with\s+)?(?:additional\s+)?reporting\s+by"
-    r"|(?:written|posted|reported|compiled|story|words|text)\s+by|by|von|par|por|door|av|af"
+    r"|(?:article\s+)?(?:written|posted|published|reported|compiled|story|words|text|article)"
+    r"\s+by|(?:view|see)\s+(?:all|more)\s+(?:posts|articles|stories)\s+by"
+    r"|(?:more\s+)?(?:posts|articles|stories|insights)\s+(?:by|from)"
+    r"|author(?:s|\(s\))?|by|von|par|por|door|av|af"
     r"|автор(?:ы)?|текст|作者|記者)\b\s*[:：\-–—]?\s*",
     re.I,
 )
 # Pieces that name someone who did not write the article.
 _NOT_AUTHOR = re.compile(
-    r"^(?:editing|edited|translated|translation|photos?|photography|illustrations?|graphics)"
-    r"\s+by\b",
+    r"^(?:editing|edited|translated|translation|photos?|photography|illustrations?|graphics"
+    r"|reviewed|fact[-\s]?checked|medically\s+reviewed|researched)\s+by\b",
     re.I,
 )
 # Between two people; "with additional reporting by" also starts a new name.
 _SPLIT = re.compile(
-    r"\s*(?:[,;|/、，]|\s[-–—]\s|&|\+|\s(?:and|und|et|y|и)\s"
+    r"\s*(?:[,;|/、，⋅·•●]|\s[-–—]\s|&|\+|\s(?:and|und|et|y|и)\s"
     r"|\s(?:with\s+)?(?:additional\s+)?reporting\s+by\s|\swith\s)\s*",
     re.I,
 )
 # "Jane Doe for The Times", "Jane Doe at Reuters": the rest is the employer.
 _EMPLOYER = re.compile(r"\s+(?:for|at|from|of|für|pour|para|для)\s+.*$")
+# Where a credit's name ends: a separator, a date, a role after a comma.
+_CREDIT_END = re.compile(r"\s*[|;•⋅·●/]\s*|\s[-–—]\s|,\s+")
+_MAX_CREDIT_WORDS = 6
 # Not ".": it ends initials ("Nicola P.") and "Jr."; see _trim.
 _EDGE_JUNK = " \t\"'“”‘’«»·•*:–—-,"
 # "Contessi, Nicola P.": citation style, family name first.
@@ -52,6 +58,11 @@ _TITLE_NOUNS = frozenset(
     contributor contributors columnist columnists journalist journalists analyst analysts
     author authors photographer photographers producer producers anchor presenter
     commentator critic blogger intern researcher director
+    founder cofounder co-founder ceo cto cfo coo president coordinator manager strategist
+    specialist consultant attorney lawyer dietitian nutritionist winemaker scientist engineer
+    designer developer marketer partner owner expert advisor adviser coach trainer therapist
+    physician professor fellow host creator curator publisher officer architect clinician
+    lead head contributors member
     redakteur redakteurin korrespondent korrespondentin journaliste rédacteur rédactrice
     periodista redactor corresponsal корреспондент обозреватель журналист редактор
     """.split()
@@ -62,7 +73,8 @@ _TITLE_MODIFIERS = frozenset(
     guest political foreign business science technology tech health sports economics
     economy international national local digital social investigative data freelance
     lead principal regional bureau news photo video opinion features culture world
-    white house of the and in on editorial
+    white house of the and in on editorial content marketing review community product growth
+    seo brand communications medical clinical licensed certified general
     """.split()
 )
 # Whole words (casefolded) that make a string an organisation, not a person.
@@ -77,6 +89,33 @@ _ORG_WORDS = frozenset(
     organization organisation
     """.split()
 )
+# Words of page furniture that a byline search picks up: buttons, links, labels.
+_UI_WORDS = frozenset(
+    """
+    view email e-mail share follow following subscribe here posts post insights table more read
+    login log sign menu home about contact twitter facebook linkedin instagram youtube tiktok
+    threads bluesky pinterest whatsapp reddit telegram print comments comment reply profile
+    bio articles article page author authors posted published updated written listen save
+    start trial free try get buy shop download join sign-up signup book demo
+    fact checked check link size style design researched reviewed insights on by from all
+    see find min mins minute minutes time last update latest edited modified
+    フォロー フォローする 关注 подписаться
+    """.split()
+)
+# Words that start no name: "of the article", "our editors", "in Politics".
+_FUNCTION_WORDS = frozenset(
+    "of the a an and in on at for to from with our my your his her their its this that".split()
+)
+_TEAM_STARTS = frozenset(("the", "our"))
+_DAYS_AND_MONTHS = frozenset(
+    """
+    mon tue tues wed thu thur thurs fri sat sun monday tuesday wednesday thursday friday
+    saturday sunday jan feb mar apr jun jul aug sep sept oct nov dec january february march
+    april june july august september october november december
+    """.split()
+)
+# Template placeholders left in the page: "page.head.extra.author", "{{ author }}".
+_PLACEHOLDER = re.compile(r"^[a-z_]+(?:\.[a-z_]+){2,}$|[{}<>%$]")
 # Agency acronyms: matched case-sensitively, "Ap" or "Ani" may be a name.
 _ORG_ACRONYMS = frozenset(("AFP", "AP", "UPI", "EFE", "ANSA", "DPA", "dpa", "PTI", "IANS", "ANI"))
 _ORG_ACRONYMS |= frozenset(("TASS", "ТАСС", "RIA", "РИА", "BBC", "CNN", "AA", "KNA"))
@@ -101,6 +140,28 @@ def clean_authors(
                 continue
             names[key] = name
     return tuple(names.values())
+
+
+def organisation_credit(raw: Sequence[str], site_name: str | None = None) -> str | None:
+    """A team, desk or organisation a page credits as its author ("By The Podium
+    Staff", "Investopedia Team", a JSON-LD Organization), for pages that name no
+    person: the first one that reads as a name, its byline label removed."""
+    for value in raw:
+        text = _trim(_PREFIX.sub("", _trim(" ".join(value.split()))))
+        if _URL.search(text) or _EMAIL.search(text):
+            continue
+        text = _trim(_CREDIT_END.split(text)[0])
+        words = text.split()
+        if not words or len(words) > _MAX_CREDIT_WORDS or len(text) > _MAX_CHARS:
+            continue
+        if not any(c.isalpha() for c in text) or "?" in text or "!" in text:
+            continue
+        if any(w.casefold().strip(".,") in _DAYS_AND_MONTHS for w in words):
+            continue  # a date: "Dec 17"
+        if _PLACEHOLDER.search(text) or _is_junk(words, True, credit=True):
+            continue
+        return _fix_case(text) if text.isupper() and " " in text else text
+    return None
 
 
 def _names(value: str, declared: bool = False) -> Iterator[str]:
@@ -128,13 +189,35 @@ def _clean_piece(piece: str, declared: bool = False) -> str | None:
     if _NOT_AUTHOR.match(piece):
         return None
     piece = _EMPLOYER.sub("", _PREFIX.sub("", piece))
-    words = _strip_titles(piece.split())
+    words = _strip_place(_collapse_repeats(_strip_titles(piece.split())))
     if not words or len(words) > _MAX_WORDS:
         return None
     name = _trim(" ".join(words))
     if len(name) > _MAX_CHARS or not _looks_like_name(name, words, declared):
         return None
     return _fix_case(name)
+
+
+def _collapse_repeats(words: list[str]) -> list[str]:
+    """'Jane Doe Jane Doe' (a name printed twice: a link and its label) -> 'Jane Doe'."""
+    for size in range(1, len(words) // 2 + 1):
+        if len(words) % size == 0:
+            unit = [w.casefold() for w in words[:size]]
+            if all(w.casefold() == unit[i % size] for i, w in enumerate(words)):
+                return words[:size]
+    return words
+
+
+def _strip_place(words: list[str]) -> list[str]:
+    """'Md Aynal Haque RAJSHAHI' -> 'Md Aynal Haque': a dateline's place in capitals;
+    'Jane Doe Oct' -> 'Jane Doe': the month of the date that follows."""
+    while len(words) > 1 and words[-1].casefold().strip(".,") in _DAYS_AND_MONTHS:
+        words = words[:-1]
+    while len(words) > 1 and words[-1].isupper() and len(words[-1]) > 3:
+        if not any(w[:1].isupper() and not w.isupper() for w in words[:-1]):
+            break
+        words = words[:-1]
+    return words
 
 
 def _strip_titles(words: list[str]) -> list[str]:
@@ -160,6 +243,8 @@ def _title_run(words: Iterator[str]) -> int:
 def _looks_like_name(name: str, words: list[str], declared: bool = False) -> bool:
     if any(char.isdigit() for char in name) or not any(char.isalpha() for char in name):
         return False
+    if _PLACEHOLDER.search(name) or _is_junk(words, declared):
+        return False
     if ":" in name or "?" in name or "!" in name:  # a sentence or a label
         return False
     # "with", "admin": a word, not a name; but a declared author may be a handle.
@@ -171,6 +256,19 @@ def _looks_like_name(name: str, words: list[str], declared: bool = False) -> boo
     return not any(
         word in _ORG_ACRONYMS or word.casefold().strip(".,") in _ORG_WORDS for word in words
     )
+
+
+def _is_junk(words: list[str], declared: bool, *, credit: bool = False) -> bool:
+    """Words a byline search picks up that name no one: buttons, labels, weekdays,
+    a lone city in capitals, a phrase starting with a function word (but a team
+    may be "The Investopedia Team", "Our Editors")."""
+    folded = [w.casefold().strip(".,:") for w in words]
+    if folded[0] in _FUNCTION_WORDS and not (credit and folded[0] in _TEAM_STARTS):
+        return True
+    if all(w in _UI_WORDS or w in _DAYS_AND_MONTHS for w in folded):
+        return True
+    # One word in capitals ("BERLIN", "RAJSHAHI") is a dateline's place, unless declared.
+    return len(words) == 1 and not declared and words[0].isupper() and len(words[0]) > 3
 
 
 def _fix_case(name: str) -> str:

@@ -32,7 +32,7 @@ def list_text(block: ListBlock) -> str:
 
 
 def _list_lines(block: ListBlock, depth: int) -> Iterable[str]:
-    for number, item in enumerate(block.items, start=1):
+    for number, item in enumerate(block.items, start=block.start):
         marker = f"{number}." if block.ordered else "-"
         if item.text:
             yield f"{_INDENT * depth}{marker} {item.text}"

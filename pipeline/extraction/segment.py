@@ -329,7 +329,13 @@ def _list_block(node: LexborNode, depth: int = 0) -> ListBlock:
         text = normalize_text(" ".join(text_parts))
         if text or children:
             items.append(ListItem(text, tuple(c for c in children if c.items)))
-    return ListBlock(node.tag == "ol", tuple(items))
+    return ListBlock(node.tag == "ol", tuple(items), _start(node))
+
+
+def _start(node: LexborNode) -> int:
+    """The number of an ordered list's first item: `<ol start="6">` goes on from 6."""
+    value = (node.attributes.get("start") or "").strip() if node.tag == "ol" else ""
+    return int(value) if value.lstrip("-").isdigit() and len(value) <= 9 else 1
 
 
 def _link_chars(node: LexborNode) -> int:

@@ -99,6 +99,8 @@ class StructuredData:
         @graph, mainEntity), e.g. ("WebSite", "CollectionPage", "ItemList").
     authors: person (or untyped) author names, raw; author_orgs: authors
         that JSON-LD types as an Organization, so the caller can prefer persons.
+    title: the first declared title; titles: every declared one (JSON-LD headline,
+        og, twitter, Dublin Core, citation, microdata), that order, de-duplicated.
     published / modified: raw date strings, not parsed.
     language: ISO 639-1 code, lowercase ("en").
     doi: bare "10.x/y".
@@ -107,6 +109,7 @@ class StructuredData:
     types: tuple[str, ...] = ()
     jsonld_types: tuple[str, ...] = ()
     title: str | None = None
+    titles: tuple[str, ...] = ()
     title_tag: str | None = None
     site_name: str | None = None
     canonical_url: str | None = None
@@ -135,6 +138,15 @@ def read_structured(tree: LexborHTMLParser) -> StructuredData:
         types=_unique([*(ld.main_types or micro.types), *meta.all("og:type")]),
         jsonld_types=ld.types,
         title=ld.text("headline", "name") or meta.first(*_TITLE_META) or micro.prop("headline"),
+        titles=_unique(
+            t
+            for t in (
+                ld.text("headline", "name"),
+                *map(meta.first, _TITLE_META),
+                micro.prop("headline"),
+            )
+            if t
+        ),
         title_tag=_title_tag(tree),
         site_name=meta.first("og:site_name") or ld.site_name() or meta.first("application-name"),
         canonical_url=_canonical(tree) or meta.first("og:url") or ld.url(),

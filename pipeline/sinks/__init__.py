@@ -13,20 +13,28 @@ state store's outbox. `delivered(target)` reads back the record ids an earlier
 run's output already holds (after repairing what a kill left half-written),
 which is how a run delivers what a killed one staged exactly once.
 
-Formats: `jsonl` (sinks/jsonl.py, the default). Error records are JSON Lines
-whatever the format.
+Formats: `jsonl` (sinks/jsonl.py, the default): `records` is a file, or '-'
+for stdout. `parquet` (sinks/parquet.py; needs the `parquet` extra, pyarrow):
+`records` is a folder that gets one part file per commit. `markdown`
+(sinks/markdown.py): a stream of documents, or a folder of one file per
+article. Error records are JSON Lines whatever the format. The README's
+"Output formats" describes JSON Lines and Parquet.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from pipeline.errors import ConfigError
 from pipeline.record import Article, ErrorRecord
 from pipeline.sinks.jsonl import JsonLines, JsonLinesSink
+from pipeline.sinks.markdown import MarkdownSink
 
-FORMATS = ("jsonl",)
+if TYPE_CHECKING:
+    from pipeline.sinks.parquet import ParquetSink
+
+FORMATS = ("jsonl", "parquet", "markdown")
 
 __all__ = [
     "ERRORS",
@@ -68,11 +76,15 @@ def open_sink(fmt: str, records: str | Path, errors: str | Path) -> Sink:
     error records to `errors`."""
     if fmt == "jsonl":
         return JsonLinesSink(records, errors)
+    if fmt == "parquet":
+        return _parquet()(records, errors)
+    if fmt == "markdown":
+        return MarkdownSink(records, errors)
     raise ConfigError(f"unknown output format {fmt!r} (known: {', '.join(FORMATS)})")
 
 
 # A run folder's records, by format: a file of lines, or a folder of part files.
-RECORDS = {"jsonl": "articles.jsonl", "parquet": "articles"}
+RECORDS = {"jsonl": "articles.jsonl", "parquet": "articles", "markdown": "markdown"}
 ERRORS = "errors.jsonl"
 
 
@@ -91,7 +103,25 @@ def delivered_in(folder: Path) -> set[str]:
 
 
 def delivered(fmt: str, records: Path) -> set[str]:
-    """Ids of the records an earlier output of format `fmt` at `records` holds."""
+    """Ids of the records an earlier output of format `fmt` at `records` holds.
+
+    Ask in the format that output was written in (a killed run's, which may
+    differ from the current one's)."""
     if fmt == "jsonl":
         return JsonLinesSink.delivered(records)
+    if fmt == "parquet":
+        return _parquet().delivered(records)
+    if fmt == "markdown":
+        return MarkdownSink.delivered(records)
     raise ConfigError(f"unknown output format {fmt!r} (known: {', '.join(FORMATS)})")
+
+
+def _parquet() -> type[ParquetSink]:
+    """The parquet sink, imported on first use: pyarrow is an optional extra."""
+    try:
+        from pipeline.sinks.parquet import ParquetSink
+    except ImportError as exc:
+        raise ConfigError(
+            f"the parquet format needs pyarrow ({exc}): pip install 'news-pipeline[parquet]'"
+        ) from exc
+    return ParquetSink

@@ -122,7 +122,9 @@ class WebSource:
         self.config, self.state, self.warc, self.stop = config, state, warc, stop
         self.counts = counts if counts is not None else WebCounts()
         self._fetchers: dict[FetchSettings, Fetcher] = {}
-        self._owner: dict[str, SourceReport] = {}  # URL -> the report of its source
+        # URL -> the report of its source, while the URL is in flight (so memory
+        # holds the URLs being worked on, not every URL of the run).
+        self._owner: dict[str, SourceReport] = {}
         self._archiver = ThreadPoolExecutor(max_workers=1, thread_name_prefix="warc")
 
     async def items(self) -> AsyncIterator[Item]:
@@ -160,9 +162,10 @@ class WebSource:
         finally:
             await queue.put(None)
 
-    def report_of(self, url: str | None) -> SourceReport | None:
-        """The report of the source that gave `url` (a page's `requested` URL)."""
-        return self._owner.get(url) if url is not None else None
+    def settled(self, url: str | None) -> SourceReport | None:
+        """The report of the source that gave `url` (a page's `requested` URL), which
+        is forgotten now that its page has an outcome."""
+        return self._owner.pop(url, None) if url is not None else None
 
     def _done(self, slots: asyncio.Semaphore) -> None:
         self.counts.done += 1
@@ -252,13 +255,21 @@ class WebSource:
 
     async def _process(self, url: str, fetcher: Fetcher, queue: asyncio.Queue[Item | None]) -> None:
         """Fetch one URL (conditionally) and archive it; hand on the page or the failure."""
-        now, state, report = datetime.now(UTC), self.state, self._owner[url]
+        report = self._owner[url]
+        if not await self._fetch(url, fetcher, queue, report):
+            del self._owner[url]  # no page: nothing will settle it later
+
+    async def _fetch(
+        self, url: str, fetcher: Fetcher, queue: asyncio.Queue[Item | None], report: SourceReport
+    ) -> bool:
+        """Fetch and archive one URL; True when a page was handed on."""
+        now, state = datetime.now(UTC), self.state
         if state is not None and state.get(url) is None:
             report.new += 1
         if state is not None and not state.due(url, now):
             self.counts.skipped += 1
             report.skipped += 1
-            return
+            return False
         etag, last_modified = state.conditional_headers(url) if state else (None, None)
         try:
             fetch = fetcher.fetch(url, etag=etag, last_modified=last_modified)
@@ -268,21 +279,22 @@ class WebSource:
                 state.record_failure(url, exc.reason, now, exc.status)
             report.failed[str(exc.reason)] += 1
             await queue.put(ErrorRecord.of(None, url, exc))
-            return
+            return False
         if result is None:  # stopped: the URL stays due for the next run
-            return
+            return False
         if result.not_modified:
             if state is not None:
                 state.record_not_modified(url, now)
             self.counts.not_modified += 1
             report.not_modified += 1
-            return
+            return False
         self.counts.fetched += 1
         report.fetched += 1
         page = await self._archive(url, result)
         if state is not None:
             state.record_fetch(url, result.status, result.etag, result.last_modified, now)
         await queue.put(page)
+        return True
 
     async def _archive(self, url: str, result: FetchResult) -> Page:
         """Into the WARC (compressed on the archive's own thread), then a Page."""

@@ -1,0 +1,288 @@
+"""Who the page says wrote the article: declared authors and the visible byline.
+
+Precedence, people before organisations:
+
+1. a labelled byline in the article's header ("By Jane Doe", "Written by: Jane
+   Doe" beside the headline): what readers see, and often not the CMS account
+   that JSON-LD names as the author;
+2. the declared people (JSON-LD author, meta author), unless the declared name
+   is the site itself;
+3. bylines in the article's region (elements named author/byline, author links);
+4. an unlabelled name beside the header's date ("Jane Doe · March 3, 2025");
+5. a labelled byline anywhere in the region or the page;
+6. when the page names no person: the team, desk or organisation it credits
+   ("By the Podium Staff", a JSON-LD Organization, the site as declared author).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from selectolax.lexbor import LexborNode
+
+from pipeline.extraction import people
+from pipeline.extraction.furniture import Furniture
+from pipeline.extraction.header import Header, Piece
+from pipeline.extraction.structured import StructuredData
+
+_AUTHOR_SELECTORS = (
+    "[itemprop=author] [itemprop=name], [itemprop=author], [rel=author], [class*=byline],"
+    " [class*=author], [class*=Author], [data-testid*=byline], [data-testid*=author]"
+)
+# Parts of a byline that are not the name: the author's role, bio, picture, box.
+_NOT_A_NAME = ("role", "bio", "avatar", "box", "desc", "about", "image", "photo", "label", "title")
+_MAX_VISIBLE_NODES = 40
+_MAX_BYLINE = 80
+_MAX_BYLINE_NODES = 400
+_BYLINE_CANDIDATES = "p, span, div, li, small, h4, h5, h6, address"
+_LABEL = (
+    r"by|written\s+by|posted\s+by|published\s+by|words\s+by|article\s+by|story\s+by"
+    r"|article\s+written\s+by|author|authors|author\(s\)|von|par|por|door|автор|text|texte"
+)
+_BYLINE = re.compile(rf"^(?:{_LABEL})\s*:?\s+(\S.*)$", re.I)
+_BYLINE_LABEL = re.compile(rf"^(?:{_LABEL})\s*:?$", re.I)
+# Where a byline's name ends: a date, a separator, a role.
+_BYLINE_END = re.compile(
+    r"\s+(?:[|•·⋅–—/]|on|in|at|updated|published)\s+|,\s+(?=\w+\s+\d)|\s+\d", re.I
+)
+_SENTENCE = re.compile(r"[a-z]{2}[.!?]\s+[A-Z]|\b(?:is|was|has|lives|works|writes)\b")
+_AUTHOR_LINK = re.compile(r"/(?:author|authors|people|profile|profiles|staff|writers?|by)/", re.I)
+_HEADER_PIECES = 30
+_TEAM = re.compile(r"\b(?:team|staff|desk|editors|editorial|newsroom|contributors?)\b", re.I)
+# Other people's bylines in the region beyond which it is a listing's, not an article's.
+_TEASER_BYLINES = 2
+_TEASER_DEPTH = 4
+_CONNECTOR = re.compile(r",|&|and|und|et|y|и|,\s*and", re.I)
+
+
+def find_authors(
+    data: StructuredData,
+    header: Header | None,
+    region: LexborNode | None,
+    body: LexborNode | None,
+    site: str | None,
+    furniture: Furniture,
+) -> tuple[str, ...]:
+    """The article's authors (see the module's docstring)."""
+    if header is not None and (found := _labelled_in_header(header, site)):
+        return found
+    declared = people.clean_authors(data.authors, site, declared=True) if data.authors else ()
+    if declared and not _is_site(declared[0], site):
+        return declared
+    found = _in_region(region, site, furniture) if region is not None else ()
+    if not found and header is not None:
+        found = _beside_date(header, site)
+    for scope in (region, body):
+        if found:
+            break
+        if scope is not None:
+            found = _labelled_byline(scope, site, furniture, unique=scope is body)
+    if found:
+        return found
+    if declared:
+        return declared
+    credit = _credit(data, header, region, site, furniture)
+    return (credit,) if credit else ()
+
+
+def _is_site(name: str, site: str | None) -> bool:
+    return bool(site) and _fold(name) == _fold(site or "")
+
+
+def _labelled_in_header(header: Header, site: str | None) -> tuple[str, ...]:
+    """'By Jane Doe' beside the headline (the label and the name may be two pieces)."""
+    pieces = header.after.pieces[:_HEADER_PIECES]
+    for index, piece in enumerate(pieces):
+        name = _after_label(piece.text, pieces[index + 1 :])
+        if name:
+            return people.clean_authors([name], site)
+    return ()
+
+
+def _after_label(text: str, following: Sequence[Piece]) -> str | None:
+    """The names after a byline label, up to where the line goes on to a date, a
+    separator or a role; the names may be pieces of their own ("By <a>Jane
+    Doe</a> and <a>John Smith</a>")."""
+    match = _BYLINE.match(text)
+    if match:
+        line = match.group(1)
+    elif _BYLINE_LABEL.match(text):
+        line = ""
+    else:
+        return None
+    rest = list(following[:8])
+    if not line and rest:
+        line = rest.pop(0).text
+    # More names only after a connector piece: "Jane Doe" "and" "John Smith".
+    while len(rest) >= 2 and _CONNECTOR.fullmatch(rest[0].text):
+        line = f"{line} {rest[0].text} {rest[1].text}"
+        rest = rest[2:]
+    if len(line) > _MAX_BYLINE:
+        return None
+    return _BYLINE_END.split(line.strip())[0] or None
+
+
+def _in_region(region: LexborNode, site: str | None, furniture: Furniture) -> tuple[str, ...]:
+    """The names of the first byline that holds any, with the other byline elements
+    of its line (one per co-author): an article has one byline, a listing one per
+    teaser."""
+    raw: list[str] = []
+    line: LexborNode | None = None
+    others: set[str] = set()
+    for node in region.css(_AUTHOR_SELECTORS)[:_MAX_VISIBLE_NODES]:
+        if _names_contain(node, _NOT_A_NAME) or furniture.around(node, region):
+            continue
+        texts = _byline_texts(node)
+        if line is not None and not _inside(node, line):
+            if _in_teaser(node):
+                others.update(n.casefold() for n in people.clean_authors(texts, site))
+            continue
+        if line is None and people.clean_authors(texts, site):
+            line = node.parent or node
+        if line is not None:
+            raw.extend(texts)
+    found = people.clean_authors(raw, site)
+    if len(others - {n.casefold() for n in found}) >= _TEASER_BYLINES:
+        return ()  # bylines of many people, each on its own line: a listing's teasers
+    return found
+
+
+def _in_teaser(node: LexborNode) -> bool:
+    """The byline sits in a card with a linked heading (a teaser), not in a quote."""
+    current = node.parent
+    for _ in range(_TEASER_DEPTH):
+        if current is None:
+            return False
+        if current.css_first("h2 a[href], h3 a[href], h4 a[href], a[href] h2, a[href] h3"):
+            return True
+        current = current.parent
+    return False
+
+
+def _inside(node: LexborNode, ancestor: LexborNode) -> bool:
+    current: LexborNode | None = node
+    while current is not None:
+        if current.mem_id == ancestor.mem_id:
+            return True
+        current = current.parent
+    return False
+
+
+def _beside_date(header: Header, site: str | None) -> tuple[str, ...]:
+    """A short piece next to the header's date or linking to an author page."""
+    pieces = header.after.pieces[:_HEADER_PIECES]
+    for index, piece in enumerate(pieces):
+        link = piece.parent if piece.parent.tag == "a" else None
+        by_link = link is not None and bool(_AUTHOR_LINK.search(link.attributes.get("href") or ""))
+        near_date = any(
+            _has_date(other.text)
+            for other in pieces[max(0, index - 1) : index + 2]
+            if other is not piece
+        )
+        if (by_link or near_date) and len(piece.text) <= _MAX_BYLINE // 2:
+            found = people.clean_authors([piece.text], site)
+            if found and (by_link or _is_full_name(found[0])):
+                return found
+    return ()
+
+
+_DIGITS_YEAR = re.compile(r"\b(?:19|20)\d\d\b")
+
+
+def _has_date(text: str) -> bool:
+    return bool(_DIGITS_YEAR.search(text))
+
+
+def _is_full_name(name: str) -> bool:
+    """Two to four capitalised words: a person's name, not a label or a section."""
+    words = name.split()
+    return 2 <= len(words) <= 4 and all(w[:1].isupper() for w in words if len(w) > 3)
+
+
+def _labelled_byline(
+    scope: LexborNode, site: str | None, furniture: Furniture, *, unique: bool = False
+) -> tuple[str, ...]:
+    """A short line that says who wrote the piece: "By Jane Doe", "Written by: Jane Doe".
+    `unique`: only if no other such line names someone else (page-wide, several
+    bylines are a listing's teasers)."""
+    first: tuple[str, ...] = ()
+    for node in scope.css(_BYLINE_CANDIDATES)[:_MAX_BYLINE_NODES]:
+        text = " ".join(node.text(deep=True, separator=" ").split())
+        if len(text) > _MAX_BYLINE:
+            continue
+        name = _name_after_label(node, text)
+        if name and not furniture.around(node, scope):
+            found = people.clean_authors([_BYLINE_END.split(name)[0]], site)
+            if found and not unique:
+                return found
+            if found and first and found[0] != first[0]:
+                return ()
+            first = first or found
+    return first
+
+
+def _name_after_label(node: LexborNode, text: str) -> str | None:
+    """ "By Jane Doe" in one element, or "Written by" with the name in the next one."""
+    match = _BYLINE.match(text)
+    if match:
+        return match.group(1)
+    if _BYLINE_LABEL.match(text):
+        sibling = node.next
+        while sibling is not None and not sibling.is_element_node:
+            sibling = sibling.next
+        if sibling is not None:
+            return " ".join(sibling.text(deep=True, separator=" ").split())[:_MAX_BYLINE]
+    return None
+
+
+def _byline_texts(node: LexborNode) -> list[str]:
+    """The names in a byline element: its author links if any, else its short text,
+    one string per element the page prints apart ("Emily Walker<br>Casey McDevitt",
+    "Harry Rabinowitz<span>Tech editor</span>")."""
+    links = [node] if node.tag == "a" else node.css("a[href*=author], a[rel~=author]")
+    if not links:
+        first = node.css_first("a")
+        links = [first] if first is not None else [node]
+    texts: list[str] = []
+    for link in links[:4]:
+        whole = " ".join(link.text(deep=True, separator=" ").split())
+        if len(whole) > _MAX_BYLINE or _SENTENCE.search(whole):
+            continue  # a bio or a sentence, not a byline
+        parts = [" ".join(p.split()) for p in link.text(deep=True, separator="\n").split("\n")]
+        texts.extend(p for p in parts if p)
+    return texts
+
+
+def _credit(
+    data: StructuredData,
+    header: Header | None,
+    region: LexborNode | None,
+    site: str | None,
+    furniture: Furniture,
+) -> str | None:
+    """The organisation the page credits when it names no person: declared as the
+    author, named after a byline label, or in a byline element when it reads as a
+    team ("Podium Staff") or is the site itself (a bare label there is furniture)."""
+    raw: list[str] = [*data.authors, *data.author_orgs]
+    if header is not None:
+        pieces = header.after.pieces[:_HEADER_PIECES]
+        for index, piece in enumerate(pieces):
+            name = _after_label(piece.text, pieces[index + 1 :])
+            if name:
+                raw.append(name)
+    if region is not None:
+        for node in region.css(_AUTHOR_SELECTORS)[:_MAX_VISIBLE_NODES]:
+            if _names_contain(node, _NOT_A_NAME) or furniture.around(node, region):
+                continue
+            raw.extend(t for t in _byline_texts(node)[:1] if _is_site(t, site) or _TEAM.search(t))
+    return people.organisation_credit(raw, site)
+
+
+def _names_contain(node: LexborNode, words: tuple[str, ...]) -> bool:
+    names = (node.attributes.get("class") or "").casefold()
+    return any(w in names for w in words)
+
+
+def _fold(text: str) -> str:
+    return "".join(c for c in text.casefold() if c.isalnum())

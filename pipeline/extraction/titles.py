@@ -1,0 +1,229 @@
+"""The article's title: its visible headline, checked against what the page declares.
+
+The h1 is what readers see, so it wins when it is the article's headline: its
+words are in one of the declared titles (JSON-LD headline, og:title, twitter,
+<title>), so it is not a call to action, a pop-up's heading or a section
+label. It is read with element boundaries that the page shows as breaks
+(`<br>`, blocks, a kicker span: "Ukraine<span>Kyiv holds</span>" is two
+pieces); a kicker the declared titles lack and a `<time>` inside the h1 are
+left out. An h1 that only links to a page above this one (the home page,
+/blog/) is the site's or the section's name.
+
+Without such an h1 the declared titles decide: the one most of them agree on,
+a truncated JSON-LD headline giving way to the full one. Site names come off
+the end ("Headline | Section | Site"); a subtitle after a dash stays.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Sequence
+
+from selectolax.lexbor import LexborNode
+
+from pipeline import urls
+from pipeline.normalize import normalize_text
+
+# Trailing decoration of <title> tags; "»" only when it closes no "«" quote.
+_DECORATION = " ⋆★☆✓✔|•·"
+_SUFFIX_WORDS = 5
+_SEPARATOR = re.compile(r"\s+([|–—»·•:]|-{1,2}|::)\s+")
+# Separators a site name or section follows; after a dash or a colon a subtitle may.
+_FURNITURE_SEPARATORS = frozenset(("|", "·", "•", "»", "::"))
+_WORD = re.compile(r"\w+")
+_SHARED_WORDS = 0.3
+_BLOCKS = frozenset(
+    "br div p h1 h2 h3 h4 h5 h6 ul ol li section header hgroup small figure figcaption".split()
+)
+_KICKER_NAMES = (
+    "kicker", "eyebrow", "overline", "topline", "dachzeile", "roofline", "overhead",
+    "supertitle", "pretitle", "pre-title", "flag", "label", "rubric", "category",
+)  # fmt: skip
+_SKIPPED = frozenset(("time", "script", "style", "svg", "button", "noscript"))
+
+
+def choose_title(
+    h1: LexborNode | None,
+    declared: Sequence[str],
+    title_tag: str | None,
+    site: str | None,
+    url: str | None = None,
+) -> str | None:
+    """The article's title (see the module's docstring)."""
+    candidates = [strip_site_suffix(normalize_text(t), site) for t in declared]
+    if title_tag:
+        candidates.append(strip_site_suffix(normalize_text(title_tag), site))
+    candidates = [c for c in candidates if c]
+    heading = _heading(h1, candidates, site, url) if h1 is not None else ""
+    if heading and (not candidates or any(shares_words(heading, c) for c in candidates)):
+        return heading
+    return _agreed(candidates, site) or heading or None
+
+
+def headline_text(h1: LexborNode, declared: Sequence[str] = ()) -> str:
+    """The h1's text, pieces separated where the page breaks them; a kicker piece the
+    declared titles do not contain is left out."""
+    pieces: list[tuple[str, bool]] = []
+    _pieces(h1, pieces, kicker=False)
+    words = [(normalize_text(text), kicker) for text, kicker in pieces]
+    words = [(text, kicker) for text, kicker in words if text]
+    folded = [_fold(d) for d in declared]
+    kept = [
+        text
+        for text, kicker in words
+        if not kicker or not folded or any(_fold(text) in d for d in folded)
+    ]
+    return normalize_text(" ".join(kept or [text for text, _ in words]))
+
+
+def strip_site_suffix(title: str, site: str | None) -> str:
+    """'Headline | Section | Site Name' -> 'Headline'.
+
+    The site's name comes off wherever its separator; other trailing segments go
+    while they are short (a section, a tagline) and shorter than what precedes
+    them, but after a dash or colon only before the site's name has been found:
+    "Best Bread Machines – My Favorites! - Bread Dad" keeps its subtitle.
+    """
+    title = _strip_decoration(title)
+    site_key = _fold(site) if site else ""
+    found_site = False
+    while True:
+        match = next(reversed(list(_SEPARATOR.finditer(title))), None)
+        if match is None:
+            return title
+        last, separator = title[match.end() :].strip(), match.group(1)
+        head = title[: match.start()].rstrip(" |–—-:»·•")
+        if not head or not last:
+            return title
+        if site_key and _fold(last) == site_key:
+            title, found_site = head, True
+            continue
+        if len(last.split()) > _SUFFIX_WORDS or len(last) >= len(head):
+            return title
+        if separator not in _FURNITURE_SEPARATORS and found_site:
+            return title  # a subtitle before the site's name
+        if separator not in _FURNITURE_SEPARATORS and not _looks_like_site(last):
+            return title
+        title = head
+
+
+def site_from_title(title_tag: str | None) -> str | None:
+    """The site's name as the last segment of the <title> ("Headline | Site")."""
+    if not title_tag:
+        return None
+    parts = _SEPARATOR.split(title_tag)
+    last = parts[-1].strip() if len(parts) >= 3 else ""
+    return last if 0 < len(last.split()) <= 4 else None
+
+
+def _strip_decoration(title: str) -> str:
+    title = title.strip().rstrip(_DECORATION)
+    while title.endswith("»") and title.count("«") < title.count("»"):
+        title = title[:-1].rstrip(_DECORATION)
+    return title
+
+
+def _looks_like_site(segment: str) -> bool:
+    """A segment after a dash that reads as a name: capitalised words or a domain,
+    no sentence punctuation."""
+    if any(c in segment for c in "?!,") or not segment[:1].isupper():
+        return False
+    if "." in segment and " " not in segment:
+        return True  # "Move.org"
+    words = segment.split()
+    return len(words) <= 3 and all(w[:1].isupper() or not w[:1].isalpha() for w in words)
+
+
+def _heading(h1: LexborNode, declared: list[str], site: str | None, url: str | None) -> str:
+    if _links_upward(h1, url):
+        return ""
+    text = _strip_decoration(headline_text(h1, declared))
+    if site and _fold(text) == _fold(site):
+        return ""
+    # The site's name glued on ("Headline – Site"), as in a <title>.
+    return strip_site_suffix(text, site) if site else text
+
+
+def _links_upward(h1: LexborNode, url: str | None) -> bool:
+    """The h1 is one link to a page above this one: the site's or a section's name."""
+    links = h1.css("a[href]")
+    if len(links) != 1 or not url:
+        return False
+    text = normalize_text(h1.text(deep=True))
+    if normalize_text(links[0].text(deep=True)) != text:
+        return False
+    target = urls.split(links[0].attributes.get("href"))
+    page = urls.split(url)
+    if target is None or page is None or (target.netloc and target.netloc != page.netloc):
+        return False
+    path = target.path.rstrip("/")
+    return page.path.rstrip("/").startswith(path) and len(path) < len(page.path.rstrip("/"))
+
+
+def _agreed(candidates: list[str], site: str | None) -> str | None:
+    """The declared title most of the page's declarations agree on; a truncated one
+    (a prefix of another) stands for the longer."""
+    full = [next((o for o in candidates if _truncates(c, o)), c) for c in candidates]
+    full = [c for c in full if not (site and _fold(c) == _fold(site))] or full
+    if not full:
+        return None
+    votes = Counter(_fold(c) for c in full)
+    best = max(votes.values())
+    return next(c for c in full if votes[_fold(c)] == best)
+
+
+def _truncates(short: str, long: str) -> bool:
+    return len(short) < len(long) and _fold(long).startswith(_fold(short))
+
+
+def shares_words(heading: str, declared: str) -> bool:
+    """Most of the h1's words are in a declared title: the h1 is the headline."""
+    words = set(_WORD.findall(heading.casefold()))
+    if not words:
+        return False
+    shared = words & set(_WORD.findall(declared.casefold()))
+    return len(shared) >= _SHARED_WORDS * len(words)
+
+
+def _pieces(node: LexborNode, out: list[tuple[str, bool]], kicker: bool) -> None:
+    """Collect the h1's text as (piece, is a kicker) in order; a break starts a piece.
+    Walked with a stack: a headline may be nested thousands of elements deep."""
+    # (node to visit, in a kicker) or (None, kicker to resume after a break)
+    stack: list[tuple[LexborNode | None, bool]] = []
+    stack.extend((c, kicker) for c in reversed(_children(node)))
+    while stack:
+        child, in_kicker = stack.pop()
+        if child is None:
+            out.append(("", in_kicker))
+        elif child.tag == "-text":
+            text = child.text(deep=False) or ""
+            if out and out[-1][1] == in_kicker:
+                out[-1] = (out[-1][0] + text, in_kicker)
+            else:
+                out.append((text, in_kicker))
+        elif child.is_element_node and child.tag not in _SKIPPED:
+            is_kicker = in_kicker or _is_kicker(child)
+            breaks = child.tag in _BLOCKS or is_kicker != in_kicker
+            if breaks:
+                out.append(("", is_kicker))
+                stack.append((None, in_kicker))
+            stack.extend((c, is_kicker) for c in reversed(_children(child)))
+
+
+def _children(node: LexborNode) -> list[LexborNode]:
+    found = []
+    child = node.child
+    while child is not None:
+        found.append(child)
+        child = child.next
+    return found
+
+
+def _is_kicker(node: LexborNode) -> bool:
+    names = (node.attributes.get("class") or "").casefold()
+    return bool(names) and any(k in names for k in _KICKER_NAMES)
+
+
+def _fold(text: str) -> str:
+    return "".join(c for c in text.casefold() if c.isalnum())
