@@ -54,15 +54,20 @@ def aeb_ids(root: Path) -> list[str]:
 
 def load_aeb(root: Path, limit: int | None = None) -> Iterator[BenchPage]:
     """The AEB pages in id order (the first `limit` of them)."""
-    truth: dict[str, dict[str, Any]] = _read_json(root / "ground-truth.json")
-    for page_id in islice(sorted(truth), limit):
-        entry = truth[page_id]
+    for page_id, entry in _entries(root, limit):
         yield BenchPage(
             id=page_id,
             html=_html(root, page_id),
             url=entry.get("url"),
             text=entry.get("articleBody") or "",
         )
+
+
+def _entries(root: Path, limit: int | None) -> Iterator[tuple[str, dict[str, Any]]]:
+    """(id, entry) of a one-file ground truth, in id order (the first `limit`)."""
+    truth: dict[str, dict[str, Any]] = _read_json(root / "ground-truth.json")
+    for page_id in islice(sorted(truth), limit):
+        yield page_id, truth[page_id]
 
 
 def wcxb_types(root: Path) -> dict[str, str]:
@@ -112,9 +117,7 @@ def trafeval_ids(root: Path) -> list[str]:
 
 def load_trafeval(root: Path, limit: int | None = None) -> Iterator[BenchPage]:
     """The trafilatura-eval pages in id order, their snippets as the truth."""
-    truth: dict[str, dict[str, Any]] = _read_json(root / "ground-truth.json")
-    for page_id in islice(sorted(truth), limit):
-        entry = truth[page_id]
+    for page_id, entry in _entries(root, limit):
         yield BenchPage(
             id=page_id,
             html=_html(root, page_id),
