@@ -108,6 +108,25 @@ def _run_once(urls: list[str], jobs: int, code: Path | None, old_config: bool) -
     return float(summary["fetched"]) / float(summary["elapsed_s"])
 
 
+def _spin(seconds: float) -> float:
+    """Pure Python work for about `seconds`; returns loops done a second."""
+    started, loops = time.perf_counter(), 0
+    while time.perf_counter() - started < seconds:
+        for _ in range(10_000):
+            pass
+        loops += 1
+    return loops / (time.perf_counter() - started)
+
+
+def machine_scaling(workers: int = 2, seconds: float = 3.0) -> float:
+    """What the machine gives `workers` CPU-bound processes at once, against one:
+    the ceiling any job count's speed-up meets here."""
+    with multiprocessing.Pool(workers) as pool:
+        one = pool.apply(_spin, (seconds,))
+        together = sum(pool.map(_spin, [seconds] * workers))
+    return together / one
+
+
 def _report(title: str, rates: dict[int, list[float]]) -> None:
     base_jobs = next(iter(rates))
     base = statistics.median(rates[base_jobs])
@@ -133,6 +152,7 @@ def main() -> int:
     job_counts = [int(j) for j in args.jobs.split(",")]
     rates: dict[int, list[float]] = {jobs: [] for jobs in job_counts}
     print(f"{os.cpu_count()} CPUs, load {os.getloadavg()[0]:.2f} at the start", flush=True)
+    print(f"the machine: 2 CPU-bound processes run {machine_scaling():.2f}x one", flush=True)
     if args.what == "extract":
         for _ in range(args.rounds):
             for jobs in job_counts:

@@ -261,8 +261,8 @@ def _deliver(state: StateStore, sink: Sink, output_dir: Path) -> int:
             sink.write(article_from_dict(record.record))
             recovered += 1
     sink.commit()
-    for record in staged:
-        state.clear_staged(record.url)
+    if staged:
+        state.clear_staged(*(record.url for record in staged))
     return recovered
 
 

@@ -224,20 +224,11 @@ class StateStore:
 
     def conditional_headers(self, url: str) -> tuple[str | None, str | None]:
         """(ETag, Last-Modified) to revalidate with, or Nones when a full fetch is needed."""
-        state = self.get(url)
-        if state is None or state.pending_extract or state.content_hash is None:
-            return None, None
-        return state.etag, state.last_modified
+        return validators(self.get(url))
 
     def due(self, url: str, now: datetime) -> bool:
         """Whether to fetch: never failed, or its retry time has come and it is not given up."""
-        _aware(now)
-        state = self.get(url)
-        if state is None or state.failures == 0:
-            return True
-        if state.given_up_reason is not None:
-            return False
-        return state.next_retry is None or state.next_retry <= now
+        return is_due(self.get(url), now)
 
     def classify(self, url: str, canonical_url: str | None, content_hash: str) -> Change:
         """How this extracted text compares with what the store knows.
@@ -408,10 +399,10 @@ class StateStore:
                     (url, self.run_id, str(record["id"]), json.dumps(record, ensure_ascii=False)),
                 )
 
-    def clear_staged(self, url: str) -> None:
-        """The staged record of `url` is in articles.jsonl now."""
-        with self._guard():
-            self._conn.execute("DELETE FROM outbox WHERE url = ?", (url,))
+    def clear_staged(self, *urls: str) -> None:
+        """The staged records of `urls` are in the output now (one transaction)."""
+        with self._transaction(), self._guard():
+            self._conn.executemany("DELETE FROM outbox WHERE url = ?", [(u,) for u in urls])
 
     def staged(self) -> list[StagedRecord]:
         """Records staged but not known to be written (left by a killed run)."""
@@ -469,6 +460,25 @@ class StateStore:
             yield
         except sqlite3.Error as exc:
             raise StateError(f"state store {self.path}: {exc}") from exc
+
+
+def validators(state: UrlState | None) -> tuple[str | None, str | None]:
+    """(ETag, Last-Modified) of a URL's row to revalidate with, or Nones for a full
+    fetch (never extracted, or fetched but not yet extracted)."""
+    if state is None or state.pending_extract or state.content_hash is None:
+        return None, None
+    return state.etag, state.last_modified
+
+
+def is_due(state: UrlState | None, now: datetime) -> bool:
+    """Whether a URL's row says fetch it: never failed, or its retry time has come
+    and it is not given up."""
+    _aware(now)
+    if state is None or state.failures == 0:
+        return True
+    if state.given_up_reason is not None:
+        return False
+    return state.next_retry is None or state.next_retry <= now
 
 
 # A response, even a 304, ends a run of failures.

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import argparse
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 
 from pipeline.exec import DEFAULT_WORKER_SETTINGS, ENGINES, WorkerSettings
 from pipeline.logs import interactive
+from pipeline.options import DEFAULT_OPTIONS, Options
 from pipeline.progress import Progress, progress_for
 from pipeline.runner import Counts
+from pipeline.sinks import FORMATS
 
 DEFAULT_ROOT = Path("output")
 
@@ -51,6 +54,29 @@ def worker_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="MIB",
         help=f"per-page memory limit on the workers (default {workers.memory_mb})",
     )
+
+
+def page_arguments(parser: argparse.ArgumentParser) -> None:
+    """What both extract and fetch take: the format, the size limit, --force."""
+    parser.add_argument(
+        "--format",
+        choices=FORMATS,
+        default=FORMATS[0],
+        help="records as JSON Lines (default), Parquet (a folder of part files) or Markdown",
+    )
+    parser.add_argument(
+        "--max-bytes", type=int, default=DEFAULT_OPTIONS.max_bytes, help="refuse larger pages"
+    )
+    parser.add_argument(
+        "--force",
+        action="store_true",
+        help="keep pages the page-type decision rejects as not_article; their record "
+        "says so in 'forced'",
+    )
+
+
+def options_of(args: argparse.Namespace) -> Options:
+    return replace(DEFAULT_OPTIONS, max_bytes=args.max_bytes, force=args.force)
 
 
 def workers_of(args: argparse.Namespace) -> WorkerSettings:

@@ -10,7 +10,6 @@ from __future__ import annotations
 import argparse
 import logging
 import sys
-from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -20,14 +19,15 @@ from pipeline.cli._common import (
     DEFAULT_ROOT,
     engine_arguments,
     errors_beside,
+    options_of,
+    page_arguments,
     progress,
     reporter,
     worker_arguments,
     workers_of,
 )
-from pipeline.options import DEFAULT_OPTIONS
 from pipeline.page import Page
-from pipeline.sinks import FORMATS, RECORDS, open_sink
+from pipeline.sinks import RECORDS, open_sink
 from pipeline.sources.files import FileSource, discover, expand, read_stream
 
 _log = logging.getLogger("pipeline.extract")
@@ -63,23 +63,9 @@ def add(commands: Any, common: argparse.ArgumentParser) -> None:
         "(<output>.errors.jsonl), or stderr for '-o -'",
     )
     parser.add_argument(
-        "--format",
-        choices=FORMATS,
-        default=FORMATS[0],
-        help="records as JSON Lines (default) or Parquet (a folder of part files)",
-    )
-    parser.add_argument(
         "--url", help="the address of the page (a single input): it decides the record's id"
     )
-    parser.add_argument(
-        "--max-bytes", type=int, default=DEFAULT_OPTIONS.max_bytes, help="refuse larger pages"
-    )
-    parser.add_argument(
-        "--force",
-        action="store_true",
-        help="keep pages the page-type decision rejects as not_article; their record "
-        "says so in 'forced'",
-    )
+    page_arguments(parser)
     worker_arguments(parser)
     engine_arguments(parser)
     parser.set_defaults(handler=handle)
@@ -95,7 +81,7 @@ def handle(args: argparse.Namespace) -> int:
     if args.url and not stdin and (len(paths) != 1 or paths[0].is_dir()):
         _log.error("pipeline extract: --url gives one page its address: give one file or -")
         return 2
-    options = replace(DEFAULT_OPTIONS, max_bytes=args.max_bytes, force=args.force)
+    options = options_of(args)
     workers, engine = workers_of(args), Engine(args.engine, args.ray_address)
     output: str | None = args.output
     if output is not None and _partition_root(output):

@@ -21,6 +21,8 @@ from typing import Any
 from pipeline import urls as url_parser
 from pipeline.cli._common import (
     errors_beside,
+    options_of,
+    page_arguments,
     positive,
     progress,
     reporter,
@@ -31,9 +33,8 @@ from pipeline.config import RunConfig, SourceConfig
 from pipeline.errors import ConfigError
 from pipeline.exec import open_executor
 from pipeline.fetch import DEFAULT_FETCH_SETTINGS, parse_networks
-from pipeline.options import DEFAULT_OPTIONS
 from pipeline.runner import Counts, Runner, WriteAll
-from pipeline.sinks import FORMATS, open_sink
+from pipeline.sinks import open_sink
 from pipeline.sources.web import WebSource
 
 _log = logging.getLogger("pipeline.fetch")
@@ -50,7 +51,6 @@ def add(commands: Any, common: argparse.ArgumentParser) -> None:
     parser.add_argument("urls", nargs="+", metavar="URL")
     parser.add_argument("-o", "--output", default="-", help="the records (default: stdout)")
     parser.add_argument("--errors", metavar="FILE", help="the error records (default: stderr)")
-    parser.add_argument("--format", choices=FORMATS, default=FORMATS[0])
     parser.add_argument(
         "--allow-network",
         action="append",
@@ -75,13 +75,7 @@ def add(commands: Any, common: argparse.ArgumentParser) -> None:
         metavar="SECONDS",
         help=f"for a whole fetch (default {fetch.total_timeout:g})",
     )
-    parser.add_argument("--max-bytes", type=int, default=DEFAULT_OPTIONS.max_bytes)
-    parser.add_argument(
-        "--force",
-        action="store_true",
-        help="keep pages the page-type decision rejects as not_article; their record "
-        "says so in 'forced'",
-    )
+    page_arguments(parser)
     worker_arguments(parser)
     parser.set_defaults(handler=handle)
 
@@ -107,7 +101,7 @@ def handle(args: argparse.Namespace) -> int:
             max_bytes=args.max_bytes,
             allow_networks=networks,
         ),
-        extraction=replace(DEFAULT_OPTIONS, max_bytes=args.max_bytes, force=args.force),
+        extraction=options_of(args),
         workers=workers_of(args),
     )
     errors = args.errors or errors_beside(args.output)

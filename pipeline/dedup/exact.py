@@ -70,8 +70,8 @@ class StateDedup:
             self.state.record_extracted(url, None, f"rejected:{error.reason}", now)
 
     def committed(self) -> None:
-        for url in self._staged:
-            self.state.clear_staged(url)
+        if self._staged:
+            self.state.clear_staged(*self._staged)
         self._staged.clear()
 
 

@@ -17,6 +17,7 @@ from typing import IO, Any, BinaryIO
 
 from pipeline.errors import OutputError
 from pipeline.record import Article, ErrorRecord
+from pipeline.sinks._base import Lifecycle
 
 
 class JsonLines:
@@ -87,7 +88,7 @@ class JsonLines:
         self.close()
 
 
-class JsonLinesSink:
+class JsonLinesSink(Lifecycle):
     """Records to one JSON Lines file (or stdout), error records to another."""
 
     format = "jsonl"
@@ -126,13 +127,6 @@ class JsonLinesSink:
     def close(self) -> None:
         self._records.close()
         self._errors.close()
-
-    def __enter__(self) -> JsonLinesSink:
-        self.open()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
 
     @staticmethod
     def delivered(records: Path) -> set[str]:

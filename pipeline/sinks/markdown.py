@@ -20,13 +20,14 @@ from typing import IO
 from pipeline.errors import OutputError
 from pipeline.markdown import to_markdown
 from pipeline.record import Article, ErrorRecord
+from pipeline.sinks._base import Lifecycle
 from pipeline.sinks.jsonl import JsonLines
 
 _END = "<!-- end of {id} -->"
 _END_LINE = re.compile(r"^<!-- end of ([0-9a-f]+) -->$", re.M)
 
 
-class MarkdownSink:
+class MarkdownSink(Lifecycle):
     format = "markdown"
 
     def __init__(self, records: str | Path, errors: str | Path) -> None:
@@ -80,13 +81,6 @@ class MarkdownSink:
             self._stream.close()
         self._stream = None
         self._errors.close()
-
-    def __enter__(self) -> MarkdownSink:
-        self.open()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
 
     @staticmethod
     def delivered(records: Path) -> set[str]:

@@ -58,6 +58,7 @@ from pipeline.record import (
     TableRef,
     utc_text,
 )
+from pipeline.sinks._base import Lifecycle
 from pipeline.sinks.jsonl import JsonLines
 
 _STR = pa.string()
@@ -254,7 +255,7 @@ def _nested_list(ordered: bool, start: int, items: list[dict[str, Any]]) -> dict
 # -- the sink -----------------------------------------------------------------
 
 
-class ParquetSink:
+class ParquetSink(Lifecycle):
     """Records to part files in a folder (one per commit), error records to JSON Lines.
 
     The first part replaces the dataset at the folder: part files (and
@@ -306,13 +307,6 @@ class ParquetSink:
         finally:
             self._discard()
             self._errors.close()
-
-    def __enter__(self) -> ParquetSink:
-        self.open()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
 
     @staticmethod
     def delivered(records: Path) -> set[str]:

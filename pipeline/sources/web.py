@@ -40,7 +40,7 @@ from pipeline.errors import DiscoveryError, FetchError
 from pipeline.fetch import Fetcher, FetchResult, FetchSettings
 from pipeline.page import Page
 from pipeline.record import ErrorRecord
-from pipeline.state import StateStore
+from pipeline.state import StateStore, is_due, validators
 from pipeline.warc import WarcWriter, page_input
 
 _log = logging.getLogger(__name__)
@@ -264,13 +264,14 @@ class WebSource:
     ) -> bool:
         """Fetch and archive one URL; True when a page was handed on."""
         now, state = datetime.now(UTC), self.state
-        if state is not None and state.get(url) is None:
+        known = state.get(url) if state is not None else None  # one read serves all three
+        if state is not None and known is None:
             report.new += 1
-        if state is not None and not state.due(url, now):
+        if not is_due(known, now):
             self.counts.skipped += 1
             report.skipped += 1
             return False
-        etag, last_modified = state.conditional_headers(url) if state else (None, None)
+        etag, last_modified = validators(known)
         try:
             fetch = fetcher.fetch(url, etag=etag, last_modified=last_modified)
             result = await _unless_stopped(fetch, self.stop)
