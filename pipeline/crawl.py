@@ -40,7 +40,7 @@ from pipeline.dedup.exact import StateDedup
 from pipeline.dedup.near import NearDuplicates, near_path
 from pipeline.errors import ConfigError, ExtractionError, OutputError
 from pipeline.exec import open_executor
-from pipeline.page import Page
+from pipeline.page import Extractable
 from pipeline.progress import Progress, Silent
 from pipeline.record import Article, article_from_dict
 from pipeline.runner import Counts, Runner, Verdict, Write
@@ -79,7 +79,7 @@ class _PerSource:
     def __init__(self, dedup: StateDedup, source: WebSource) -> None:
         self.dedup, self.source = dedup, source
 
-    def decide(self, page: Page, article: Article) -> Verdict:
+    def decide(self, page: Extractable, article: Article) -> Verdict:
         verdict = self.dedup.decide(page, article)
         report = self.source.settled(page.requested)
         if report is not None:
@@ -91,7 +91,7 @@ class _PerSource:
                 report.duplicates += 1
         return verdict
 
-    def rejected(self, page: Page, error: ExtractionError) -> None:
+    def rejected(self, page: Extractable, error: ExtractionError) -> None:
         self.dedup.rejected(page, error)
         report = self.source.settled(page.requested)
         if report is not None:

@@ -6,9 +6,14 @@ and executors need not import the extraction package to name it.
 
 from __future__ import annotations
 
+import gzip
+import zlib
 from dataclasses import dataclass
+from pathlib import Path
 
-from pipeline.errors import ExtractionError
+from pipeline.errors import ExtractionError, TooLarge, Undecodable, Unreadable
+
+_GZIP_MAGIC = b"\x1f\x8b"
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,3 +42,59 @@ class Unread:
     input: str | None
     url: str | None
     error: ExtractionError
+
+
+@dataclass(frozen=True, slots=True)
+class SavedPage:
+    """A saved page not read yet: the worker that extracts it reads it, so the
+    reading (and inflating) is spread over the workers with the extraction."""
+
+    path: str
+    max_bytes: int
+    url: str | None = None
+
+    @property
+    def input(self) -> str:
+        return self.path
+
+    @property
+    def requested(self) -> str | None:
+        return None  # only a crawl's pages are requested
+
+    def read(self) -> Page:
+        """The page; gzip (by name or by its first bytes) inflated with the size limit
+        applied to the result. Raises TooLarge, Undecodable or Unreadable."""
+        path = Path(self.path)
+        try:
+            if path.name.lower().endswith(".gz") or _starts_gzipped(path):
+                content = _inflate(path, self.max_bytes)
+            else:
+                size = path.stat().st_size
+                if size > self.max_bytes:
+                    raise TooLarge(f"{size} bytes is over the {self.max_bytes}-byte limit")
+                content = path.read_bytes()
+        except ExtractionError:
+            raise
+        except OSError as exc:
+            raise Unreadable(f"cannot read the file: {exc.strerror or exc}") from exc
+        return Page(content=content, url=self.url, input=self.path)
+
+
+def _starts_gzipped(path: Path) -> bool:
+    with path.open("rb") as stream:
+        return stream.read(2) == _GZIP_MAGIC
+
+
+def _inflate(path: Path, max_bytes: int) -> bytes:
+    try:
+        with gzip.open(path, "rb") as stream:
+            content = stream.read(max_bytes + 1)
+    except (gzip.BadGzipFile, EOFError, zlib.error) as exc:
+        raise Undecodable(f"not a valid gzip file: {exc}") from exc
+    if len(content) > max_bytes:
+        raise TooLarge(f"inflates to more than the {max_bytes}-byte limit")
+    return content
+
+
+#: What an executor extracts: a page in memory, or a saved one its worker reads.
+Extractable = Page | SavedPage

@@ -30,7 +30,7 @@ from typing import Protocol
 
 from pipeline.errors import ExtractionError, Reason
 from pipeline.exec import WINDOW_PER_JOB, Executor
-from pipeline.page import Page, Unread
+from pipeline.page import Extractable, Page, SavedPage, Unread
 from pipeline.record import Article, ErrorRecord
 from pipeline.sinks import Sink
 
@@ -41,7 +41,7 @@ _BATCH_SECONDS = 30.0  # ... or this long, whichever comes first
 class Source(Protocol):
     """Where pages come from: saved files, web archives, the web."""
 
-    def items(self) -> AsyncIterator[Page | Unread | ErrorRecord]: ...
+    def items(self) -> AsyncIterator[Extractable | Unread | ErrorRecord]: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,9 +66,9 @@ Verdict = Write | Skip
 class Dedup(Protocol):
     """Decides which records are written, and remembers what happened to each page."""
 
-    def decide(self, page: Page, article: Article) -> Verdict: ...
+    def decide(self, page: Extractable, article: Article) -> Verdict: ...
 
-    def rejected(self, page: Page, error: ExtractionError) -> None: ...
+    def rejected(self, page: Extractable, error: ExtractionError) -> None: ...
 
     def committed(self) -> None: ...
 
@@ -76,10 +76,10 @@ class Dedup(Protocol):
 class WriteAll:
     """Every record is written: saved files and archives are taken as given."""
 
-    def decide(self, page: Page, article: Article) -> Verdict:
+    def decide(self, page: Extractable, article: Article) -> Verdict:
         return Write()
 
-    def rejected(self, page: Page, error: ExtractionError) -> None:
+    def rejected(self, page: Extractable, error: ExtractionError) -> None:
         return None
 
     def committed(self) -> None:
@@ -132,7 +132,7 @@ class Runner:
         self._committed_at = time.monotonic()
 
     async def run(self) -> Counts:
-        queue: asyncio.Queue[tuple[Page | Unread | ErrorRecord, Pending] | None]
+        queue: asyncio.Queue[tuple[Extractable | Unread | ErrorRecord, Pending] | None]
         queue = asyncio.Queue(maxsize=self._window)
         producer = asyncio.create_task(self._produce(queue))
         try:
@@ -147,7 +147,7 @@ class Runner:
         return self.counts
 
     async def _produce(
-        self, queue: asyncio.Queue[tuple[Page | Unread | ErrorRecord, Pending] | None]
+        self, queue: asyncio.Queue[tuple[Extractable | Unread | ErrorRecord, Pending] | None]
     ) -> None:
         try:
             async for item in self.source.items():
@@ -155,14 +155,14 @@ class Runner:
         finally:
             await queue.put(None)
 
-    def _submit(self, item: Page | Unread | ErrorRecord) -> Pending:
-        if isinstance(item, Page):
+    def _submit(self, item: Extractable | Unread | ErrorRecord) -> Pending:
+        if isinstance(item, Page | SavedPage):
             return _awaitable(self.executor.submit(item))
         if isinstance(item, Unread):
             return item.error
         return item
 
-    async def _settle(self, item: Page | Unread | ErrorRecord, pending: Pending) -> None:
+    async def _settle(self, item: Extractable | Unread | ErrorRecord, pending: Pending) -> None:
         if isinstance(pending, ErrorRecord):  # the source's own failure
             self.counts.failed[pending.reason] += 1
             self.sink.write_error(pending)
@@ -175,19 +175,19 @@ class Runner:
             if isinstance(outcome, ExtractionError):
                 self._failed(item, outcome)
             else:
-                assert isinstance(item, Page)
+                assert isinstance(item, Page | SavedPage)
                 self._extracted(item, outcome)
         if self._progress is not None:
             self._progress(self.counts)
 
-    def _failed(self, item: Page | Unread | ErrorRecord, error: ExtractionError) -> None:
+    def _failed(self, item: Extractable | Unread | ErrorRecord, error: ExtractionError) -> None:
         assert not isinstance(item, ErrorRecord)
         self.counts.failed[str(error.reason)] += 1
-        if isinstance(item, Page):
+        if isinstance(item, Page | SavedPage):
             self.dedup.rejected(item, error)
         self.sink.write_error(ErrorRecord.of(item.input, _url(item), error))
 
-    def _extracted(self, page: Page, article: Article) -> None:
+    def _extracted(self, page: Extractable, article: Article) -> None:
         verdict = self.dedup.decide(page, article)
         if isinstance(verdict, Skip):
             if verdict.why == "unchanged":
@@ -220,7 +220,7 @@ class Runner:
         self._committed_at = time.monotonic()
 
 
-def _url(item: Page | Unread) -> str | None:
+def _url(item: Extractable | Unread) -> str | None:
     return item.requested or item.url if isinstance(item, Page) else item.url
 
 

@@ -21,7 +21,7 @@ from datetime import UTC, datetime
 
 from pipeline.dedup.near import NearDuplicates
 from pipeline.errors import ExtractionError, Reason
-from pipeline.page import Page
+from pipeline.page import Extractable
 from pipeline.record import Article
 from pipeline.runner import Skip, Verdict, Write
 from pipeline.state import StateStore
@@ -40,7 +40,7 @@ class StateDedup:
         self.state, self.near, self.skip_near = state, near, skip_near
         self._staged: list[str] = []
 
-    def decide(self, page: Page, article: Article) -> Verdict:
+    def decide(self, page: Extractable, article: Article) -> Verdict:
         url, now = _key(page), datetime.now(UTC)
         change = self.state.classify(url, article.canonical_url, article.content_hash)
         if change in ("new", "changed"):
@@ -62,7 +62,7 @@ class StateDedup:
         self.state.record_extracted(url, article.canonical_url, article.content_hash, now)
         return Skip(change, earlier)
 
-    def rejected(self, page: Page, error: ExtractionError) -> None:
+    def rejected(self, page: Extractable, error: ExtractionError) -> None:
         url, now = _key(page), datetime.now(UTC)
         if error.reason in EXTRACTOR_FAILURES:
             self.state.record_failure(url, error.reason, now)
@@ -75,7 +75,7 @@ class StateDedup:
         self._staged.clear()
 
 
-def _key(page: Page) -> str:
+def _key(page: Extractable) -> str:
     key = page.requested or page.url
     if key is None:  # a run's pages always carry the URL they were fetched for
         raise ValueError("a page of a run has no URL")

@@ -30,7 +30,7 @@ from pipeline.exec._settings import DEFAULT_WORKER_SETTINGS, WorkerSettings, def
 from pipeline.exec.inline import Inline
 from pipeline.exec.pool import ProcessPool
 from pipeline.options import MiB, Options
-from pipeline.page import Page, Unread
+from pipeline.page import Extractable, Page, SavedPage, Unread
 from pipeline.record import Article
 
 Outcome = Article | ExtractionError
@@ -57,7 +57,7 @@ __all__ = [
 class Executor(Protocol):
     """Where extraction runs."""
 
-    def submit(self, page: Page) -> Future[Article]: ...
+    def submit(self, page: Extractable) -> Future[Article]: ...
 
     def close(self) -> None: ...
 
@@ -87,10 +87,10 @@ def open_executor(
 
 def in_order(
     executor: Executor,
-    items: Iterable[Page | Unread],
+    items: Iterable[Extractable | Unread],
     window: int | None = None,
     window_bytes: int = WINDOW_BYTES,
-) -> Iterator[tuple[Page | Unread, Outcome]]:
+) -> Iterator[tuple[Extractable | Unread, Outcome]]:
     """Each item with its outcome, in the order the items came (an `Unread`
     item's outcome is its own error).
 
@@ -100,11 +100,11 @@ def in_order(
     bounded however many pages there are.
     """
     limit = window or WINDOW_PER_JOB * max(getattr(executor, "jobs", 1), 1)
-    flying: deque[tuple[Page | Unread, Future[Article] | None]] = deque()
+    flying: deque[tuple[Extractable | Unread, Future[Article] | None]] = deque()
     held = 0
     for item in items:
-        if isinstance(item, Page):
-            held += len(item.content)
+        if isinstance(item, Page | SavedPage):
+            held += len(item.content) if isinstance(item, Page) else 0
             flying.append((item, executor.submit(item)))
         else:
             flying.append((item, None))
@@ -116,7 +116,9 @@ def in_order(
         yield _outcome(*flying.popleft())
 
 
-def _outcome(item: Page | Unread, future: Future[Article] | None) -> tuple[Page | Unread, Outcome]:
+def _outcome(
+    item: Extractable | Unread, future: Future[Article] | None
+) -> tuple[Extractable | Unread, Outcome]:
     if future is None:
         assert isinstance(item, Unread)
         return item, item.error

@@ -23,7 +23,7 @@ from multiprocessing.connection import Connection  # noqa: E402
 from pipeline.errors import ExtractionError, TooMuchMemory  # noqa: E402
 from pipeline.extraction import extract_page, language  # noqa: E402
 from pipeline.options import MiB, Options  # noqa: E402
-from pipeline.page import Page  # noqa: E402
+from pipeline.page import Page, SavedPage  # noqa: E402
 
 READY = "ready"
 
@@ -64,7 +64,8 @@ def serve(conn: Connection, options: Options, memory_mb: int) -> None:
         if page is None:
             return
         try:
-            outcome: object = extract_page(page, options)
+            loaded = page.read() if isinstance(page, SavedPage) else page
+            outcome: object = extract_page(loaded, options)
         except ExtractionError as exc:
             outcome = exc
             if cap is not None and _peak_address_space() >= _NEAR_CAP * cap:

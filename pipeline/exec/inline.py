@@ -7,7 +7,7 @@ from concurrent.futures import Future
 from pipeline.errors import ExtractionError
 from pipeline.extraction import extract_page
 from pipeline.options import Options
-from pipeline.page import Page
+from pipeline.page import Extractable, SavedPage
 from pipeline.record import Article
 
 
@@ -19,10 +19,11 @@ class Inline:
     def __init__(self, options: Options) -> None:
         self.options = options
 
-    def submit(self, page: Page) -> Future[Article]:
+    def submit(self, page: Extractable) -> Future[Article]:
         future: Future[Article] = Future()
         try:
-            future.set_result(extract_page(page, self.options))
+            loaded = page.read() if isinstance(page, SavedPage) else page
+            future.set_result(extract_page(loaded, self.options))
         except ExtractionError as exc:
             future.set_exception(exc)
         return future

@@ -33,7 +33,7 @@ from typing import Any
 from pipeline.errors import ConfigError, ExtractionError, ExtractorError
 from pipeline.exec._settings import WorkerSettings
 from pipeline.options import Options
-from pipeline.page import Page
+from pipeline.page import Extractable
 from pipeline.record import Article
 
 _BATCH = 16  # pages per actor call: enough to share Ray's per-call cost
@@ -57,7 +57,7 @@ class _Extractor:
         self.options = options
         self.pool = ProcessPool(options, replace(settings, jobs=1))
 
-    def extract(self, pages: list[Page]) -> list[Article | ExtractionError]:
+    def extract(self, pages: list[Extractable]) -> list[Article | ExtractionError]:
         futures = [self.pool.submit(page) for page in pages]
         outcomes: list[Article | ExtractionError] = []
         for future in futures:
@@ -79,14 +79,14 @@ class _Extractor:
 
 @dataclass(slots=True)
 class _Call:
-    pages: list[Page]
+    pages: list[Extractable]
     futures: list[Future[Article]]
     actor: int = -1
 
 
 @dataclass(slots=True)
 class _State:
-    pending: deque[tuple[Page, Future[Article]]] = field(default_factory=deque)
+    pending: deque[tuple[Extractable, Future[Article]]] = field(default_factory=deque)
     busy: list[int] = field(default_factory=list)  # calls queued at each actor
     closing: bool = False
 
@@ -119,7 +119,7 @@ class RayExecutor:
         self._dispatcher = threading.Thread(target=self._dispatch, name="ray-dispatch", daemon=True)
         self._dispatcher.start()
 
-    def submit(self, page: Page) -> Future[Article]:
+    def submit(self, page: Extractable) -> Future[Article]:
         future: Future[Article] = Future()
         with self._lock:
             self._state.pending.append((page, future))

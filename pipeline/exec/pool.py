@@ -41,7 +41,7 @@ from pipeline.errors import (
 )
 from pipeline.exec._settings import WorkerSettings
 from pipeline.options import MiB, Options
-from pipeline.page import Page
+from pipeline.page import Extractable
 from pipeline.record import Article
 
 _log = logging.getLogger(__name__)
@@ -52,7 +52,7 @@ _START_TIMEOUT = 60.0  # a worker that cannot even start is a broken install
 
 @dataclass(slots=True)
 class _Task:
-    page: Page
+    page: Extractable
     future: Future[Article]
     started: float = 0.0
 
@@ -116,7 +116,7 @@ class ProcessPool:
 
     # The caller's side -----------------------------------------------------------------
 
-    def submit(self, page: Page) -> Future[Article]:
+    def submit(self, page: Extractable) -> Future[Article]:
         future: Future[Article] = Future()
         with self._lock:
             if self._closing or self._failure is not None:

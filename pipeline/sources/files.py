@@ -9,16 +9,14 @@ be read, or a damaged archive record, is an `Unread` item with its error.
 
 from __future__ import annotations
 
-import gzip
 import zlib
 from collections import Counter
 from collections.abc import AsyncIterator, Iterable, Iterator
-from dataclasses import replace
 from pathlib import Path
 from typing import BinaryIO
 
-from pipeline.errors import ExtractionError, TooLarge, Undecodable, Unreadable
-from pipeline.page import Page, Unread
+from pipeline.errors import TooLarge, Undecodable, Unreadable
+from pipeline.page import Page, SavedPage, Unread
 from pipeline.warc import iter_warc_pages
 
 SUFFIXES = (".html", ".htm", ".xhtml", ".html.gz", ".htm.gz", ".warc", ".warc.gz")
@@ -128,37 +126,8 @@ def is_warc(path: Path) -> bool:
 
 
 def read_page(path: Path, max_bytes: int) -> Page:
-    """Read one saved page; gzip (by name or by its first bytes) is inflated with
-    the size limit applied to the result."""
-    try:
-        if path.name.lower().endswith(".gz") or _starts_gzipped(path):
-            content = _inflate(path, max_bytes)
-        else:
-            size = path.stat().st_size
-            if size > max_bytes:
-                raise TooLarge(f"{size} bytes is over the {max_bytes}-byte limit")
-            content = path.read_bytes()
-    except ExtractionError:
-        raise
-    except OSError as exc:
-        raise Unreadable(f"cannot read the file: {exc.strerror or exc}") from exc
-    return Page(content=content, url=None, input=str(path))
-
-
-def _starts_gzipped(path: Path) -> bool:
-    with path.open("rb") as stream:
-        return stream.read(2) == _GZIP_MAGIC
-
-
-def _inflate(path: Path, max_bytes: int) -> bytes:
-    try:
-        with gzip.open(path, "rb") as stream:
-            content = stream.read(max_bytes + 1)
-    except (gzip.BadGzipFile, EOFError, zlib.error) as exc:
-        raise Undecodable(f"not a valid gzip file: {exc}") from exc
-    if len(content) > max_bytes:
-        raise TooLarge(f"inflates to more than the {max_bytes}-byte limit")
-    return content
+    """Read one saved page now (see SavedPage.read)."""
+    return SavedPage(str(path), max_bytes).read()
 
 
 class FileSource:
@@ -179,22 +148,17 @@ class FileSource:
         self.url = url
         self.skipped: Counter[str] = Counter()
 
-    async def items(self) -> AsyncIterator[Page | Unread]:
+    async def items(self) -> AsyncIterator[Page | SavedPage | Unread]:
         for item in self.pages():
             yield item
 
-    def pages(self) -> Iterator[Page | Unread]:
+    def pages(self) -> Iterator[Page | SavedPage | Unread]:
         yield from self.given
         for path in discover(self.paths, self.skipped):
             if is_warc(path):
                 yield from iter_warc_pages(path, self.max_bytes)
                 continue
-            try:
-                page = read_page(path, self.max_bytes)
-            except ExtractionError as exc:
-                yield Unread(str(path), self.url, exc)
-                continue
-            yield replace(page, url=self.url) if self.url else page
+            yield SavedPage(str(path), self.max_bytes, self.url)
 
 
 def read_stream(
