@@ -91,11 +91,14 @@ from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
 from types import TracebackType
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
-import numpy as np
-from datasketch import MinHash
-from datasketch.hashfunc import sha1_hash32
+if TYPE_CHECKING:
+    import numpy as np
+
+# numpy and datasketch (with scipy: half a second) are imported where signatures
+# are made or compared, so that loading the config, or a command that needs no
+# index, does not pay for them.
 
 from pipeline.errors import ConfigError, StateError
 
@@ -242,6 +245,8 @@ class Signature:
     num_perm: int
 
     def array(self) -> np.ndarray:
+        import numpy as np
+
         return np.frombuffer(self.values, dtype="<u4")
 
 
@@ -258,6 +263,9 @@ def signature(text: str, settings: NearSettings = DEFAULT_NEAR_SETTINGS) -> Sign
 
 @functools.cache
 def _permutations(num_perm: int) -> np.ndarray:
+    from datasketch import MinHash
+    from datasketch.hashfunc import sha1_hash32
+
     # Made once per size: datasketch draws them from numpy's RandomState(SEED).
     template = MinHash(num_perm=num_perm, seed=SEED, hashfunc=sha1_hash32, scheme=SCHEME)
     permutations: np.ndarray = template.permutations
@@ -265,6 +273,9 @@ def _permutations(num_perm: int) -> np.ndarray:
 
 
 def _minhash(shingles: set[str], num_perm: int) -> np.ndarray:
+    from datasketch import MinHash
+    from datasketch.hashfunc import sha1_hash32
+
     """The signature (uint32, num_perm values) of a set of shingles."""
     ordered = list(shingles)  # the minimum is the same in any order
     minhash = MinHash(
@@ -374,6 +385,8 @@ class NearDuplicates:
         self, other_id: str, values: np.ndarray, size: int, blob: bytes, other_size: int
     ) -> Match | None:
         """The match, if the signatures pass rule 1 or rule 2 (see the module)."""
+        import numpy as np
+
         jaccard = float(np.count_nonzero(values == np.frombuffer(blob, dtype="<u4")))
         jaccard /= len(values)
         contained = min(jaccard * (size + other_size) / ((1 + jaccard) * min(size, other_size)), 1)

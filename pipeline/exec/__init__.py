@@ -23,11 +23,10 @@ from __future__ import annotations
 from collections import deque
 from collections.abc import Iterable, Iterator
 from concurrent.futures import Future
-from typing import Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from pipeline.errors import ConfigError, ExtractionError
 from pipeline.exec._settings import DEFAULT_WORKER_SETTINGS, WorkerSettings, default_jobs
-from pipeline.exec.inline import Inline
 from pipeline.exec.pool import ProcessPool
 from pipeline.options import MiB, Options
 from pipeline.page import Extractable, Page, SavedPage, Unread
@@ -39,6 +38,9 @@ Outcome = Article | ExtractionError
 # near the time limit does not idle the other workers, few enough to bound memory.
 WINDOW_PER_JOB = 32
 WINDOW_BYTES = 256 * MiB
+
+if TYPE_CHECKING:
+    from pipeline.exec.inline import Inline
 
 __all__ = [
     "DEFAULT_WORKER_SETTINGS",
@@ -81,6 +83,8 @@ def open_executor(
     if engine != "local":
         raise ConfigError(f"unknown engine {engine!r} (known: {', '.join(ENGINES)})")
     if settings.resolved_jobs() == 1:
+        from pipeline.exec.inline import Inline  # the extractor loads here, not in a pool's parent
+
         return Inline(options)
     return ProcessPool(options, settings)
 
@@ -126,3 +130,11 @@ def _outcome(
         return item, future.result()
     except ExtractionError as exc:
         return item, exc
+
+
+def __getattr__(name: str) -> Any:
+    if name == "Inline":
+        from pipeline.exec.inline import Inline
+
+        return Inline
+    raise AttributeError(f"module 'pipeline.exec' has no attribute {name!r}")
