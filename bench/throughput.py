@@ -41,10 +41,16 @@ DEFAULT_PAGES = ROOT.parent / "shared" / "bench" / "wcxb-dev" / "html"
 
 
 def _command(code: Path | None) -> tuple[list[str], dict[str, str]]:
+    """The command line, run from the checkout whose package is measured (`-m`
+    puts the working folder first on the module path)."""
     env = dict(os.environ)
     if code is not None:
         env["PYTHONPATH"] = str(code)
     return [sys.executable, "-m", "pipeline"], env
+
+
+def _cwd(code: Path | None) -> Path:
+    return code if code is not None else ROOT
 
 
 def _extract_once(pages: Path, jobs: int, code: Path | None) -> float:
@@ -53,8 +59,9 @@ def _extract_once(pages: Path, jobs: int, code: Path | None) -> float:
         out = Path(folder) / "a.jsonl"
         started = time.perf_counter()
         subprocess.run(
-            [*command, "extract", str(pages), "-o", str(out), "--jobs", str(jobs)],
+            [*command, "extract", str(pages.resolve()), "-o", str(out), "--jobs", str(jobs)],
             env=env,
+            cwd=_cwd(code),
             check=True,
             capture_output=True,
         )
@@ -101,6 +108,7 @@ def _run_once(urls: list[str], jobs: int, code: Path | None, old_config: bool) -
         subprocess.run(
             [*command, "run", str(config), "--run-id", "bench"],
             env=env,
+            cwd=_cwd(code),
             check=True,
             capture_output=True,
         )
