@@ -28,7 +28,10 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from pipeline import urls
-from pipeline.evaluate.datasets import load_wcxb
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # the checkout: bench/
+
+from bench.evaluate.datasets import load_wcxb
 from pipeline.extraction import Page, analyse, pagetype
 from pipeline.extraction.pagetype import FEATURES
 from pipeline.options import DEFAULT_OPTIONS

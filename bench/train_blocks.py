@@ -48,8 +48,11 @@ from scipy import sparse
 from sklearn.linear_model import LogisticRegression
 
 from pipeline.errors import ExtractionError
-from pipeline.evaluate import metrics
-from pipeline.evaluate.datasets import BenchPage, load_aeb, load_wcxb
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # the checkout: bench/
+
+from bench.evaluate import metrics
+from bench.evaluate.datasets import BenchPage, load_aeb, load_wcxb
 from pipeline.extraction import Page, analyse, blockmodel, body
 from pipeline.extraction.features import PageEvidence
 from pipeline.extraction.render import render_text

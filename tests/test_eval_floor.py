@@ -1,7 +1,7 @@
 """The quality floor: our extractor on the fixed benchmark sample in fixtures/bench/.
 
 The sample (20 AEB pages; 20 article, 5 listing, 5 collection WCXB pages; 40
-trafilatura-eval pages; every k-th id: `python -m pipeline.evaluate.sample`)
+trafilatura-eval pages; every k-th id: `python -m bench.evaluate.sample`)
 travels with the repository, so this runs anywhere. Each floor sits a little
 below the score when it was set; raise it when the extractor improves, never
 lower it to let a change through.
@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.evaluate.datasets import load_aeb, load_trafeval, load_wcxb
-from pipeline.evaluate.quality import (
+from bench.evaluate.datasets import load_aeb, load_trafeval, load_wcxb
+from bench.evaluate.quality import (
     INDEX_TYPES,
     PageRow,
     aeb_summary,
@@ -22,7 +22,7 @@ from pipeline.evaluate.quality import (
     trafeval_summary,
     wcxb_summary,
 )
-from pipeline.evaluate.systems import Ours
+from bench.evaluate.systems import Ours
 
 SAMPLE = Path(__file__).resolve().parents[1] / "fixtures" / "bench"
 

@@ -9,22 +9,22 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.cli import main
-from pipeline.evaluate import metrics
-from pipeline.evaluate.datasets import BenchPage, load_aeb, load_trafeval, load_wcxb, wcxb_types
-from pipeline.evaluate.memory import measure_memory
-from pipeline.evaluate.quality import (
+from bench.evaluate import metrics
+from bench.evaluate.datasets import BenchPage, load_aeb, load_trafeval, load_wcxb, wcxb_types
+from bench.evaluate.memory import measure_memory
+from bench.evaluate.quality import (
     PageRow,
     aeb_summary,
     score_page,
     trafeval_summary,
     wcxb_summary,
 )
-from pipeline.evaluate.report import BEGIN, END, update_readme, worst_first, write_results
-from pipeline.evaluate.run import Plan, Results
-from pipeline.evaluate.sample import every_kth
-from pipeline.evaluate.speed import measure_speed
-from pipeline.evaluate.systems import Prediction, Trafilatura, run_safely
+from bench.evaluate.report import BEGIN, END, update_readme, worst_first, write_results
+from bench.evaluate.run import Plan, Results
+from bench.evaluate.sample import every_kth
+from bench.evaluate.speed import measure_speed
+from bench.evaluate.systems import Prediction, Trafilatura, run_safely
+from pipeline.cli import main
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = ROOT / "fixtures" / "bench"

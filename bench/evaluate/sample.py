@@ -1,6 +1,6 @@
 """Copy a small fixed sample of the benchmarks (the CI floor's pages) into a folder.
 
-    python -m pipeline.evaluate.sample ../shared/bench fixtures/bench
+    python -m bench.evaluate.sample ../shared/bench fixtures/bench
 
 The rule is fixed, not a choice of pages: of the ids in sorted order (per page type
 for WCXB), every k-th from the first, k = count // wanted. The copies keep the
@@ -14,7 +14,7 @@ import shutil
 import sys
 from pathlib import Path
 
-from pipeline.evaluate.datasets import (
+from bench.evaluate.datasets import (
     AEB_DIR,
     TRAFEVAL_DIR,
     WCXB_DIR,

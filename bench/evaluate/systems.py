@@ -13,8 +13,8 @@ from typing import Protocol
 import trafilatura
 from trafilatura.settings import Document
 
+from bench.evaluate.datasets import BenchPage
 from pipeline.errors import ExtractionError
-from pipeline.evaluate.datasets import BenchPage
 from pipeline.extraction import Page, extract_page
 
 CRASH = "crash"

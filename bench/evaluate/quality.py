@@ -10,9 +10,9 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 
-from pipeline.evaluate import metrics
-from pipeline.evaluate.datasets import BenchPage
-from pipeline.evaluate.systems import CRASH, Prediction, System, run_safely
+from bench.evaluate import metrics
+from bench.evaluate.datasets import BenchPage
+from bench.evaluate.systems import CRASH, Prediction, System, run_safely
 
 #: Page types that a news pipeline must not turn into articles.
 INDEX_TYPES = ("listing", "collection")

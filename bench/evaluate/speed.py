@@ -12,8 +12,8 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from pipeline.evaluate.datasets import BenchPage
-from pipeline.evaluate.systems import System, run_safely
+from bench.evaluate.datasets import BenchPage
+from bench.evaluate.systems import System, run_safely
 
 
 @dataclass(frozen=True, slots=True)

@@ -13,7 +13,7 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
-from pipeline.evaluate.quality import (
+from bench.evaluate.quality import (
     INDEX_TYPES,
     AebSummary,
     PageRow,
@@ -24,8 +24,8 @@ from pipeline.evaluate.quality import (
     trafeval_summary,
     wcxb_summary,
 )
-from pipeline.evaluate.run import Results
-from pipeline.evaluate.systems import CRASH
+from bench.evaluate.run import Results
+from bench.evaluate.systems import CRASH
 
 OURS = "ours"
 BASELINE = "trafilatura"

@@ -14,8 +14,8 @@ from dataclasses import dataclass
 from itertools import islice
 from pathlib import Path
 
-from pipeline.evaluate.datasets import BenchPage
-from pipeline.evaluate.systems import System, run_safely
+from bench.evaluate.datasets import BenchPage
+from bench.evaluate.systems import System, run_safely
 
 STATUS = Path("/proc/self/status")
 WARM_PAGES = 1000

@@ -11,10 +11,10 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from pipeline.evaluate import PARTS
+from bench.evaluate import PARTS
 
 if TYPE_CHECKING:
-    from pipeline.evaluate.run import Plan
+    from bench.evaluate.run import Plan
 
 DEFAULT_DATA = Path("../shared/bench")
 DEFAULT_RESULTS = Path("bench/results")
@@ -49,7 +49,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def plan_of(args: argparse.Namespace, argv: list[str]) -> Plan:
-    from pipeline.evaluate.run import Plan
+    from bench.evaluate.run import Plan
 
     types = frozenset(t.strip() for t in args.types.split(",") if t.strip()) if args.types else None
     return Plan(
@@ -77,8 +77,8 @@ def missing_data(plan: Plan) -> list[Path]:
 
 
 def run(args: argparse.Namespace, argv: list[str]) -> int:
-    from pipeline.evaluate import report
-    from pipeline.evaluate.run import execute
+    from bench.evaluate import report
+    from bench.evaluate.run import execute
 
     plan = plan_of(args, argv)
     missing = missing_data(plan)

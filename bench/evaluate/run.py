@@ -11,11 +11,11 @@ from datetime import UTC, datetime
 from importlib.metadata import version
 from pathlib import Path
 
-from pipeline.evaluate import datasets
-from pipeline.evaluate.memory import MemoryResult, measure_memory
-from pipeline.evaluate.quality import PageRow, run_pages
-from pipeline.evaluate.speed import SpeedResult, measure_speed
-from pipeline.evaluate.systems import Ours, Trafilatura, systems
+from bench.evaluate import datasets
+from bench.evaluate.memory import MemoryResult, measure_memory
+from bench.evaluate.quality import PageRow, run_pages
+from bench.evaluate.speed import SpeedResult, measure_speed
+from bench.evaluate.systems import Ours, Trafilatura, systems
 from pipeline.version import __version__
 
 Progress = Callable[[str], None]
