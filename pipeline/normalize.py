@@ -91,6 +91,18 @@ def normalize_text(s: str) -> str:
     return " ".join(s.split())  # str.split knows every Unicode space and line break
 
 
+def collapsed_within(s: str, limit: int) -> str | None:
+    """`s` with its whitespace collapsed, or None when that is longer than `limit`.
+    Stops splitting once there are too many words for the limit, so a short-line
+    test over a whole page's text costs little (the answer is exact)."""
+    most = (limit + 1) // 2 + 1  # this many words take at least limit + 1 characters
+    words = s.split(None, most)
+    if len(words) > most:
+        return None
+    text = " ".join(words)
+    return text if len(text) <= limit else None
+
+
 def normalize_multiline(s: str) -> str:
     """Normalise preformatted text: keep newlines and indentation, trim line ends."""
     # Code about HTML shows entities on purpose, so no unescaping here.

@@ -20,11 +20,17 @@ SCHEMA_VERSION = 1
 
 def _plain(value: Any) -> Any:
     """Turn nested records, tuples and lists into JSON-ready values."""
-    if hasattr(value, "to_dict"):
-        return value.to_dict()
+    if value is None or isinstance(value, (str, int, float)):  # most values: first
+        return value
     if isinstance(value, (tuple, list)):
         return [_plain(v) for v in value]
+    if hasattr(value, "to_dict"):
+        return value.to_dict()
     return value
+
+
+# Field names per record class, in order (dataclasses.fields() is slow in a loop).
+_FIELD_NAMES: dict[type, tuple[str, ...]] = {}
 
 
 class _Record:
@@ -34,8 +40,11 @@ class _Record:
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {"type": self.kind} if self.kind else {}
-        for f in fields(self):  # type: ignore[arg-type]
-            out[f.name] = _plain(getattr(self, f.name))
+        names = _FIELD_NAMES.get(type(self))
+        if names is None:
+            names = _FIELD_NAMES[type(self)] = tuple(f.name for f in fields(self))  # type: ignore[arg-type]
+        for name in names:
+            out[name] = _plain(getattr(self, name))
         return out
 
 

@@ -244,6 +244,22 @@ def test_signatures_are_the_same_in_another_process_and_match_the_stored_values(
     assert tuple(sig.array()[:4]) == KNOWN_FIRST
 
 
+@pytest.mark.parametrize("num_perm", [16, 128, 200])
+def test_signatures_are_datasketchs_affine32_minhash_value_for_value(num_perm: int) -> None:
+    datasketch = pytest.importorskip("datasketch")
+    from datasketch.hashfunc import sha1_hash32
+
+    texts = [fixture_text("asia_news_wp_repost"), fixture_text("amp_article"), KNOWN]
+    sets = [{" ".join(w[i : i + 5]) for i in range(len(w) - 4)} for w in map(near.tokens, texts)]
+    sets += [set(), {"one"}, {str(i) for i in range(near._BATCH + 10)}]
+    for shingles in sets:
+        reference = datasketch.MinHash(
+            num_perm=num_perm, seed=near.SEED, hashfunc=sha1_hash32, scheme=near.SCHEME
+        )
+        reference.update_batch(s.encode("utf-8") for s in shingles)
+        assert near._minhash(shingles, num_perm).tolist() == reference.hashvalues.tolist()
+
+
 def test_batching_the_shingles_does_not_change_the_signature(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:

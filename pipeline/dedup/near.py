@@ -96,9 +96,8 @@ from typing import TYPE_CHECKING, Literal
 if TYPE_CHECKING:
     import numpy as np
 
-# numpy and datasketch (with scipy: half a second) are imported where signatures
-# are made or compared, so that loading the config, or a command that needs no
-# index, does not pay for them.
+# numpy is imported where signatures are made or compared, so that loading the
+# config, or a command that needs no index, does not pay for it.
 
 from pipeline.errors import ConfigError, StateError
 
@@ -109,12 +108,12 @@ SEED = 1
 SCHEME = "affine32"
 # Names what a signature is made of; a file made otherwise is refused, not misread.
 TOKENS = "nfkc-casefold-words-nospace-chars-v1"
-# Signatures are computed over this many shingles at a time, so that datasketch's
+# Signatures are computed over this many shingles at a time, so that the
 # (shingles x num_perm) matrix stays small (2 MiB) even for a text of megabytes.
 _BATCH = 4096
 _CANDIDATES_PER_READ = 128
 _MIN_CANDIDATE_PROBABILITY = 0.98
-# Its signature is kept in the file: if datasketch or numpy ever hashed differently,
+# Its signature is kept in the file: if numpy or this code ever hashed differently,
 # every stored signature would silently stop matching; this makes open() say so.
 _CANARY = (
     "The quick brown fox jumps over the lazy dog while the early morning news "
@@ -261,34 +260,48 @@ def signature(text: str, settings: NearSettings = DEFAULT_NEAR_SETTINGS) -> Sign
     return Signature(values.tobytes(), len(shingles), k, settings.num_perm)
 
 
-@functools.cache
-def _permutations(num_perm: int) -> np.ndarray:
-    from datasketch import MinHash
-    from datasketch.hashfunc import sha1_hash32
+# The MurmurHash3 finalizer of datasketch's affine32 scheme (shifts and multipliers).
+_FMIX32 = (16, 0x85EBCA6B, 13, 0xC2B2AE35, 16)
 
-    # Made once per size: datasketch draws them from numpy's RandomState(SEED).
-    template = MinHash(num_perm=num_perm, seed=SEED, hashfunc=sha1_hash32, scheme=SCHEME)
-    permutations: np.ndarray = template.permutations
-    return permutations
+
+@functools.cache
+def _permutations(num_perm: int) -> tuple[np.ndarray, np.ndarray]:
+    """datasketch's affine32 permutations h -> a h + b (mod 2^32, a odd), drawn as it
+    draws them from numpy's RandomState(SEED)."""
+    import numpy as np
+
+    gen = np.random.RandomState(SEED)
+    a = gen.randint(0, 1 << 31, num_perm, dtype=np.uint32) * np.uint32(2) + np.uint32(1)
+    b = gen.randint(0, 1 << 32, num_perm, dtype=np.uint32)
+    return a, b
 
 
 def _minhash(shingles: set[str], num_perm: int) -> np.ndarray:
-    from datasketch import MinHash
-    from datasketch.hashfunc import sha1_hash32
+    """The signature (uint32, num_perm values) of a set of shingles: datasketch's
+    `MinHash(num_perm, seed=1, hashfunc=sha1_hash32, scheme="affine32")` value for
+    value (tests/test_near.py checks it), computed here because importing datasketch
+    loads scipy (half a second of every run) and its hashing is a Python call per
+    shingle."""
+    import numpy as np
 
-    """The signature (uint32, num_perm values) of a set of shingles."""
+    a, b = _permutations(num_perm)
+    sha1 = hashlib.sha1
     ordered = list(shingles)  # the minimum is the same in any order
-    minhash = MinHash(
-        num_perm=num_perm,
-        seed=SEED,
-        hashfunc=sha1_hash32,
-        permutations=_permutations(num_perm),
-        scheme=SCHEME,
-    )
+    values = np.full(num_perm, 0xFFFFFFFF, dtype=np.uint32)
     for start in range(0, len(ordered), _BATCH):
-        minhash.update_batch(s.encode("utf-8") for s in ordered[start : start + _BATCH])
-    values: np.ndarray = minhash.hashvalues.astype("<u4")
-    return values
+        batch = ordered[start : start + _BATCH]
+        digests = b"".join([sha1(s.encode("utf-8")).digest()[:4] for s in batch])
+        hv = np.frombuffer(digests, dtype="<u4").astype(np.uint32)
+        s1, m1, s2, m2, s3 = _FMIX32
+        hv = hv ^ (hv >> np.uint32(s1))
+        hv = hv * np.uint32(m1)
+        hv = hv ^ (hv >> np.uint32(s2))
+        hv = hv * np.uint32(m2)
+        hv = hv ^ (hv >> np.uint32(s3))
+        permuted = hv.reshape(-1, 1) * a + b
+        values = np.minimum(values, permuted.min(axis=0))
+    result: np.ndarray = values.astype("<u4")
+    return result
 
 
 class NearDuplicates:
@@ -601,7 +614,7 @@ def _parameters(conn: sqlite3.Connection, path: Path, settings: NearSettings) ->
     if stored.get("canary") != canary:
         raise StateError(
             f"near-duplicate index {path} holds signatures this installation no longer"
-            " computes (another datasketch or numpy?): move it aside to start a new index"
+            " computes (another numpy?): move it aside to start a new index"
         )
     try:
         return int(stored["bands"]), int(stored["rows"])

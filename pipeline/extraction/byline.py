@@ -25,6 +25,7 @@ from pipeline.extraction import people
 from pipeline.extraction.furniture import Furniture
 from pipeline.extraction.header import Header, Piece
 from pipeline.extraction.structured import StructuredData
+from pipeline.normalize import collapsed_within
 
 _AUTHOR_SELECTORS = (
     "[itemprop=author] [itemprop=name], [itemprop=author], [rel=author], [class*=byline],"
@@ -208,8 +209,8 @@ def _labelled_byline(
     bylines are a listing's teasers)."""
     first: tuple[str, ...] = ()
     for node in scope.css(_BYLINE_CANDIDATES)[:_MAX_BYLINE_NODES]:
-        text = " ".join(node.text(deep=True, separator=" ").split())
-        if len(text) > _MAX_BYLINE:
+        text = collapsed_within(node.text(deep=True, separator=" "), _MAX_BYLINE)
+        if text is None:
             continue
         name = _name_after_label(node, text)
         if name and not furniture.around(node, scope):
