@@ -507,3 +507,36 @@ def test_a_declared_title_with_a_suffix_is_not_the_full_form_of_the_plain_one(
 )
 def test_site_names_as_titles_print_them(title: str, site: str, expected: str) -> None:
     assert strip_site_suffix(title, site) == expected
+
+
+# --- dates: the dateline after a standfirst, swapped day and month, meta names ---------
+
+
+def test_the_dateline_after_a_standfirst_is_the_articles() -> None:
+    standfirst = "<p>" + "Why analytics agents are reshaping how companies decide. " * 4 + "</p>"
+    body = (
+        "<main><h1>Enterprise analytics</h1>" + standfirst + "<p>Product · January 5, 2026</p>"
+        "<p>" + "The body of the article, which mentions March 3, 2024 in passing. " * 4 + "</p>"
+        "</main>"
+    )
+    assert _meta(body).published == "2026-01-05"
+
+
+def test_a_date_inside_the_standfirst_is_not_the_dateline() -> None:
+    standfirst = "<p>" + "Since March 3, 2024 the agents have reshaped decisions. " * 4 + "</p>"
+    head = _ld(datePublished="2026-01-05")
+    body = "<main><h1>Enterprise analytics</h1>" + standfirst + _BODY_TEXT + "</main>"
+    assert _meta(body, head).published == "2026-01-05"
+
+
+def test_a_shown_date_with_day_and_month_swapped_is_the_declared_one() -> None:
+    head = _ld(datePublished="2024-09-10T16:07:00Z")
+    body = "<main><h1>Renovation phases</h1><p>09/10/2024</p>" + _BODY_TEXT + "</main>"
+    assert _meta(body, head).published == "2024-09-10T16:07:00+00:00"
+
+
+def test_a_meta_named_published() -> None:
+    head = "<meta name='published' content='July 17, 2025'>"
+    assert _meta("<main><h1>Data tools</h1>" + _BODY_TEXT + "</main>", head).published == (
+        "2025-07-17"
+    )

@@ -99,6 +99,7 @@ _UI_WORDS = frozenset(
     start trial free try get buy shop download join sign-up signup book demo
     fact checked check link size style design researched reviewed insights on by from all
     see find min mins minute minutes time last update latest edited modified full learn
+    image images photo photos credit credits
     フォロー フォローする 关注 подписаться
     """.split()
 )
