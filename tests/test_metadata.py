@@ -402,3 +402,141 @@ def test_the_german_page_declaring_english_is_recorded_german() -> None:
         f"<h1>Gesetz beschlossen</h1>{body}</article></body></html>"
     )
     assert pipeline.extract(html, url="https://news.example/politik/gesetz").language == "de"
+
+
+# --- titles: agreement between the h1 and the declared titles --------------------------
+
+
+def test_an_h1_in_a_widget_named_wrapper_is_the_headline_when_it_matches() -> None:
+    # page builders name every block a widget; the h1 that matches og:title is the headline
+    head = "<meta property='og:title' content='House Renovation Costs in the Bay Area'>"
+    body = (
+        "<div class='elementor-widget-container'>"
+        "<h1>House Renovation Costs in the Bay Area: Room-by-Room Breakdown</h1></div>" + _BODY_TEXT
+    )
+    assert _meta(body, head).title == (
+        "House Renovation Costs in the Bay Area: Room-by-Room Breakdown"
+    )
+
+
+def test_a_widget_h1_sharing_a_word_or_two_is_not_the_headline() -> None:
+    head = "<title>GAAP Compliance: Applying Accounting Best Practices To Your Business</title>"
+    body = "<div class='widget-span'><h1>SUPPORTING GAAP COMPLIANCE</h1></div>" + _BODY_TEXT
+    assert _meta(body, head).title == (
+        "GAAP Compliance: Applying Accounting Best Practices To Your Business"
+    )
+
+
+def test_of_several_h1s_the_one_agreeing_best_with_the_declared_title() -> None:
+    head = "<title>The Fold-and-Cut Problem (Erik Demaine)</title>"
+    body = "<h1>Erik Demaine's Folding and Unfolding:</h1><h1>The Fold-and-Cut Problem</h1>"
+    assert _meta(body + _BODY_TEXT, head).title == "The Fold-and-Cut Problem"
+
+
+def test_a_one_word_h1_of_a_long_declared_title_is_not_its_headline() -> None:
+    title = "How we pwned X, Vercel, Cursor, Discord, and hundreds of companies at once"
+    head = f"<meta property='og:title' content='{title}'>"
+    assert _meta("<main><h1>Discord</h1>" + _BODY_TEXT + "</main>", head).title == title
+
+
+_AGENCIES = "Best Advertising Agencies in the U.S. in 2025"
+
+
+@pytest.mark.parametrize(
+    ("h1", "expected"),
+    [
+        # a label glued before the declared title goes
+        (f"Blog: {_AGENCIES}", _AGENCIES),
+        (f"Title:{_AGENCIES}", _AGENCIES),
+        # words that read on into the title stay
+        (f"The {_AGENCIES}", f"The {_AGENCIES}"),
+    ],
+)
+def test_a_label_before_the_headline(h1: str, expected: str) -> None:
+    head = f"<meta property='og:title' content='{_AGENCIES}'>"
+    assert _meta(f"<h1>{h1}</h1>" + _BODY_TEXT, head).title == expected
+
+
+@pytest.mark.parametrize(
+    "longer",
+    [
+        "Local Trails Worth Riding | Blue Line Bike Lab Houston Texas",
+        "Local Trails Worth Riding (of the 30 We Rode)",
+        "Local Trails Worth Riding:Our shop rides all of these every week, join us.",
+    ],
+)
+def test_a_declared_title_with_a_suffix_is_not_the_full_form_of_the_plain_one(
+    longer: str,
+) -> None:
+    head = (
+        '<script type="application/ld+json">{"@type": "BlogPosting",'
+        ' "headline": "Local Trails Worth Riding"}</script>'
+        f"<meta property='og:title' content='{longer}'>"
+    )
+    assert _meta(_BODY_TEXT, head).title == "Local Trails Worth Riding"
+
+
+@pytest.mark.parametrize(
+    ("title", "site", "expected"),
+    [
+        # the site's name as the title prints it: shortened, or as initials
+        (
+            "Website Design Portfolio | Thrive Internet Marketing",
+            "Thrive Internet Marketing Agency",
+            "Website Design Portfolio",
+        ),
+        (
+            "Practical Tips for Beginners - Eat Your Greens",
+            "Eat Your Greens - From nutrition to everyday habits",
+            "Practical Tips for Beginners",
+        ),
+        (
+            "Healthy meals on a budget - BHF",
+            "British Heart Foundation",
+            "Healthy meals on a budget",
+        ),
+        # a site's name holding a separator comes off whole
+        (
+            "Startups with solutions | NSF - U.S. National Science Foundation",
+            "NSF - U.S. National Science Foundation",
+            "Startups with solutions",
+        ),
+        # one shared first word is not the site's name
+        ("Bread machines - bread", "Bread Dad", "Bread machines - bread"),
+    ],
+)
+def test_site_names_as_titles_print_them(title: str, site: str, expected: str) -> None:
+    assert strip_site_suffix(title, site) == expected
+
+
+# --- dates: the dateline after a standfirst, swapped day and month, meta names ---------
+
+
+def test_the_dateline_after_a_standfirst_is_the_articles() -> None:
+    standfirst = "<p>" + "Why analytics agents are reshaping how companies decide. " * 4 + "</p>"
+    body = (
+        "<main><h1>Enterprise analytics</h1>" + standfirst + "<p>Product · January 5, 2026</p>"
+        "<p>" + "The body of the article, which mentions March 3, 2024 in passing. " * 4 + "</p>"
+        "</main>"
+    )
+    assert _meta(body).published == "2026-01-05"
+
+
+def test_a_date_inside_the_standfirst_is_not_the_dateline() -> None:
+    standfirst = "<p>" + "Since March 3, 2024 the agents have reshaped decisions. " * 4 + "</p>"
+    head = _ld(datePublished="2026-01-05")
+    body = "<main><h1>Enterprise analytics</h1>" + standfirst + _BODY_TEXT + "</main>"
+    assert _meta(body, head).published == "2026-01-05"
+
+
+def test_a_shown_date_with_day_and_month_swapped_is_the_declared_one() -> None:
+    head = _ld(datePublished="2024-09-10T16:07:00Z")
+    body = "<main><h1>Renovation phases</h1><p>09/10/2024</p>" + _BODY_TEXT + "</main>"
+    assert _meta(body, head).published == "2024-09-10T16:07:00+00:00"
+
+
+def test_a_meta_named_published() -> None:
+    head = "<meta name='published' content='July 17, 2025'>"
+    assert _meta("<main><h1>Data tools</h1>" + _BODY_TEXT + "</main>", head).published == (
+        "2025-07-17"
+    )

@@ -167,6 +167,9 @@ def test_empty_input() -> None:
         "page.head.extra.author",  # a template placeholder
         "{{ author }}",
         "Our Editors",  # a team, not a person (see organisation_credit)
+        "Full Bio",  # an author box's link
+        "Learn about our",  # buttons and function words only
+        "Image by",  # a photo credit's label
     ],
 )
 def test_junk_is_no_author(raw: str) -> None:

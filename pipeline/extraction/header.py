@@ -118,11 +118,18 @@ class _Window:
         region: LexborNode | None,
     ) -> _Window:
         window = cls("", [], [])
+        # A standfirst may sit between the headline and the dateline: the first
+        # paragraph is passed over (its text, and any date in it, left out).
+        standfirst: LexborNode | None = None
         for node in _following(h1, is_furniture, region):
+            if standfirst is not None and _inside(node, standfirst):
+                continue
             if node.tag == "-text":
                 window.add_text(node)
-            elif node.tag in _HEADINGS or _is_paragraph(node):
+            elif node.tag in _HEADINGS or (_is_paragraph(node) and standfirst is not None):
                 break
+            elif _is_paragraph(node):
+                standfirst = node
             elif node.tag == "time" or node.attributes.get("itemprop") == "datePublished":
                 window.add_machine(node)
             if len(window.text) > _AFTER_CHARS:
@@ -175,6 +182,15 @@ def _dates(
     found.sort()
     day = modified[:10] if modified else None
     return [(iso, update or iso[:10] == day) for _, iso, update in found]
+
+
+def _inside(node: LexborNode, ancestor: LexborNode) -> bool:
+    current: LexborNode | None = node.parent
+    while current is not None:
+        if current.mem_id == ancestor.mem_id:
+            return True
+        current = current.parent
+    return False
 
 
 def _is_paragraph(node: LexborNode) -> bool:

@@ -30,6 +30,7 @@ from pipeline.extraction.titles import (
     shares_words,
     site_from_title,
     strip_site_suffix,
+    title_agreement,
 )
 from pipeline.normalize import normalize_text
 from pipeline.record import Source
@@ -56,6 +57,10 @@ _SOURCE_LINE = re.compile(
 _DASH_SUFFIX = re.compile(r"\s[–—-]\s([^–—-]{2,60})$")
 _MAX_VISIBLE_NODES = 40
 _MAX_HEADLINES = 10
+# An h1 in a furniture-named wrapper is the headline only when it agrees with a
+# declared title better than this (a share of their words): a section banner's
+# "SUPPORTING GAAP COMPLIANCE" shares two words with the title.
+_FURNITURE_H1_AGREEMENT = 0.3
 _TAG_SPLIT = re.compile(r"\s*[,;|]\s*")
 _MAX_TAG_CHARS = 60
 _MAX_TAG_WORDS = 6
@@ -136,25 +141,44 @@ def _is_region(node: LexborNode) -> bool:
 def _headline(
     tree: LexborHTMLParser, site: str | None, furniture: Furniture, declared: Sequence[str] = ()
 ) -> LexborNode | None:
-    """The article's visible headline: the first h1 that is not the site's logo, nor
-    in the site's furniture; of several, the first whose words are in a declared
-    title (a promo box's h1 may come first)."""
+    """The article's visible headline: of the h1s that are not the site's logo, the one
+    whose words best match a declared title (a promo box's h1 may come first, a
+    site's h1 may share a word or two); outside the site's furniture first, but an
+    h1 inside a furniture-named wrapper (page builders call every block a
+    "widget") when it is the only one that matches. With no match, the first
+    h1 outside the furniture."""
     body = tree.body
-    candidates = []
+    outside: list[LexborNode] = []
+    inside: list[LexborNode] = []
     for h1 in tree.css("h1")[:_MAX_HEADLINES]:
         text = h1.text(deep=True).strip()
         if not text or (site and text.casefold() == site.casefold()):
             continue
         if _names_contain(h1, ("logo", "site-title", "site-name", "brand")):
             continue
-        if body is not None and furniture.around(h1, body):
-            continue  # an h1 in the site's header bar
-        candidates.append(h1)
-    if len(candidates) > 1:
-        for h1 in candidates:
-            if any(shares_words(normalize_text(h1.text(deep=True)), d) for d in declared):
-                return h1
-    return candidates[0] if candidates else None
+        in_furniture = body is not None and furniture.around(h1, body)
+        (inside if in_furniture else outside).append(h1)
+    best = _best_match(outside, declared, 0.0)
+    if best is None:
+        best = _best_match(inside, declared, _FURNITURE_H1_AGREEMENT)
+    return best or (outside[0] if outside else None)
+
+
+def _best_match(
+    h1s: Sequence[LexborNode], declared: Sequence[str], floor: float
+) -> LexborNode | None:
+    """The h1 that agrees most with a declared title, of those sharing its words and
+    agreeing more than `floor`."""
+    best: LexborNode | None = None
+    best_score = floor
+    for h1 in h1s:
+        text = normalize_text(h1.text(deep=True))
+        score = max(
+            (title_agreement(text, d) for d in declared if shares_words(text, d)), default=0.0
+        )
+        if score > best_score:
+            best, best_score = h1, score
+    return best
 
 
 def _region(tree: LexborHTMLParser, h1: LexborNode | None) -> LexborNode | None:

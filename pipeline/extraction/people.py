@@ -98,7 +98,8 @@ _UI_WORDS = frozenset(
     bio articles article page author authors posted published updated written listen save
     start trial free try get buy shop download join sign-up signup book demo
     fact checked check link size style design researched reviewed insights on by from all
-    see find min mins minute minutes time last update latest edited modified
+    see find min mins minute minutes time last update latest edited modified full learn
+    image images photo photos credit credits
     フォロー フォローする 关注 подписаться
     """.split()
 )
@@ -265,8 +266,8 @@ def _is_junk(words: list[str], declared: bool, *, credit: bool = False) -> bool:
     folded = [w.casefold().strip(".,:") for w in words]
     if folded[0] in _FUNCTION_WORDS and not (credit and folded[0] in _TEAM_STARTS):
         return True
-    if all(w in _UI_WORDS or w in _DAYS_AND_MONTHS for w in folded):
-        return True
+    if all(w in _UI_WORDS or w in _DAYS_AND_MONTHS or w in _FUNCTION_WORDS for w in folded):
+        return True  # "Full Bio", "Learn about our"
     # One word in capitals ("BERLIN", "RAJSHAHI") is a dateline's place, unless declared.
     return len(words) == 1 and not declared and words[0].isupper() and len(words[0]) > 3
 

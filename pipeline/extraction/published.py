@@ -2,7 +2,9 @@
 
 The date the article's header shows beside its headline wins when the page
 declares none or another day; when they agree the declared one is kept, for
-its time and zone. Then the declared date (JSON-LD datePublished,
+its time and zone. A shown
+"09/10/2024" that is the declared day with day and month swapped is read
+as declared. Then the declared date (JSON-LD datePublished,
 article:published_time and the like); then a date shown in the article region,
 near the headline, or anywhere outside the site's furniture (header bars,
 footers, related posts). A date labelled "Updated", or shown on the day the
@@ -60,7 +62,7 @@ def published_date(
     if (
         shown is not None
         and shown.published
-        and (declared is None or not _near(declared, shown.published))
+        and (declared is None or not _agrees(declared, shown.published))
     ):
         return Dated(shown.published, HEADER)
     if declared:
@@ -107,6 +109,17 @@ def _near(declared: str, shown: str) -> bool:
     except ValueError:
         return False
     return abs((a - b).days) <= _ZONE_DAYS
+
+
+def _agrees(declared: str, shown: str) -> bool:
+    return _near(declared, shown) or _swapped(declared, shown)
+
+
+def _swapped(declared: str, shown: str) -> bool:
+    """The shown date is the declared one with day and month read the other way round
+    ("09/10/2024" for 10 September): the declared one is unambiguous."""
+    year, month, day = declared[:4], declared[5:7], declared[8:10]
+    return month != day and shown[:10] == f"{year}-{day}-{month}"
 
 
 def _headline_text_date(

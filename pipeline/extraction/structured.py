@@ -56,6 +56,8 @@ _PUBLISHED_META = (
     "publishdate",
     "publish-date",
     "publish_date",
+    "published",
+    "published_date",
     "sailthru.date",
     "parsely-pub-date",
 )

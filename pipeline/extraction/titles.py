@@ -28,11 +28,23 @@ from pipeline.normalize import normalize_text
 # Trailing decoration of <title> tags; "»" only when it closes no "«" quote.
 _DECORATION = " ⋆★☆✓✔|•·"
 _SUFFIX_WORDS = 5
+# A site name matches a segment that starts with its words (or that it starts) from
+# this many words on; initials ("BHF") from this many letters.
+_SITE_PREFIX_WORDS = 2
+_MIN_INITIALS = 2
 _SEPARATOR = re.compile(r"\s+([|–—»·•:]|-{1,2}|::)\s+")
 # Separators a site name or section follows; after a dash or a colon a subtitle may.
 _FURNITURE_SEPARATORS = frozenset(("|", "·", "•", "»", "::"))
 _WORD = re.compile(r"\w+")
 _SHARED_WORDS = 0.3
+# An h1 covering less than this share of a declared title's words is not its headline.
+_COVERED_WORDS = 0.15
+# A label glued before a headline is at most this many words (and the headline more).
+_LABEL_WORDS = 4
+# A label ends with a colon or a bar, or is glued to the headline without a space.
+_LABEL_END = re.compile(r"(?:[:|»]\s*|\w)$")
+# After a declared title, these start a suffix (a site, a teaser), not more of the title.
+_SUFFIX_START = re.compile(r"\s*(?:[|–—:·•»(\[]|-{1,2}\s|::)")
 _BLOCKS = frozenset(
     "br div p h1 h2 h3 h4 h5 h6 ul ol li section header hgroup small figure figcaption".split()
 )
@@ -56,8 +68,10 @@ def choose_title(
         candidates.append(strip_site_suffix(normalize_text(title_tag), site))
     candidates = [c for c in candidates if c]
     heading = _heading(h1, candidates, site, url) if h1 is not None else ""
-    if heading and (not candidates or any(shares_words(heading, c) for c in candidates)):
+    if heading and not candidates:
         return heading
+    if heading and any(_names(heading, c) for c in candidates):
+        return _without_label(heading, candidates)
     return _agreed(candidates, site) or heading or None
 
 
@@ -86,8 +100,9 @@ def strip_site_suffix(title: str, site: str | None) -> str:
     "Best Bread Machines – My Favorites! - Bread Dad" keeps its subtitle.
     """
     title = _strip_decoration(title)
-    site_key = _fold(site) if site else ""
     found_site = False
+    if site:
+        title, found_site = _strip_whole_site(title, site)
     while True:
         match = next(reversed(list(_SEPARATOR.finditer(title))), None)
         if match is None:
@@ -96,7 +111,7 @@ def strip_site_suffix(title: str, site: str | None) -> str:
         head = title[: match.start()].rstrip(" |–—-:»·•")
         if not head or not last:
             return title
-        if site_key and _fold(last) == site_key:
+        if site and _is_site(last, site):
             title, found_site = head, True
             continue
         if len(last.split()) > _SUFFIX_WORDS or len(last) >= len(head):
@@ -106,6 +121,40 @@ def strip_site_suffix(title: str, site: str | None) -> str:
         if separator not in _FURNITURE_SEPARATORS and not _looks_like_site(last):
             return title
         title = head
+
+
+def _is_site(segment: str, site: str) -> bool:
+    """The segment names the site: its name, the name shortened or lengthened by a word
+    or a tagline ("Thrive Internet Marketing" of "Thrive Internet Marketing Agency"),
+    or its initials ("BHF")."""
+    part, name = _fold(segment), _fold(site)
+    if not part or not name:
+        return False
+    if part == name:
+        return True
+    shorter, longer = sorted((segment, site), key=len)
+    if len(shorter.split()) >= _SITE_PREFIX_WORDS and _starts_words(longer, shorter):
+        return True
+    initials = "".join(w[0] for w in _WORD.findall(site) if w[0].isupper())
+    return segment.isupper() and len(initials) >= _MIN_INITIALS and part == initials.casefold()
+
+
+def _starts_words(text: str, start: str) -> bool:
+    """`text` begins with the words of `start`, at a word boundary."""
+    words, first = _WORD.findall(text.casefold()), _WORD.findall(start.casefold())
+    return len(first) < len(words) and words[: len(first)] == first
+
+
+def _strip_whole_site(title: str, site: str) -> tuple[str, bool]:
+    """A site name that holds a separator itself ("NSF - U.S. National Science
+    Foundation") comes off whole, before the title is split at separators."""
+    if not _SEPARATOR.search(site) or not _fold(title).endswith(_fold(site)):
+        return title, False
+    head = title[: len(title) - len(site)] if title.endswith(site) else ""
+    match = re.search(r"\s+(?:[|–—»·•:]|-{1,2}|::)\s*$", head)
+    if not match or not head[: match.start()].strip():
+        return title, False
+    return head[: match.start()].rstrip(), True
 
 
 def site_from_title(title_tag: str | None) -> str | None:
@@ -165,6 +214,8 @@ def _agreed(candidates: list[str], site: str | None) -> str | None:
     """The declared title most of the page's declarations agree on; a truncated one
     (a prefix of another) stands for the longer."""
     full = [next((o for o in candidates if _truncates(c, o)), c) for c in candidates]
+    # "Headline | Section" and "Headline (teaser)" vote for the "Headline" declared beside them
+    full = [next((o for o in full if _suffixed(o, c)), c) for c in full]
     full = [c for c in full if not (site and _fold(c) == _fold(site))] or full
     if not full:
         return None
@@ -174,7 +225,67 @@ def _agreed(candidates: list[str], site: str | None) -> str | None:
 
 
 def _truncates(short: str, long: str) -> bool:
-    return len(short) < len(long) and _fold(long).startswith(_fold(short))
+    """`short` is `long` cut off: an ellipsis, or a cut inside a phrase ("... (Including"
+    of "... (Including One Trick)"). Cut where a separator follows ("Headline" of
+    "Headline | Site", "Headline (of the 500 I Tested)"), it is the title and the
+    longer one carries a suffix."""
+    stem = short.rstrip(" .…")
+    if len(stem) >= len(long) or not _fold(long).startswith(_fold(stem)):
+        return False
+    if stem != short.rstrip():
+        return True  # "Headline that goes on..."
+    rest = long[_prefix_end(long, stem) :]
+    return not _SUFFIX_START.match(rest)
+
+
+def _prefix_end(long: str, stem: str) -> int:
+    """Where the folded `stem` ends in `long` (folding drops spaces and punctuation)."""
+    wanted, seen = len(_fold(stem)), 0
+    for index, char in enumerate(long):
+        if seen == wanted:
+            return index
+        seen += len(_fold(char))
+    return len(long)
+
+
+def _suffixed(short: str, long: str) -> bool:
+    """`long` is `short` with a suffix after a separator ("Headline | Site")."""
+    return (
+        len(short) < len(long)
+        and _fold(long).startswith(_fold(short))
+        and not _truncates(short, long)
+    )
+
+
+def title_agreement(heading: str, declared: str) -> float:
+    """How alike two titles are: the share of their words they have in common."""
+    words = set(_WORD.findall(heading.casefold()))
+    other = set(_WORD.findall(declared.casefold()))
+    return len(words & other) / len(words | other) if words and other else 0.0
+
+
+def _names(heading: str, declared: str) -> bool:
+    """The h1 is this declared title's headline: most of its words are in it, and it
+    is not one word of a long title (a company named in the body's own h1)."""
+    if not shares_words(heading, declared):
+        return False
+    if _fold(declared).startswith(_fold(heading)):
+        return True  # "Headline | a long tagline"
+    words = set(_WORD.findall(declared.casefold()))
+    shared = words & set(_WORD.findall(heading.casefold()))
+    return len(shared) >= _COVERED_WORDS * len(words)
+
+
+def _without_label(heading: str, declared: Sequence[str]) -> str:
+    """A heading that is a declared title behind a short label glued on ("Blog:
+    Headline", "Title:Headline") is that title."""
+    for title in declared:
+        if len(title.split()) < _LABEL_WORDS or not heading.endswith(title):
+            continue
+        label = heading[: len(heading) - len(title)]
+        if 0 < len(label.split()) <= _LABEL_WORDS and _LABEL_END.search(label):
+            return title
+    return heading
 
 
 def shares_words(heading: str, declared: str) -> bool:
