@@ -33,6 +33,23 @@ _STARTS = re.compile(
     re.I | re.X,
 )
 
+# "Read also" pointers (de, fr, es, pt, it, pl, nl): a teaser's title follows, not
+# an article's sentence. They drop their own block only: what follows may be the
+# article again, so they open no furniture section.
+_POINTERS = re.compile(
+    r"""^[\W_]*(?:
+        lesen\ sie\ (?:auch|hier|mehr)\b|lies\ auch\b|auch\ (?:interessant|lesen)\b
+      | (?:das|dies)\ könnte\ (?:sie|dich|euch)\ (?:auch\ )?interessieren|mehr\ zum\ thema\b
+      | (?:zum\ )?weiterlesen\s*(?:[:»›]|$)|schon\ gelesen\b|passend\ (?:dazu|zum\ thema)\s*:
+      | (?:à\ )?(?:lire|voir)\ aussi\b|sur\ le\ même\ sujet\b
+      | (?:lea|lee)\ (?:también|además|más)\s*:|(?:también\ )?(?:le|te)\ puede\ interesar\b
+      | (?:puedes|pueden)\ ver\s*:|vea\ (?:también|además)\b|mira\s*:|noticias\ relacionadas\b
+      | (?:veja|leia)\ (?:também|mais)\s*:|saiba\ mais\s*:|leggi\ anche\b
+      | (?:czytaj|zobacz|przeczytaj)\ (?:też|także|również)\b|lees\ (?:ook|meer)\s*:
+    )""",
+    re.I | re.X,
+)
+
 # Short blocks that are exactly one of these are labels, not text.
 _LABELS = frozenset(
     (
@@ -92,7 +109,17 @@ _HEADINGS = re.compile(
       | contact\ us|request\ a\ (?:quote|demo)|get\ in\ touch|stay\ connected.*
       | related\ (?:reads|reading|links|resources)|recently\ by\ .*|join\ our\ .*
       | читайте\ также|похожие\ новости|関連記事|アクセスランキング
-    ):?$""",
+      # Widget headings of other languages (de, fr, es, pt, it, pl, nl).
+      | mehr\ zum\ thema.*|(?:das|dies)\ könnte\ (?:sie|dich|euch)\ (?:auch\ )?interessieren!?
+      | (?:ähnliche|verwandte|weitere|empfohlene|passende)\ (?:beiträge|artikel|themen|news)\b.*
+      | (?:die\ )?meistgelesenen?(?:\ .*)?|empfehlungen\ aus\ der\ redaktion|mehr\ themen
+      | (?:\d+\ |keine\ )?kommentare|(?:diesen\ )?(?:artikel|beitrag)\ teilen
+      | sur\ le\ même\ sujet|articles?\ (?:similaires|liés|associés)
+      | les\ plus\ lus|dans\ la\ même\ rubrique|(?:\d+\ )?commentaires?
+      | noticias\ relacionadas|(?:también\ )?(?:te|le)\ puede\ interesar|lo\ más\ (?:leído|visto)
+      | notícias\ relacionadas|articoli\ correlati|(?:ti\ )?potrebbe\ interessar(?:ti|e)
+      | podobne\ artykuły|gerelateerde\ artikelen
+    )[:.!]?$""",
     re.I | re.X,
 )
 
@@ -110,6 +137,20 @@ _BYLINE = re.compile(
 )
 _MAX_BYLINE = 120
 
+# A picture's caption or credit printed as a block: "Foto: dpa", "Titelbild: ...",
+# "Marco Odermatt in Beaver Creek. © AFP / Marco Bertorello", "... (Credit: iStock)".
+# The credit ends the block (after a sentence or in brackets), or starts a short one.
+_CREDIT = (
+    r"(?:fotos?|photos?|bild(?:er)?|images?|credits?|crédits?(?:\ photos?)?|pictures?"
+    r"|symbolbild|titelbild|beitragsbild|bildquelle|foto\ ?credits?|image\ credits?)"
+)
+_CREDIT_STARTS = re.compile(rf"^[(\[]?{_CREDIT}\s*:", re.I)
+_CREDIT_ENDS = re.compile(
+    rf"(?:^|[.!?]\s+|[(\[|]\s*)(?:©|\(c\)|{_CREDIT}\s*:)\s*[^.!?:;]{{1,60}}[)\]]?$", re.I
+)
+_MAX_CREDIT_START_WORDS = 20
+_MAX_CAPTION_WORDS = 40
+
 
 def is_boilerplate_text(text: str) -> bool:
     """True for a block whose text is page furniture."""
@@ -118,6 +159,19 @@ def is_boilerplate_text(text: str) -> bool:
     if len(text) <= _MAX_BYLINE and _BYLINE.match(text):
         return True
     return len(text) <= _MAX_LABEL and text.casefold().strip(" .:!-–—|") in _LABELS
+
+
+def is_pointer(text: str) -> bool:
+    """True for a "read also" line of another language ("Lesen Sie auch: ...")."""
+    return _POINTERS.match(text) is not None
+
+
+def is_credit(text: str) -> bool:
+    """True for a picture's credit or a caption ending in one."""
+    words = len(text.split())
+    if words <= _MAX_CREDIT_START_WORDS and _CREDIT_STARTS.match(text):
+        return True
+    return words <= _MAX_CAPTION_WORDS and _CREDIT_ENDS.search(text.strip()) is not None
 
 
 def is_boilerplate_heading(text: str) -> bool:
