@@ -7,6 +7,7 @@ from pipeline.extraction.boilerplate import (
     is_boilerplate_text,
     is_credit,
     is_pointer,
+    is_prompt,
 )
 
 
@@ -98,3 +99,21 @@ def test_pointers(text: str, pointer: bool) -> None:
 )
 def test_credits(text: str, credit: bool) -> None:
     assert is_credit(text) is credit
+
+
+@pytest.mark.parametrize(
+    ("text", "prompt"),
+    [
+        ("Jetzt zum kostenlosen Newsletter anmelden »", True),
+        ("(Noch keine Bewertungen)Loading...", True),
+        ("Möchten Sie den Artikel teilen?", True),
+        ("*Werbung. Dieser Beitrag enthält Werbung für eine Marke.", True),
+        ("Follow The Gleaner on Twitter and Instagram", True),
+        ("HAZTE MIEMBRO Y DISFRUTA DE BENEFICIOS EXCLUSIVOS", True),
+        ("Werbung ist ein großes Geschäft, sagte der Verleger.", False),
+        ("Anzeige erstattet: Die Polizei ermittelt gegen den Fahrer.", False),
+        ("Follow-up visits were planned for the spring.", False),
+    ],
+)
+def test_prompts(text: str, prompt: bool) -> None:
+    assert is_prompt(text) is prompt

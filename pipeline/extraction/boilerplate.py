@@ -50,6 +50,24 @@ _POINTERS = re.compile(
     re.I | re.X,
 )
 
+# Prompts to the reader that are no article's sentence (de, es, fr, en): subscribe,
+# register, donate, rate or share the article; advertising disclosures.
+_PROMPTS = re.compile(
+    r"""^[\W_]*(?:
+        jetzt\ (?:\w+\ ){0,3}(?:newsletter|registrieren|anmelden|abonnieren|spenden)
+      | (?:\w+\ )?newsletter\ (?:abonnieren|bestellen)|jede\ (?:kleine\ )?spende\b
+      | unterstütze\ (?:uns|unsere?n?)\b|unterstützen\ sie\ (?:uns|unsere?n?)\b
+      | (?:\(?noch\ )?keine\ bewertungen|(?:war|ist)\ (?:der|dieser)\ (?:artikel|beitrag)
+        \ (?:nützlich|hilfreich)|(?:artikel|beitrag)\ bewerten\b
+      | (?:möchten\ sie|willst\ du)\ (?:den|diesen)\ (?:artikel|beitrag)\ teilen
+      | like\ it\?\ share\ it|alle\ angaben\ ohne\ gewähr
+      | (?:werbung|anzeige)\s*[.:\-–|]|dieser\ (?:beitrag|artikel)\ enthält\ (?:werbung|affiliate)
+      | follow\ (?:\w+\ ){1,3}on\ (?:twitter|facebook|instagram)
+      | (?:síguenos|suscríbete|únete)\b|hazte\ (?:miembro|socio)\b
+    )""",
+    re.I | re.X,
+)
+
 # Short blocks that are exactly one of these are labels, not text.
 _LABELS = frozenset(
     (
@@ -164,6 +182,11 @@ def is_boilerplate_text(text: str) -> bool:
 def is_pointer(text: str) -> bool:
     """True for a "read also" line of another language ("Lesen Sie auch: ...")."""
     return _POINTERS.match(text) is not None
+
+
+def is_prompt(text: str) -> bool:
+    """True for a prompt to subscribe, donate, rate or share, or an ad disclosure."""
+    return _PROMPTS.match(text) is not None
 
 
 def is_credit(text: str) -> bool:
