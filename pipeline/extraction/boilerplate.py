@@ -166,6 +166,8 @@ _CREDIT_STARTS = re.compile(rf"^[(\[]?{_CREDIT}\s*:", re.I)
 _CREDIT_ENDS = re.compile(
     rf"(?:^|[.!?]\s+|[(\[|]\s*)(?:©|\(c\)|{_CREDIT}\s*:)\s*[^.!?:;]{{1,60}}[)\]]?$", re.I
 )
+# A figure's caption: "Abbildung 4: ...", "Fig. 2: ...".
+_FIGURE_STARTS = re.compile(r"^(?:abbildung|abb\.|figure|fig\.)\s*\d*[a-z]?\s*:", re.I)
 _MAX_CREDIT_START_WORDS = 20
 _MAX_CAPTION_WORDS = 40
 
@@ -190,11 +192,13 @@ def is_prompt(text: str) -> bool:
 
 
 def is_credit(text: str) -> bool:
-    """True for a picture's credit or a caption ending in one."""
+    """True for a picture's credit, a caption ending in one, or a figure's caption."""
     words = len(text.split())
     if words <= _MAX_CREDIT_START_WORDS and _CREDIT_STARTS.match(text):
         return True
-    return words <= _MAX_CAPTION_WORDS and _CREDIT_ENDS.search(text.strip()) is not None
+    if words > _MAX_CAPTION_WORDS:
+        return False
+    return _FIGURE_STARTS.match(text) is not None or _CREDIT_ENDS.search(text.strip()) is not None
 
 
 def is_boilerplate_heading(text: str) -> bool:
