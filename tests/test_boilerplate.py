@@ -56,6 +56,8 @@ def test_article_text(text: str) -> None:
         ("Ähnliche Beiträge", True),
         ("Noticias relacionadas", True),
         ("Articles similaires", True),
+        ("Über den Autor", True),
+        ("Kontakt:", True),
         ("Kommentar", False),  # an opinion piece's heading, not a comments widget
         ("What comes next", False),
         ("Related work in the field", False),
