@@ -58,6 +58,9 @@ def test_article_text(text: str) -> None:
         ("Articles similaires", True),
         ("Über den Autor", True),
         ("Kontakt:", True),
+        ("Weiterführende Informationen", True),
+        ("Weitere Informationen zum Coronavirus in Thüringen:", True),
+        ("Mehr Infos auch auf der Seite von New Balance: newbalance.de", False),
         ("Kommentar", False),  # an opinion piece's heading, not a comments widget
         ("What comes next", False),
         ("Related work in the field", False),

@@ -132,6 +132,8 @@ _HEADINGS = re.compile(
       | (?:ähnliche|verwandte|weitere|empfohlene|passende)\ (?:beiträge|artikel|themen|news)\b.*
       | (?:die\ )?meistgelesenen?(?:\ .*)?|empfehlungen\ aus\ der\ redaktion|mehr\ themen
       | (?:\d+\ |keine\ )?kommentare|(?:diesen\ )?(?:artikel|beitrag)\ teilen
+      | weiterführende\ (?:informationen|links)|weitere\ (?:informationen|infos|links)(?:\ .*)?
+      | zusatzinformationen|(?:noch\ )?mehr\ infos(?:\ für\ (?:dich|sie|euch))?
       | kontakt|über\ (?:den|die)\ autor(?:in|en|innen)?|sobre\ el\ autor|à\ propos\ de\ l'auteur
       | sur\ le\ même\ sujet|articles?\ (?:similaires|liés|associés)
       | les\ plus\ lus|dans\ la\ même\ rubrique|(?:\d+\ )?commentaires?
