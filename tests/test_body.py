@@ -64,6 +64,22 @@ def test_text_furniture_inside_the_post_is_dropped() -> None:
         assert junk not in texts
 
 
+def test_credit_and_pointer_dropped_their_neighbours_kept() -> None:
+    extra = (
+        "<p>Der Fluss stieg in der Nacht um drei Meter, zwei Dörfer wurden geräumt und die"
+        " Hauptstraße blieb bis zum Mittag gesperrt.</p>"
+        "<p>Das Hochwasser am Morgen über den Feldern. © AFP / Jane Roe</p>"
+        "<p>Lesen Sie auch: <a href='/z'>Die Flut des vergangenen Jahres</a></p>"
+        "<p>Die Behörden sagten, der Damm habe gehalten, doch für das Wochenende werde"
+        " weiterer Regen erwartet.</p>"
+    )
+    built = blocks_of(article_page(extra))
+    texts = [getattr(b, "text", "") for b in built.blocks]
+    assert not any("AFP" in t or "Lesen Sie" in t for t in texts)
+    assert texts[-1].startswith("Die Behörden sagten")
+    assert any(t.startswith("Der Fluss stieg") for t in texts)
+
+
 def test_loose_text_with_breaks_becomes_paragraphs() -> None:
     html = "<body><div>" + "<br><br>".join(PARAGRAPHS) + "</div></body>"
     built = blocks_of(html, None)

@@ -2,7 +2,13 @@ from __future__ import annotations
 
 import pytest
 
-from pipeline.extraction.boilerplate import is_boilerplate_heading, is_boilerplate_text
+from pipeline.extraction.boilerplate import (
+    is_boilerplate_heading,
+    is_boilerplate_text,
+    is_credit,
+    is_pointer,
+    is_prompt,
+)
 
 
 @pytest.mark.parametrize(
@@ -45,9 +51,77 @@ def test_article_text(text: str) -> None:
         ("Related Posts", True),
         ("Leave a Reply", True),
         ("3 Comments", True),
+        ("Mehr zum Thema", True),
+        ("Das könnte Sie auch interessieren!", True),
+        ("Ähnliche Beiträge", True),
+        ("Noticias relacionadas", True),
+        ("Articles similaires", True),
+        ("Über den Autor", True),
+        ("Kontakt:", True),
+        ("Weiterführende Informationen", True),
+        ("Weitere Informationen zum Coronavirus in Thüringen:", True),
+        ("Mehr Infos auch auf der Seite von New Balance: newbalance.de", False),
+        ("Kommentar", False),  # an opinion piece's heading, not a comments widget
         ("What comes next", False),
         ("Related work in the field", False),
     ],
 )
 def test_headings(text: str, furniture: bool) -> None:
     assert is_boilerplate_heading(text) is furniture
+
+
+@pytest.mark.parametrize(
+    ("text", "pointer"),
+    [
+        ("Lesen Sie auch: Der Streit um die Brücke", True),
+        ("Auch interessant:", True),
+        ("À lire aussi » Ballonnements", True),
+        ("LE PUEDE INTERESAR: La ficha de Juan", True),
+        ("Czytaj też: Wyścig zbrojeń ruszył z kopyta", True),
+        ("Weiterlesen:", True),
+        ("Lesen Sie weiter, wenn Sie wissen wollen, wie es ausging.", False),
+        ("Mirador de la ciudad: una vista", False),
+        ("Auch in diesem Jahr ist der Fluss über die Ufer getreten.", False),
+    ],
+)
+def test_pointers(text: str, pointer: bool) -> None:
+    assert is_pointer(text) is pointer
+
+
+@pytest.mark.parametrize(
+    ("text", "credit"),
+    [
+        ("Foto: dpa", True),
+        ("Crédits photos : Bestimage", True),
+        ("Titelbild: Geyres Christophe/ABACA/picture-alliance", True),
+        ("Marco Odermatt, Ski-Star aus der Schweiz. © AFP / MARCO BERTORELLO", True),
+        ("Golf im TV: Die Übertragungszeiten im Überblick. (Foto: Getty)", True),
+        ("Son tres los periodos de vacaciones. Foto: Andina", True),
+        ("Abbildung 4: klassische Schwachschicht. Der Unterschied in der Kornform.", True),
+        ("Figure 2: Rainfall by month in the valley", True),
+        ("Figures released on Monday showed a rise in rainfall.", False),
+        ("Cost per Credit:In-State | $472Out-of-State | $472", False),
+        ("The photos: they were great and we loved them.", False),
+        ("Officials said the dam upstream had held, Foto: none of it was true.", False),
+    ],
+)
+def test_credits(text: str, credit: bool) -> None:
+    assert is_credit(text) is credit
+
+
+@pytest.mark.parametrize(
+    ("text", "prompt"),
+    [
+        ("Jetzt zum kostenlosen Newsletter anmelden »", True),
+        ("(Noch keine Bewertungen)Loading...", True),
+        ("Möchten Sie den Artikel teilen?", True),
+        ("*Werbung. Dieser Beitrag enthält Werbung für eine Marke.", True),
+        ("Follow The Gleaner on Twitter and Instagram", True),
+        ("HAZTE MIEMBRO Y DISFRUTA DE BENEFICIOS EXCLUSIVOS", True),
+        ("Werbung ist ein großes Geschäft, sagte der Verleger.", False),
+        ("Anzeige erstattet: Die Polizei ermittelt gegen den Fahrer.", False),
+        ("Follow-up visits were planned for the spring.", False),
+    ],
+)
+def test_prompts(text: str, prompt: bool) -> None:
+    assert is_prompt(text) is prompt

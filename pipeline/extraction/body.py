@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 
 from selectolax.lexbor import LexborNode
 
-from pipeline.extraction import blockmodel, clean, container
+from pipeline.extraction import blockmodel, boilerplate, clean, container
 from pipeline.extraction.features import PageEvidence, block_features
 from pipeline.extraction.render import list_text
 from pipeline.extraction.segment import Candidate, segment
@@ -27,6 +27,8 @@ _REPEAT_CHARS = 60
 # Prose: at least this many words, and less than this share of link text.
 _PROSE_WORDS = 25
 _PROSE_LINK_SHARE = 0.3
+_CAPTION_KINDS = frozenset(("p", "text"))
+_POINTER_KINDS = frozenset(("p", "text", "quote", "h2", "h3", "h4", "h5", "h6"))
 
 
 @dataclass(slots=True)
@@ -99,6 +101,8 @@ def decide(
     seen: set[str] = set()
     decisions = []
     for i, candidate in enumerate(candidates):
+        if kept[i] and (late := dropped_after_scoring(candidate)):
+            kept[i], reasons[i] = False, late
         if kept[i]:
             key = _repeat_key(candidate)
             if len(key) >= _REPEAT_CHARS:
@@ -132,6 +136,21 @@ def ruled_out(c: Candidate) -> str:
     furniture = c.context.furniture
     if furniture is not None and not c.context.hidden and not _reads_as_prose(c):
         return f"furniture ({furniture}), not prose"
+    return ""
+
+
+def dropped_after_scoring(c: Candidate) -> str:
+    """Text that is furniture by itself but, unlike `ruled_out`'s, is decided after
+    scoring, so that its neighbours are judged as they were when the model was fitted
+    (a caption sits between article paragraphs): a picture's credit or caption
+    ("Foto: dpa", "... © AFP / Name"), a "read also" line of another language, a
+    prompt to subscribe, donate, rate or share."""
+    if c.kind in _CAPTION_KINDS and boilerplate.is_credit(c.text):
+        return "credit"
+    if c.kind in _POINTER_KINDS and boilerplate.is_pointer(c.text):
+        return "pointer"
+    if c.kind in _POINTER_KINDS and boilerplate.is_prompt(c.text):
+        return "prompt"
     return ""
 
 

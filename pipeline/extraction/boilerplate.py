@@ -33,6 +33,41 @@ _STARTS = re.compile(
     re.I | re.X,
 )
 
+# "Read also" pointers (de, fr, es, pt, it, pl, nl): a teaser's title follows, not
+# an article's sentence. They drop their own block only: what follows may be the
+# article again, so they open no furniture section.
+_POINTERS = re.compile(
+    r"""^[\W_]*(?:
+        lesen\ sie\ (?:auch|hier|mehr)\b|lies\ auch\b|auch\ (?:interessant|lesen)\b
+      | (?:das|dies)\ könnte\ (?:sie|dich|euch)\ (?:auch\ )?interessieren|mehr\ zum\ thema\b
+      | (?:zum\ )?weiterlesen\s*(?:[:»›]|$)|schon\ gelesen\b|passend\ (?:dazu|zum\ thema)\s*:
+      | (?:à\ )?(?:lire|voir)\ aussi\b|sur\ le\ même\ sujet\b
+      | (?:lea|lee)\ (?:también|además|más)\s*:|(?:también\ )?(?:le|te)\ puede\ interesar\b
+      | (?:puedes|pueden)\ ver\s*:|vea\ (?:también|además)\b|mira\s*:|noticias\ relacionadas\b
+      | (?:veja|leia)\ (?:também|mais)\s*:|saiba\ mais\s*:|leggi\ anche\b
+      | (?:czytaj|zobacz|przeczytaj)\ (?:też|także|również)\b|lees\ (?:ook|meer)\s*:
+    )""",
+    re.I | re.X,
+)
+
+# Prompts to the reader that are no article's sentence (de, es, fr, en): subscribe,
+# register, donate, rate or share the article; advertising disclosures.
+_PROMPTS = re.compile(
+    r"""^[\W_]*(?:
+        jetzt\ (?:\w+\ ){0,3}(?:newsletter|registrieren|anmelden|abonnieren|spenden)
+      | (?:\w+\ )?newsletter\ (?:abonnieren|bestellen)|jede\ (?:kleine\ )?spende\b
+      | unterstütze\ (?:uns|unsere?n?)\b|unterstützen\ sie\ (?:uns|unsere?n?)\b
+      | (?:\(?noch\ )?keine\ bewertungen|(?:war|ist)\ (?:der|dieser)\ (?:artikel|beitrag)
+        \ (?:nützlich|hilfreich)|(?:artikel|beitrag)\ bewerten\b
+      | (?:möchten\ sie|willst\ du)\ (?:den|diesen)\ (?:artikel|beitrag)\ teilen
+      | like\ it\?\ share\ it|alle\ angaben\ ohne\ gewähr
+      | (?:werbung|anzeige)\s*[.:\-–|]|dieser\ (?:beitrag|artikel)\ enthält\ (?:werbung|affiliate)
+      | follow\ (?:\w+\ ){1,3}on\ (?:twitter|facebook|instagram)
+      | (?:síguenos|suscríbete|únete)\b|hazte\ (?:miembro|socio)\b
+    )""",
+    re.I | re.X,
+)
+
 # Short blocks that are exactly one of these are labels, not text.
 _LABELS = frozenset(
     (
@@ -92,7 +127,20 @@ _HEADINGS = re.compile(
       | contact\ us|request\ a\ (?:quote|demo)|get\ in\ touch|stay\ connected.*
       | related\ (?:reads|reading|links|resources)|recently\ by\ .*|join\ our\ .*
       | читайте\ также|похожие\ новости|関連記事|アクセスランキング
-    ):?$""",
+      # Widget headings of other languages (de, fr, es, pt, it, pl, nl).
+      | mehr\ zum\ thema.*|(?:das|dies)\ könnte\ (?:sie|dich|euch)\ (?:auch\ )?interessieren!?
+      | (?:ähnliche|verwandte|weitere|empfohlene|passende)\ (?:beiträge|artikel|themen|news)\b.*
+      | (?:die\ )?meistgelesenen?(?:\ .*)?|empfehlungen\ aus\ der\ redaktion|mehr\ themen
+      | (?:\d+\ |keine\ )?kommentare|(?:diesen\ )?(?:artikel|beitrag)\ teilen
+      | weiterführende\ (?:informationen|links)|weitere\ (?:informationen|infos|links)(?:\ .*)?
+      | zusatzinformationen|(?:noch\ )?mehr\ infos(?:\ für\ (?:dich|sie|euch))?
+      | kontakt|über\ (?:den|die)\ autor(?:in|en|innen)?|sobre\ el\ autor|à\ propos\ de\ l'auteur
+      | sur\ le\ même\ sujet|articles?\ (?:similaires|liés|associés)
+      | les\ plus\ lus|dans\ la\ même\ rubrique|(?:\d+\ )?commentaires?
+      | noticias\ relacionadas|(?:también\ )?(?:te|le)\ puede\ interesar|lo\ más\ (?:leído|visto)
+      | notícias\ relacionadas|articoli\ correlati|(?:ti\ )?potrebbe\ interessar(?:ti|e)
+      | podobne\ artykuły|gerelateerde\ artikelen
+    )[:.!]?$""",
     re.I | re.X,
 )
 
@@ -110,6 +158,22 @@ _BYLINE = re.compile(
 )
 _MAX_BYLINE = 120
 
+# A picture's caption or credit printed as a block: "Foto: dpa", "Titelbild: ...",
+# "Marco Odermatt in Beaver Creek. © AFP / Marco Bertorello", "... (Credit: iStock)".
+# The credit ends the block (after a sentence or in brackets), or starts a short one.
+_CREDIT = (
+    r"(?:fotos?|photos?|bild(?:er)?|images?|credits?|crédits?(?:\ photos?)?|pictures?"
+    r"|symbolbild|titelbild|beitragsbild|bildquelle|foto\ ?credits?|image\ credits?)"
+)
+_CREDIT_STARTS = re.compile(rf"^[(\[]?{_CREDIT}\s*:", re.I)
+_CREDIT_ENDS = re.compile(
+    rf"(?:^|[.!?]\s+|[(\[|]\s*)(?:©|\(c\)|{_CREDIT}\s*:)\s*[^.!?:;]{{1,60}}[)\]]?$", re.I
+)
+# A figure's caption: "Abbildung 4: ...", "Fig. 2: ...".
+_FIGURE_STARTS = re.compile(r"^(?:abbildung|abb\.|figure|fig\.)\s*\d*[a-z]?\s*:", re.I)
+_MAX_CREDIT_START_WORDS = 20
+_MAX_CAPTION_WORDS = 40
+
 
 def is_boilerplate_text(text: str) -> bool:
     """True for a block whose text is page furniture."""
@@ -118,6 +182,26 @@ def is_boilerplate_text(text: str) -> bool:
     if len(text) <= _MAX_BYLINE and _BYLINE.match(text):
         return True
     return len(text) <= _MAX_LABEL and text.casefold().strip(" .:!-–—|") in _LABELS
+
+
+def is_pointer(text: str) -> bool:
+    """True for a "read also" line of another language ("Lesen Sie auch: ...")."""
+    return _POINTERS.match(text) is not None
+
+
+def is_prompt(text: str) -> bool:
+    """True for a prompt to subscribe, donate, rate or share, or an ad disclosure."""
+    return _PROMPTS.match(text) is not None
+
+
+def is_credit(text: str) -> bool:
+    """True for a picture's credit, a caption ending in one, or a figure's caption."""
+    words = len(text.split())
+    if words <= _MAX_CREDIT_START_WORDS and _CREDIT_STARTS.match(text):
+        return True
+    if words > _MAX_CAPTION_WORDS:
+        return False
+    return _FIGURE_STARTS.match(text) is not None or _CREDIT_ENDS.search(text.strip()) is not None
 
 
 def is_boilerplate_heading(text: str) -> bool:
