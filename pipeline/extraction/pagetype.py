@@ -532,7 +532,7 @@ _SAY: dict[str, Callable[[float, dict[str, float]], str]] = {
     "prose_share": lambda v, _: f"{_percent(v)} of words in paragraphs",
     "log_title_links": lambda v, _: f"{_count(v)} linked titles",
     "log_free_prose": lambda v, _: f"{_count(v)} words of prose outside teasers",
-    "log_title_words": lambda v, _: f"a title of {_count(v)} words",
+    "log_title_words": lambda v, _: f"a title of {_count(v)} word{'' if _count(v) == 1 else 's'}",
     "log_dates": lambda v, _: f"{_count(v)} dates (<time>)",
     "sentence_share": lambda v, _: f"{_percent(v)} of paragraph words in sentences",
     "declared_product": lambda v, _: "declares products" if v else "",
