@@ -98,6 +98,7 @@ _SITE_PARTS = frozenset(("nav", "footer", "aside"))
 # Site parts that broken or framework markup stretches around the whole page.
 _WRAPPER_TAGS = frozenset(("header", "form", "nav", "aside", "footer"))
 _WRAPPER_SHARE = 0.5
+_COUNT_PIECE = 4096  # characters counted at a time (see _more_words)
 # A card's chain stops at menus, asides and footers (a teaser's <header> is its own).
 _CHAIN_STOPS = _SITE_PARTS | {"form", "select", "template", "svg"}
 
@@ -283,11 +284,11 @@ def _card_words(node: LexborNode) -> int:
 def _free_prose(body: LexborNode, cards: set[int]) -> int:
     """Words of the page's long paragraphs outside teaser cards, menus, asides and
     footers: an article's body. A listing's blurbs are all inside its cards."""
-    walls = _Walls(word_count(body.text(deep=True, separator=" ")))
+    walls = _Walls(body)
     words = 0
     for paragraph in body.css("p"):
-        count = word_count(paragraph.text(deep=True, separator=" "))
-        if count >= _PARAGRAPH_WORDS and walls.outside(paragraph, cards):
+        count = _long_words(paragraph.text(deep=True, separator=" "))
+        if count and walls.outside(paragraph, cards):
             words += count
     if words >= _FULL_BODY_WORDS:
         return words  # enough to tell; the walk below costs a pass over every node
@@ -295,10 +296,20 @@ def _free_prose(body: LexborNode, cards: set[int]) -> int:
     for node in body.traverse(include_text=True):
         if node.tag != "-text" or node.parent is None or node.parent.tag == "p":
             continue
-        count = word_count(node.text(deep=False) or "")
-        if count >= _PARAGRAPH_WORDS and walls.outside(node, cards, stop="p"):
+        count = _long_words(node.text(deep=False) or "")
+        if count and walls.outside(node, cards, stop="p"):
             words += count
     return words
+
+
+def _long_words(text: str) -> int:
+    """The words of a long paragraph's text, else 0. A word takes at least one
+    character, so shorter texts are not counted at all: most text nodes of a page
+    are indentation and labels, and counting words costs a regex pass."""
+    if len(text) < _PARAGRAPH_WORDS or len(text.strip()) < _PARAGRAPH_WORDS:
+        return 0
+    count = word_count(text)
+    return count if count >= _PARAGRAPH_WORDS else 0
 
 
 class _Walls:
@@ -309,8 +320,9 @@ class _Walls:
     shuts nothing out: one tag name never decides that the article is not there.
     """
 
-    def __init__(self, page_words: int) -> None:
-        self._limit = _WRAPPER_SHARE * page_words
+    def __init__(self, body: LexborNode) -> None:
+        self._body = body
+        self._page: str | None = None  # the page's text, read when first needed
         self._wrapper: dict[int, bool] = {}
 
     def outside(self, node: LexborNode, cards: set[int], stop: str = "") -> bool:
@@ -328,9 +340,26 @@ class _Walls:
         if node.tag not in _WRAPPER_TAGS:
             return False
         if node.mem_id not in self._wrapper:
+            if self._page is None:
+                self._page = self._body.text(deep=True, separator=" ")
             words = word_count(node.text(deep=True, separator=" "))
-            self._wrapper[node.mem_id] = words >= self._limit
+            most = words / _WRAPPER_SHARE  # the page's words, at most, for the part to wrap it
+            self._wrapper[node.mem_id] = not _more_words(self._page, most)
         return self._wrapper[node.mem_id]
+
+
+def _more_words(text: str, limit: float) -> bool:
+    """word_count(text) > limit, counted piece by piece so that a small site part
+    is settled after the page's first piece (no word spans a space)."""
+    count, start, end = 0, 0, len(text)
+    while start < end:
+        stop = text.find(" ", start + _COUNT_PIECE)
+        stop = end if stop == -1 else stop
+        count += word_count(text[start:stop])
+        if count > limit:
+            return True
+        start = stop
+    return False
 
 
 def _key(node: LexborNode, keys: dict[int, tuple[int, str] | None]) -> tuple[int, str] | None:
