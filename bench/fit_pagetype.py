@@ -165,7 +165,7 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--data", type=Path, default=Path("../shared/bench"))
     parser.add_argument("--folds", type=int, default=5)
-    parser.add_argument("--c", type=float, default=0.03, help="inverse L2 strength")
+    parser.add_argument("--c", type=float, default=0.1, help="inverse L2 strength")
     parser.add_argument(
         "--others-weight",
         type=float,
@@ -199,7 +199,8 @@ def main() -> None:
     fitted = fit(rows, args.c, args.others_weight)
     model = pagetype.Model(fitted.terms, fitted.bias, chosen)
     in_sample = rates(rows, [score(model, r.values) for r in rows], chosen)
-    print(f"chosen threshold {chosen}; in-sample at it: {in_sample}")
+    print(f"chosen threshold {chosen}; cross-validated at it: {rates(rows, scores, chosen)}")
+    print(f"in-sample at it: {in_sample}")
     text = json.dumps(pagetype.to_json(model), indent=1) + "\n"
     if args.write:
         _MODEL_PATH.write_text(text, encoding="utf-8")

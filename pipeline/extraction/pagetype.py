@@ -78,6 +78,8 @@ _CARD_MAX_WORDS = 120
 _CARD_TITLE_WORDS = 3
 _NO_DIGITS = str.maketrans("", "", "0123456789")
 _CARD_DEPTH = 8  # a card is at most this many levels above its title link
+_GRID_LEVELS = 4  # a grid's card is at most this many levels above its blocks
+_GRID_LINKED = 0.5  # a block this much of whose text is a link is a card's title
 _TITLE_LINK_WORDS = 4
 # A declared article with this much prose outside teasers has a full body ...
 _FULL_BODY_WORDS = 250
@@ -131,6 +133,10 @@ FEATURES = (
     "kept_heading_share",
     "log_linked_headings",
     "kept_share",
+    "card_block_share",
+    "after_share",
+    "grid_share",
+    "kept_parent_spread",
 )
 _MODEL_FILE = "pagetype.json"
 
@@ -194,6 +200,7 @@ class PageSignals:
     card_words: int = 0
     free_prose: int = 0
     dates: int = 0
+    card_ids: frozenset[int] = frozenset()  # the cards' mem_ids (see teaser_cards)
 
 
 @dataclass(frozen=True, slots=True)
@@ -221,6 +228,7 @@ def page_signals(tree: LexborHTMLParser) -> PageSignals:
         card_words=card_words,
         free_prose=_free_prose(body, inside),
         dates=len(body.css("time")),
+        card_ids=frozenset(inside),
     )
 
 
@@ -430,35 +438,94 @@ def features(
         math.log1p(signals.dates),
         _sentence_share(blocks, words),
         float(bool(_PRODUCT_TYPES.intersection(data.jsonld_types))),
-        *_kept_shape(decisions),
+        *_kept_shape(decisions, signals.card_ids),
     )
 
 
-def _kept_shape(decisions: Sequence[Decision]) -> tuple[float, float, float, float]:
-    """What the body stage kept, and how it reads: the share of its text in links,
-    the share of its blocks that are headings, how many of the page's headings are
-    links (a listing's teaser titles), and the share of the page's block words kept."""
+def _kept_shape(
+    decisions: Sequence[Decision], card_ids: frozenset[int] = frozenset()
+) -> tuple[float, ...]:
+    """What the body stage kept and dropped, and how it reads, from its decisions
+    alone (no other pass over the page):
+
+    kept_link_share, kept_heading_share: the share of the kept text in links, of
+    the kept blocks that are headings; log_linked_headings: the page's headings
+    that are links (a listing's teaser titles); kept_share: the share of the
+    page's block words kept; card_block_share: of them in teaser cards (see
+    `teaser_cards`); after_share: after the last kept block (an article ends
+    before the site's teaser grids, a listing's kept intro sits above them);
+    grid_share: in the largest grid (see `_Grids`); kept_parent_spread: distinct
+    parents per kept block (an article's paragraphs share one, a listing's kept
+    blurbs each sit in their own card)."""
     kept_chars = kept_links = kept_blocks = kept_headings = linked = 0
-    kept_words = all_words = 0
+    kept_words = all_words = card_words = after = 0
+    parents: set[int] = set()
+    grids = _Grids()
     for decision in decisions:
         candidate = decision.candidate
         words = word_count(candidate.text)
         all_words += words
+        chain = candidate.context.chain
         heading = candidate.kind in _HEADINGS
         if heading and candidate.link_chars >= _LINKED * len(candidate.text):
             linked += candidate.context.furniture is None
+        if card_ids and not card_ids.isdisjoint(chain):
+            card_words += words
+        grids.add(chain, words, candidate.link_chars >= _GRID_LINKED * len(candidate.text) > 0)
         if decision.kept:
             kept_chars += len(candidate.text)
             kept_links += candidate.link_chars
             kept_blocks += 1
             kept_headings += heading
             kept_words += words
+            after = 0
+            if len(chain) > 1:
+                parents.add(chain[1])
+        else:
+            after += words
+    if not all_words:
+        return (0.0,) * 8
     return (
         min(1.0, kept_links / kept_chars) if kept_chars else 0.0,
         kept_headings / kept_blocks if kept_blocks else 0.0,
         math.log1p(linked),
-        kept_words / all_words if all_words else 0.0,
+        kept_words / all_words,
+        card_words / all_words,
+        after / all_words if kept_blocks else 0.0,
+        grids.largest() / all_words,
+        len(parents) / kept_blocks if kept_blocks else 0.0,
     )
+
+
+class _Grids:
+    """Grids among the candidate blocks: an element with at least four children that
+    hold blocks, most of them short and holding a linked block (a product card, a
+    teaser), found from the blocks' ancestor chains (`Context.chain`) the walk
+    recorded: per element, per child, (words, linked blocks)."""
+
+    def __init__(self) -> None:
+        self._children: dict[int, dict[int, list[int]]] = {}
+
+    def add(self, chain: tuple[int, ...], words: int, linked: bool) -> None:
+        for level in range(min(len(chain) - 1, _GRID_LEVELS)):
+            children = self._children.setdefault(chain[level + 1], {})
+            tally = children.get(chain[level])
+            if tally is None:
+                children[chain[level]] = [words, linked]
+            else:
+                tally[0] += words
+                tally[1] += linked
+
+    def largest(self) -> int:
+        """The words of the largest grid's card-like children."""
+        best = 0
+        for children in self._children.values():
+            if len(children) < _MIN_CARDS:
+                continue
+            cards = [w for w, linked in children.values() if linked and w <= _CARD_MAX_WORDS]
+            if len(cards) >= _MIN_CARDS and len(cards) >= _CARD_MAJORITY * len(children):
+                best = max(best, sum(cards))
+        return best
 
 
 def _sentence_share(blocks: Sequence[Block], words: int) -> float:
@@ -569,6 +636,10 @@ _SAY: dict[str, Callable[[float, dict[str, float]], str]] = {
     "kept_heading_share": lambda v, _: f"{_percent(v)} of the body's blocks are headings",
     "log_linked_headings": lambda v, _: f"{_count(v)} linked headings",
     "kept_share": lambda v, _: f"{_percent(v)} of the page's blocks kept",
+    "card_block_share": lambda v, _: f"{_percent(v)} of the page's block words in teaser cards",
+    "after_share": lambda v, _: f"{_percent(v)} of the page's block words after the body",
+    "grid_share": lambda v, _: f"{_percent(v)} of the page's block words in a grid of cards",
+    "kept_parent_spread": lambda v, _: f"{v:.2f} parents per kept block",
 }
 
 
