@@ -169,7 +169,7 @@ def main() -> None:
     parser.add_argument(
         "--others-weight",
         type=float,
-        default=0.3,
+        default=0.6,
         help="weight of each trafilatura-eval and AEB page (articles) in the fit",
     )
     parser.add_argument("--write", action="store_true", help=f"write {_MODEL_PATH.name}")

@@ -454,9 +454,9 @@ def _kept_shape(
     page's block words kept; card_block_share: of them in teaser cards (see
     `teaser_cards`); after_share: after the last kept block (an article ends
     before the site's teaser grids, a listing's kept intro sits above them);
-    grid_share: in the largest grid (see `_Grids`); kept_parent_spread: distinct
-    parents per kept block (an article's paragraphs share one, a listing's kept
-    blurbs each sit in their own card)."""
+    grid_share: in the largest grid (see `_Grids`); kept_parent_spread: how many
+    of the kept blocks after the first have a parent of their own (0: one parent,
+    as an article's paragraphs share; 1: a listing's kept blurbs, each in its card)."""
     kept_chars = kept_links = kept_blocks = kept_headings = linked = 0
     kept_words = all_words = card_words = after = 0
     parents: set[int] = set()
@@ -493,7 +493,7 @@ def _kept_shape(
         card_words / all_words,
         after / all_words if kept_blocks else 0.0,
         grids.largest() / all_words,
-        len(parents) / kept_blocks if kept_blocks else 0.0,
+        (len(parents) - 1) / (kept_blocks - 1) if kept_blocks > 1 else 0.0,
     )
 
 
@@ -639,7 +639,7 @@ _SAY: dict[str, Callable[[float, dict[str, float]], str]] = {
     "card_block_share": lambda v, _: f"{_percent(v)} of the page's block words in teaser cards",
     "after_share": lambda v, _: f"{_percent(v)} of the page's block words after the body",
     "grid_share": lambda v, _: f"{_percent(v)} of the page's block words in a grid of cards",
-    "kept_parent_spread": lambda v, _: f"{v:.2f} parents per kept block",
+    "kept_parent_spread": lambda v, _: f"{_percent(v)} of the kept blocks in parents of their own",
 }
 
 
