@@ -139,3 +139,16 @@ def test_a_chinese_article_is_not_rejected_as_a_listing() -> None:
     )
     record = extract_page(Page(html, "https://news.example.cn/local/2020-02/19/c_1125597921.htm"))
     assert record.title is not None and "交通" in (record.text or "")
+
+
+def test_grids_cards_and_the_spread_of_the_kept_body_are_read_from_the_decisions() -> None:
+    listing = _named(
+        _page("<h1>News</h1><main>" + _PROSE + _cards(12) + "</main>"), "https://x.example/news"
+    )
+    prose = "".join(_PROSE.replace("plan", f"plan {i}") for i in range(4))  # no repeats
+    article = _named(
+        _page("<h1>A vote</h1><main><div>" + prose + "</div></main>"), "https://x.example/a"
+    )
+    assert listing["grid_share"] > 0.3 and article["grid_share"] == 0.0
+    assert listing["card_block_share"] > 0.3 and article["card_block_share"] == 0.0
+    assert article["kept_parent_spread"] == 0.0 and article["after_share"] == 0.0
