@@ -121,6 +121,18 @@ def test_credits(text: str, credit: bool) -> None:
         ("Werbung ist ein großes Geschäft, sagte der Verleger.", False),
         ("Anzeige erstattet: Die Polizei ermittelt gegen den Fahrer.", False),
         ("Follow-up visits were planned for the spring.", False),
+        ("Want more from Daily Test? Sign up for our newsletter and shop smarter.", True),
+        ("Disclosure: This post contains affiliate links. If you buy, we may earn.", True),
+        ("This post may contain affiliate links, view my full disclosure policy.", True),
+        ("Did you make one of my recipes? Please leave a star rating.", True),
+        ("Pin this for later!", True),
+        ("This article is exclusive to Daily+ subscribers", True),
+        ("GitHub analytics - what is actually happening (Sponsored)", True),
+        ("Advertisement: New AI Book!", True),
+        ("Receive growth tips, delivered to your inbox", True),
+        ("Affiliate links in posts were banned by the network last year.", False),
+        ("Sign up numbers for the course doubled, the college said.", False),
+        ("The sponsored athletes wore the new kit.", False),
     ],
 )
 def test_prompts(text: str, prompt: bool) -> None:

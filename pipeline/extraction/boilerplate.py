@@ -51,7 +51,7 @@ _POINTERS = re.compile(
 )
 
 # Prompts to the reader that are no article's sentence (de, es, fr, en): subscribe,
-# register, donate, rate or share the article; advertising disclosures.
+# register, donate, rate or share the article; advertising and affiliate disclosures.
 _PROMPTS = re.compile(
     r"""^[\W_]*(?:
         jetzt\ (?:\w+\ ){0,3}(?:newsletter|registrieren|anmelden|abonnieren|spenden)
@@ -64,6 +64,22 @@ _PROMPTS = re.compile(
       | (?:werbung|anzeige)\s*[.:\-–|]|dieser\ (?:beitrag|artikel)\ enthält\ (?:werbung|affiliate)
       | follow\ (?:\w+\ ){1,3}on\ (?:twitter|facebook|instagram)
       | (?:síguenos|suscríbete|únete)\b|hazte\ (?:miembro|socio)\b
+      # English: newsletter and sign-up prompts, paywall and funding notes, affiliate
+      # disclosures, sponsor slots, "pin it", "rate the recipe".
+      | (?:sign\ up|subscribe)\ (?:now|today|for\ (?:free|our|the)|to\ (?:our|the|get|receive))\b
+      | want\ more\b.{0,60}\?\s*(?:sign\ up|subscribe)
+      | .{0,80}\bdelivered\ (?:straight\ |right\ )?to\ your\ inbox
+      | pin\ (?:this|it)\b.{0,20}\blater|pin\ for\ later|help\ (?:me|us)\ spread\ the\ word
+      | get\ (?:a|your|the|our)\ free\ (?:quote|trial|consultation|e-?book|guide|demo|estimate)
+      | did\ you\ (?:make|try)\ (?:this|one\ of\ (?:my|our))\ recipes?
+      | (?:(?:editorial\ )?note|disclosure)\s*:.{0,80}\baffiliate\ links|as\ an\ amazon\ associate
+      | (?:this|our|some|the)\ (?:\w+\ ){0,3}(?:may\ )?(?:contains?|uses?)\ affiliate\ links
+      | this\ (?:article|story|content)\ is\ (?:exclusive\ to|only\ (?:available\ )?for)
+        \ .{0,30}(?:subscribers|members)
+      | this\ (?:story|article|journalism)\ (?:is|was)\ (?:funded|made\ possible)
+        \ by\ (?:readers|donors|members)
+      | sponsor\ this\ (?:newsletter|podcast|site|blog)|(?:advertisement|sponsored)\s*:
+      | .{0,80}\((?:sponsored|advertisement)\)$
     )""",
     re.I | re.X,
 )
