@@ -8,6 +8,7 @@ from pipeline.extraction.boilerplate import (
     is_credit,
     is_pointer,
     is_prompt,
+    is_view_count,
 )
 
 
@@ -137,3 +138,15 @@ def test_credits(text: str, credit: bool) -> None:
 )
 def test_prompts(text: str, prompt: bool) -> None:
     assert is_prompt(text) is prompt
+
+
+@pytest.mark.parametrize(
+    ("text", "meta"),
+    [
+        ("Общество | Анна Соколова | 19 октября 2025, 14:30 | Просмотров: 1 248", True),
+        ("Politics · Jane Roe · Views: 12,480", True),
+        ("The video had 2 million views: a record for the channel.", False),
+    ],
+)
+def test_view_count_lines(text: str, meta: bool) -> None:
+    assert is_view_count(text) is meta

@@ -187,6 +187,11 @@ _CREDIT_ENDS = re.compile(
 )
 # A figure's caption: "Abbildung 4: ...", "Fig. 2: ...".
 _FIGURE_STARTS = re.compile(r"^(?:abbildung|abb\.|figure|fig\.)\s*\d*[a-z]?\s*:", re.I)
+# A meta line ending in a view counter: "Society | Jane Roe | 19 Oct 2025 | Views: 1 248".
+_VIEWS = re.compile(
+    r"(?:^|[|•·⋅]\s*)(?:views|просмотров|aufrufe|vues|visualizaciones|visitas)\s*:\s*[\d\s.,]+$",
+    re.I,
+)
 _MAX_CREDIT_START_WORDS = 20
 _MAX_CAPTION_WORDS = 40
 
@@ -198,6 +203,11 @@ def is_boilerplate_text(text: str) -> bool:
     if len(text) <= _MAX_BYLINE and _BYLINE.match(text):
         return True
     return len(text) <= _MAX_LABEL and text.casefold().strip(" .:!-–—|") in _LABELS
+
+
+def is_view_count(text: str) -> bool:
+    """True for a meta line that ends in the page's view counter."""
+    return len(text) <= _MAX_BYLINE and _VIEWS.search(text.strip()) is not None
 
 
 def is_pointer(text: str) -> bool:
