@@ -1,44 +1,54 @@
-"""Fit the page-type model of pipeline/extraction/pagetype.py and print it.
+"""Fit the page-type model of pipeline/extraction/pagetype.py.
 
-    .venv/bin/python bench/fit_pagetype.py [--data ../shared/bench/wcxb-dev] [--folds 5]
+    .venv/bin/pip install -e '.[train]'      # scikit-learn, for fitting only
+    .venv/bin/python bench/fit_pagetype.py [--data ../shared/bench] [--folds 5] [--write]
 
-Measures `pagetype.features()` on every WCXB-dev article, listing and collection
-page, fits a logistic regression (standardised features, L2, plain gradient
-descent: no numerical library needed for ~1,000 pages) and validates it by
-cross-validation grouped by site: every page of a host is in one fold, so a
-page is always scored by a model fitted on other sites. The figures it prints
-are those cross-validated decisions, counted as the extractor decides: a page
-is rejected when its body is too short (before the page type is asked) or when
-its score is above the threshold, unless it declares an article with a full
-body and no listing evidence. The threshold is the lowest whose
-cross-validated article rejection stays within the target (2%). Then it prints
-the `_MODEL`, `_BIAS`, `_THRESHOLD` lines to paste into pagetype.py, fitted on
-all pages. Deterministic: fixed fold assignment, fixed step count.
+Measures `pagetype.features()` (through `analyse`, as extraction does) on every
+WCXB-dev article, listing and collection page, and on the trafilatura-eval and
+AEB pages, which are content pages with no page-type label and serve as
+articles, weighing `--others-weight` each (WCXB's labelled pages weigh 1). It
+fits a logistic regression over the standardised features (L2, `--c`) and
+validates it by cross-validation grouped by site: every page of a host is in
+one fold, so a page is always scored by a model fitted on other sites. The
+figures it prints are those cross-validated decisions, counted as the
+extractor decides: a page is rejected when its body is too short (before the
+page type is asked) or when its score is above the threshold, unless it
+declares an article with a full body and no listing evidence. The threshold is
+the lowest whose cross-validated WCXB article rejection stays within the
+target (2%). With `--write` the model fitted on all pages goes to
+`pipeline/extraction/models/pagetype.json`. Deterministic: fixed fold
+assignment, a deterministic solver, rounded weights.
 """
 
 from __future__ import annotations
 
 import argparse
-import math
+import json
 import random
 import sys
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-
-from pipeline import urls
-
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # the checkout: bench/
 
-from bench.evaluate.datasets import load_wcxb
+from bench.evaluate.datasets import (
+    AEB_DIR,
+    TRAFEVAL_DIR,
+    WCXB_DIR,
+    BenchPage,
+    load_aeb,
+    load_trafeval,
+    load_wcxb,
+)
+from pipeline import urls
+from pipeline.errors import ExtractionError
 from pipeline.extraction import Page, analyse, pagetype
-from pipeline.extraction.pagetype import FEATURES
 from pipeline.options import DEFAULT_OPTIONS
 
 _INDEX_TYPES = ("listing", "collection")
 _MAX_ARTICLE_REJECTION = 0.02
-Model = tuple[list[float], list[float], list[float], float]
+_MODEL_PATH = Path(__file__).resolve().parent.parent / "pipeline/extraction/models/pagetype.json"
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,14 +56,30 @@ class Row:
     values: list[float]
     is_index: int
     site: str
+    bench: str  # wcxb, trafeval, aeb
     short_body: bool  # rejected as empty_body before the page type is asked
     protected: bool  # a declared article with a full body and no listing evidence
 
 
-def measure(root: Path) -> list[Row]:
+def _pages(root: Path) -> Iterator[tuple[str, BenchPage]]:
+    for page in load_wcxb(root / WCXB_DIR, types=("article", *_INDEX_TYPES)):
+        yield "wcxb", page
+    for page in load_trafeval(root / TRAFEVAL_DIR):
+        yield "trafeval", page
+    for page in load_aeb(root / AEB_DIR):
+        yield "aeb", page
+
+
+def measure(root: Path) -> tuple[list[Row], int]:
+    """Every page's row, and how many pages no analysis reached (undecodable ...)."""
     rows: list[Row] = []
-    for page in load_wcxb(root, types=("article", *_INDEX_TYPES)):
-        found = analyse(Page(page.html, page.url))
+    failed = 0
+    for bench, page in _pages(root):
+        try:
+            found = analyse(Page(page.html, page.url))
+        except ExtractionError:
+            failed += 1
+            continue
         short = not found.references and (
             found.words == 0
             or (found.words < DEFAULT_OPTIONS.min_words and not found.declared_article)
@@ -62,93 +88,124 @@ def measure(root: Path) -> list[Row]:
             Row(
                 list(found.page_features),
                 int(page.page_type in _INDEX_TYPES),
-                (urls.hostname(page.url) or "").removeprefix("www."),
+                (urls.hostname(page.url) or page.id).removeprefix("www."),
+                bench,
                 short,
                 pagetype.protected(found.page_features, found.declared_schema),
             )
         )
-    return rows
+    return rows, failed
 
 
-def fit(rows: list[Row], l2: float = 0.01, steps: int = 1500, rate: float = 0.3) -> Model:
-    n = len(rows[0].values)
-    mean = [sum(r.values[j] for r in rows) / len(rows) for j in range(n)]
-    scale = [
-        max(1e-6, math.sqrt(sum((r.values[j] - mean[j]) ** 2 for r in rows) / len(rows)))
-        for j in range(n)
-    ]
-    xs = [[(r.values[j] - mean[j]) / scale[j] for j in range(n)] for r in rows]
-    weights, bias = [0.0] * n, 0.0
-    for _ in range(steps):
-        grad, grad_bias = [0.0] * n, 0.0
-        for x, row in zip(xs, rows, strict=True):
-            z = sum(w * v for w, v in zip(weights, x, strict=True)) + bias
-            error = 1 / (1 + math.exp(-max(-30.0, min(30.0, z)))) - row.is_index
-            grad_bias += error
-            for j in range(n):
-                grad[j] += error * x[j]
-        weights = [w - rate * (g / len(xs) + l2 * w) for w, g in zip(weights, grad, strict=True)]
-        bias -= rate * grad_bias / len(xs)
-    return mean, scale, weights, bias
+def fit(rows: list[Row], c: float, others: float) -> pagetype.Model:
+    """The standardised L2 logistic regression over `rows` (threshold left at 0)."""
+    import numpy as np  # the train extra: fitting only
+    from sklearn.linear_model import LogisticRegression
+
+    x = np.array([r.values for r in rows])
+    y = np.array([r.is_index for r in rows])
+    weights = np.array([1.0 if r.bench == "wcxb" else others for r in rows])
+    mean = x.mean(axis=0)
+    scale = np.maximum(x.std(axis=0), 1e-6)
+    fitted = LogisticRegression(C=c, max_iter=10_000).fit(
+        (x - mean) / scale, y, sample_weight=weights
+    )
+    terms = tuple(
+        (float(m), float(s), float(w)) for m, s, w in zip(mean, scale, fitted.coef_[0], strict=True)
+    )
+    return pagetype.Model(terms, float(fitted.intercept_[0]), 0.0)
 
 
-def score(model: Model, values: list[float]) -> float:
-    mean, scale, weights, bias = model
-    return bias + sum(
-        w * (v - m) / s for v, m, s, w in zip(values, mean, scale, weights, strict=True)
+def score(model: pagetype.Model, values: list[float]) -> float:
+    return model.bias + sum(
+        w * (v - m) / s for v, (m, s, w) in zip(values, model.terms, strict=True)
     )
 
 
-def cross_validate(rows: list[Row], folds: int) -> list[float]:
+def cross_validate(rows: list[Row], folds: int, c: float, others: float) -> list[float]:
     """Each page's score from a model fitted on the other folds' sites."""
     sites = sorted({r.site for r in rows})
     random.Random(1).shuffle(sites)
     fold_of = {site: i % folds for i, site in enumerate(sites)}
     scores = [0.0] * len(rows)
     for k in range(folds):
-        model = fit([r for r in rows if fold_of[r.site] != k])
+        model = fit([r for r in rows if fold_of[r.site] != k], c, others)
         for i, row in enumerate(rows):
             if fold_of[row.site] == k:
                 scores[i] = score(model, row.values)
     return scores
 
 
-def rates(rows: list[Row], scores: list[float], threshold: float) -> tuple[float, float]:
-    """(articles rejected, listing and collection pages rejected), as extraction decides."""
+@dataclass(frozen=True, slots=True)
+class Rates:
+    articles: float  # WCXB article pages rejected
+    indexes: float  # WCXB listing and collection pages rejected
+    trafeval: int  # trafilatura-eval pages rejected (short body or listing)
+    aeb: int
+
+
+def rates(rows: list[Row], scores: list[float], threshold: float) -> Rates:
+    """The rejections as extraction decides them, at `threshold`."""
 
     def rejected(row: Row, value: float) -> bool:
         return row.short_body or (value > threshold and not row.protected)
 
-    articles = [rejected(r, s) for r, s in zip(rows, scores, strict=True) if not r.is_index]
-    indexes = [rejected(r, s) for r, s in zip(rows, scores, strict=True) if r.is_index]
-    return sum(articles) / len(articles), sum(indexes) / len(indexes)
+    pairs = list(zip(rows, scores, strict=True))
+    articles = [rejected(r, s) for r, s in pairs if r.bench == "wcxb" and not r.is_index]
+    indexes = [rejected(r, s) for r, s in pairs if r.is_index]
+    return Rates(
+        sum(articles) / len(articles),
+        sum(indexes) / len(indexes),
+        sum(rejected(r, s) for r, s in pairs if r.bench == "trafeval"),
+        sum(rejected(r, s) for r, s in pairs if r.bench == "aeb"),
+    )
 
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--data", type=Path, default=Path("../shared/bench/wcxb-dev"))
+    parser.add_argument("--data", type=Path, default=Path("../shared/bench"))
     parser.add_argument("--folds", type=int, default=5)
+    parser.add_argument("--c", type=float, default=0.03, help="inverse L2 strength")
+    parser.add_argument(
+        "--others-weight",
+        type=float,
+        default=0.3,
+        help="weight of each trafilatura-eval and AEB page (articles) in the fit",
+    )
+    parser.add_argument("--write", action="store_true", help=f"write {_MODEL_PATH.name}")
     args = parser.parse_args()
-    rows = measure(args.data)
-    sites = len({r.site for r in rows})
-    indexes = sum(r.is_index for r in rows)
-    print(f"{len(rows)} pages of {sites} sites, {indexes} listing or collection")
-    scores = cross_validate(rows, args.folds)
+    rows, failed = measure(args.data)
+    counts = {b: sum(r.bench == b for r in rows) for b in ("wcxb", "trafeval", "aeb")}
+    print(
+        f"{len(rows)} pages of {len({r.site for r in rows})} sites: WCXB {counts['wcxb']}"
+        f" ({sum(r.is_index for r in rows)} listing or collection), trafilatura-eval"
+        f" {counts['trafeval']}, AEB {counts['aeb']}; {failed} not analysed"
+    )
+    scores = cross_validate(rows, args.folds, args.c, args.others_weight)
     chosen = None
-    for step in range(-20, 41):
+    print("cross-validated, grouped by site (rejected: short body or listing):")
+    for step in range(-40, 61):
         threshold = step / 10
-        articles, indexes = rates(rows, scores, threshold)
+        found = rates(rows, scores, threshold)
         print(
-            f"threshold {threshold:5.1f}: articles rejected {articles:.3f}, "
-            f"listing and collection rejected {indexes:.3f}  (cross-validated, grouped by site)"
+            f"threshold {threshold:5.1f}: WCXB articles {found.articles:.3f},"
+            f" listing+collection {found.indexes:.3f}; trafilatura-eval"
+            f" {found.trafeval}/{counts['trafeval']}, AEB {found.aeb}/{counts['aeb']}"
         )
-        if chosen is None and articles <= _MAX_ARTICLE_REJECTION:
+        if chosen is None and found.articles <= _MAX_ARTICLE_REJECTION:
             chosen = threshold
-    mean, scale, weights, bias = fit(rows)
-    print("\n_MODEL: tuple[tuple[float, float, float], ...] = (")
-    for name, m, s, w in zip(FEATURES, mean, scale, weights, strict=True):
-        print(f"    ({m:.4f}, {s:.4f}, {w:.4f}),  # {name}")
-    print(f")\n_BIAS = {bias:.4f}\n_THRESHOLD = {chosen}")
+    if chosen is None:
+        raise SystemExit("no threshold keeps the article rejection within the target")
+    fitted = fit(rows, args.c, args.others_weight)
+    model = pagetype.Model(fitted.terms, fitted.bias, chosen)
+    in_sample = rates(rows, [score(model, r.values) for r in rows], chosen)
+    print(f"chosen threshold {chosen}; in-sample at it: {in_sample}")
+    text = json.dumps(pagetype.to_json(model), indent=1) + "\n"
+    if args.write:
+        _MODEL_PATH.write_text(text, encoding="utf-8")
+        print(f"wrote {_MODEL_PATH}")
+    else:
+        print(text)
 
 
 if __name__ == "__main__":

@@ -77,3 +77,65 @@ def test_declared_article_loses_its_protection_when_cards_dominate() -> None:
     found = analyse(Page(html, "https://news.example/best-of-the-week"))
     assert found.declared_schema
     assert not pagetype.protected(found.page_features, found.declared_schema)
+
+
+_CHINESE = "<p>" + "市政府今天宣布了新的交通计划，居民对此表示欢迎并提出了许多建议。" * 4 + "</p>"
+
+
+def test_chinese_prose_without_spaces_is_counted_in_words() -> None:
+    # one whitespace-free run per paragraph: a split() count would see 1 word each
+    signals = pagetype.page_signals(LexborHTMLParser(_page(_CHINESE * 3).decode()))
+    assert signals.free_prose > 200
+
+
+@pytest.mark.parametrize("wrapper", ["form action='/post'", "header"])
+def test_a_site_part_wrapping_the_whole_page_does_not_shut_out_its_prose(wrapper: str) -> None:
+    tag = wrapper.split()[0]
+    wrapped = pagetype.page_signals(
+        LexborHTMLParser(_page(f"<{wrapper}><main>{_PROSE * 3}</main></{tag}>").decode())
+    )
+    assert wrapped.free_prose > 200
+    # a menu beside the article is still a site part: its text is not the article's
+    menu = f"<nav>{_PROSE}</nav><main>{_PROSE * 3}</main>"
+    beside = pagetype.page_signals(LexborHTMLParser(_page(menu).decode()))
+    assert 200 < beside.free_prose < 4 * 70
+
+
+def _named(html: bytes, url: str) -> dict[str, float]:
+    found = analyse(Page(html, url))
+    return dict(zip(pagetype.FEATURES, found.page_features, strict=True))
+
+
+def test_the_site_root_is_a_home_page_but_a_numbered_post_there_is_not() -> None:
+    html = _page("<h1>A post</h1>" + _PROSE * 2)
+    assert _named(html, "https://blog.example/")["declared_listing"] == 1.0
+    assert _named(html, "https://blog.example/?p=2895")["declared_listing"] == 0.0
+
+
+def test_linked_teaser_headings_and_the_kept_body_are_measured() -> None:
+    listing = _named(
+        _page("<h1>News</h1><main>" + _cards(12) + "</main>"), "https://x.example/news"
+    )
+    article = _named(_page("<h1>A vote</h1><main>" + _PROSE * 3 + "</main>"), "https://x.example/a")
+    assert listing["log_linked_headings"] > article["log_linked_headings"] == 0.0
+    assert article["sentence_share"] > 0.9
+    assert article["kept_link_share"] == 0.0
+
+
+def test_the_shipped_model_matches_the_features_and_round_trips() -> None:
+    shipped = pagetype.model()
+    assert len(shipped.terms) == len(pagetype.FEATURES)
+    assert pagetype.from_json(pagetype.to_json(shipped)) == shipped
+    broken = pagetype.to_json(shipped)
+    broken["features"] = broken["features"][:-1]
+    with pytest.raises(ValueError, match="other features"):
+        pagetype.from_json(broken)
+
+
+def test_a_chinese_article_is_not_rejected_as_a_listing() -> None:
+    head = "<title>市政府宣布新的交通计划并征求居民意见</title>"
+    html = _page(
+        "<h1>市政府宣布新的交通计划并征求居民意见</h1><main>" + _CHINESE * 5 + "</main>", head
+    )
+    record = extract_page(Page(html, "https://news.example.cn/local/2020-02/19/c_1125597921.htm"))
+    assert record.title is not None and "交通" in (record.text or "")

@@ -172,7 +172,15 @@ def analyse(page: Page, options: Options = DEFAULT_OPTIONS) -> Analysis:
         built, text, words = body.Body(), "", 0
     shown = (meta.dated_by_article, bool(meta.authors))
     values = pagetype.features(
-        meta.structured, signals, page.url, shown, root, holder, built.blocks
+        meta.structured,
+        signals,
+        page.url,
+        shown,
+        root,
+        holder,
+        built.blocks,
+        meta.title,
+        decisions,
     )
     declared = pagetype.declares_article(meta.structured, signals)
     schema = pagetype.declares_schema_article(meta.structured)

@@ -33,6 +33,7 @@ import re
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 from pipeline.extraction import boilerplate
 from pipeline.extraction.segment import CONTEXT_TAGS, Candidate
@@ -188,10 +189,10 @@ def block_features(
             names.append("prefix_repeated")
         names += [f"own:{w}" for w in context.own]
         names += [f"near:{w}" for w in context.around]
-        names += [f"tag:{t}" for bit, t in enumerate(CONTEXT_TAGS) if context.tags >> bit & 1]
+        names += _tag_features(context.tags)
         names += declared.features(measure.tokens)
         if measure.words >= 3:
-            share_common = sum(t in common for t in measure.tokens) / measure.words
+            share_common = sum(map(common.__contains__, measure.tokens)) / measure.words
             names.append(_COMMON[_bin(share_common, _SHARE_EDGES)])
         names += regions.features(context.chain)
         if i > 0:
@@ -206,6 +207,12 @@ def block_features(
             ]
         rows.append(tuple(names))
     return rows
+
+
+@lru_cache(maxsize=4096)
+def _tag_features(tags: int) -> tuple[str, ...]:
+    """The ancestor-tag features of a CONTEXT_TAGS bit set (pages reuse a few sets)."""
+    return tuple(f"tag:{t}" for bit, t in enumerate(CONTEXT_TAGS) if tags >> bit & 1)
 
 
 def _common_words(measures: Sequence[_Measure]) -> frozenset[str]:
@@ -372,14 +379,14 @@ class _Declared:
         if self.shingles:
             if len(tokens) >= _DECLARED_SHINGLE:
                 grams = list(zip(tokens, tokens[1:], tokens[2:], strict=False))
-                share = sum(g in self.shingles for g in grams) / len(grams)
+                share = sum(map(self.shingles.__contains__, grams)) / len(grams)
             else:
                 share = float(bool(tokens) and all(t in self.words for t in tokens))
             names.append(_DECLARED[_bin(share, _SHARE_EDGES)])
         else:
             names.append("declared:none")
         if self.description and len(tokens) >= 4:
-            share = sum(t in self.description for t in tokens) / len(tokens)
+            share = sum(map(self.description.__contains__, tokens)) / len(tokens)
             if share >= 0.8:
                 names.append("in_description")
         return names

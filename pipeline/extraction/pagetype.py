@@ -29,15 +29,20 @@ The rejection names, in words, the evidence that pushed the score up.
 
 from __future__ import annotations
 
+import json
 import math
 import re
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+from typing import Any
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from pipeline import urls
+from pipeline.extraction.body import Decision
 from pipeline.extraction.structured import ARTICLE_TYPES, StructuredData
 from pipeline.normalize import word_count
 from pipeline.record import Block, Paragraph
@@ -80,10 +85,20 @@ _FULL_BODY_WORDS = 250
 _DOMINANT_CARDS = 8
 _DOMINANT_CARD_SHARE = 0.5
 _EVIDENCE_ITEMS = 3
+_PRODUCT_TYPES = frozenset(("Product", "ProductGroup", "Offer", "AggregateOffer"))
+# A sentence: text up to a full stop, question or exclamation mark (Latin or CJK).
+_SENTENCE = re.compile(r"[^.!?。！？]+[.!?。！？]")
+_SENTENCE_WORDS = 6
+_HEADINGS = frozenset(("h2", "h3", "h4", "h5", "h6"))
+_LINKED = 0.6  # a heading this much of whose text is a link is a teaser's title
 _NOT_CONTENT = frozenset(
     "script style noscript template svg nav footer aside header form select head".split()
 )
 _SITE_PARTS = frozenset(("nav", "footer", "aside"))
+# Site parts that broken or framework markup stretches around the whole page.
+_WRAPPER_TAGS = frozenset(("header", "form", "nav", "aside", "footer"))
+_WRAPPER_SHARE = 0.5
+_COUNT_PIECE = 4096  # characters counted at a time (see _more_words)
 # A card's chain stops at menus, asides and footers (a teaser's <header> is its own).
 _CHAIN_STOPS = _SITE_PARTS | {"form", "select", "template", "svg"}
 
@@ -108,35 +123,58 @@ FEATURES = (
     "prose_share",
     "log_title_links",
     "log_free_prose",
+    "log_title_words",
+    "log_dates",
+    "sentence_share",
+    "declared_product",
+    "kept_link_share",
+    "kept_heading_share",
+    "log_linked_headings",
+    "kept_share",
 )
-# Fitted by bench/fit_pagetype.py on WCXB-dev (articles vs listing and collection
-# pages): per feature (mean, scale, weight) of the standardised logistic model; the
-# threshold is the lowest at which cross-validation grouped by site rejects at most
-# 2% of the articles.
-_MODEL: tuple[tuple[float, float, float], ...] = (
-    (0.6135, 0.4870, -0.4574),  # published
-    (0.6402, 0.4799, -0.3651),  # declared_article
-    (0.6075, 0.4883, -0.3151),  # author
-    (0.7205, 0.4487, -0.7160),  # slug_url
-    (0.1120, 0.3154, 0.4292),  # declared_listing
-    (6.4051, 1.7376, -0.0238),  # log_paragraph_block_words
-    (6.1806, 2.0813, -0.1872),  # log_long_paragraph_words
-    (0.1283, 0.1974, 0.5655),  # link_share
-    (2.7012, 1.2342, -0.3121),  # log_long_paragraphs
-    (0.1943, 0.3956, 0.4208),  # pagination
-    (0.5619, 0.4961, -0.3297),  # og_article
-    (0.0813, 0.2732, 0.3133),  # query
-    (2.2238, 1.2579, 0.3110),  # log_image_links
-    (1.2931, 1.5739, 0.4160),  # log_prices
-    (0.0212, 0.1287, -0.0450),  # teaser_share
-    (2.6650, 1.3367, -0.1076),  # log_cards
-    (0.3316, 0.3443, 0.2283),  # card_share
-    (0.6006, 0.2998, -0.0231),  # prose_share
-    (1.8481, 1.1666, 0.3321),  # log_title_links
-    (6.4453, 1.8126, -0.6673),  # log_free_prose
-)
-_BIAS = -2.8031
-_THRESHOLD = 0.6
+_MODEL_FILE = "pagetype.json"
+
+
+@dataclass(frozen=True, slots=True)
+class Model:
+    """The standardised logistic model: per feature (mean, scale, weight), in the
+    order of FEATURES; a page scoring above `threshold` is a listing."""
+
+    terms: tuple[tuple[float, float, float], ...]
+    bias: float
+    threshold: float
+
+
+@cache
+def model() -> Model:
+    """The shipped model, `models/pagetype.json`, written by bench/fit_pagetype.py
+    (fitted on WCXB-dev's article, listing and collection pages with the
+    trafilatura-eval and AEB pages as articles; the threshold is the lowest at
+    which cross-validation grouped by site rejects at most 2% of the WCXB articles)."""
+    text = resources.files("pipeline.extraction.models").joinpath(_MODEL_FILE).read_text("utf-8")
+    return from_json(json.loads(text))
+
+
+def from_json(data: dict[str, Any]) -> Model:
+    terms = data["features"]
+    if [t["name"] for t in terms] != list(FEATURES):
+        raise ValueError(f"{_MODEL_FILE} was fitted on other features than pagetype.FEATURES")
+    return Model(
+        terms=tuple((float(t["mean"]), float(t["scale"]), float(t["weight"])) for t in terms),
+        bias=float(data["bias"]),
+        threshold=float(data["threshold"]),
+    )
+
+
+def to_json(fitted: Model) -> dict[str, Any]:
+    return {
+        "features": [
+            {"name": name, "mean": round(m, 6), "scale": round(s, 6), "weight": round(w, 6)}
+            for name, (m, s, w) in zip(FEATURES, fitted.terms, strict=True)
+        ],
+        "bias": round(fitted.bias, 6),
+        "threshold": round(fitted.threshold, 4),
+    }
 
 
 @dataclass(frozen=True, slots=True)
@@ -155,6 +193,7 @@ class PageSignals:
     cards: int = 0
     card_words: int = 0
     free_prose: int = 0
+    dates: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -181,6 +220,7 @@ def page_signals(tree: LexborHTMLParser) -> PageSignals:
         cards=cards,
         card_words=card_words,
         free_prose=_free_prose(body, inside),
+        dates=len(body.css("time")),
     )
 
 
@@ -204,7 +244,7 @@ def teaser_cards(body: LexborNode) -> tuple[int, int, set[int]]:
         href = link.attributes.get("href") or ""
         if href.startswith(("#", "javascript:", "mailto:")):
             continue
-        if len(link.text(deep=True, separator=" ").split()) < _CARD_TITLE_WORDS:
+        if word_count(link.text(deep=True, separator=" ")) < _CARD_TITLE_WORDS:
             continue
         chain: list[tuple[int, str]] = []
         node: LexborNode | None = link
@@ -237,17 +277,18 @@ def teaser_cards(body: LexborNode) -> tuple[int, int, set[int]]:
 
 def _card_words(node: LexborNode) -> int:
     """The card's words if `node` is short enough to be a teaser card, else 0."""
-    words = len(node.text(deep=True, separator=" ").split())
+    words = word_count(node.text(deep=True, separator=" "))
     return words if words <= _CARD_MAX_WORDS else 0
 
 
 def _free_prose(body: LexborNode, cards: set[int]) -> int:
     """Words of the page's long paragraphs outside teaser cards, menus, asides and
     footers: an article's body. A listing's blurbs are all inside its cards."""
+    walls = _Walls(body)
     words = 0
     for paragraph in body.css("p"):
-        count = len(paragraph.text(deep=True, separator=" ").split())
-        if count >= _PARAGRAPH_WORDS and _outside(paragraph, cards):
+        count = _long_words(paragraph.text(deep=True, separator=" "))
+        if count and walls.outside(paragraph, cards):
             words += count
     if words >= _FULL_BODY_WORDS:
         return words  # enough to tell; the walk below costs a pass over every node
@@ -255,20 +296,70 @@ def _free_prose(body: LexborNode, cards: set[int]) -> int:
     for node in body.traverse(include_text=True):
         if node.tag != "-text" or node.parent is None or node.parent.tag == "p":
             continue
-        count = len((node.text(deep=False) or "").split())
-        if count >= _PARAGRAPH_WORDS and _outside(node, cards, stop="p"):
+        count = _long_words(node.text(deep=False) or "")
+        if count and walls.outside(node, cards, stop="p"):
             words += count
     return words
 
 
-def _outside(node: LexborNode, cards: set[int], stop: str = "") -> bool:
-    """Not inside a teaser card or the site's parts (nor, with `stop`, such an element)."""
-    parent = node.parent
-    while parent is not None:
-        if parent.mem_id in cards or parent.tag in _NOT_CONTENT or parent.tag == stop:
+def _long_words(text: str) -> int:
+    """The words of a long paragraph's text, else 0. A word takes at least one
+    character, so shorter texts are not counted at all: most text nodes of a page
+    are indentation and labels, and counting words costs a regex pass."""
+    if len(text) < _PARAGRAPH_WORDS or len(text.strip()) < _PARAGRAPH_WORDS:
+        return 0
+    count = word_count(text)
+    return count if count >= _PARAGRAPH_WORDS else 0
+
+
+class _Walls:
+    """Which site parts (menus, headers, forms, asides, footers) shut prose out.
+
+    A part that holds most of the page's text is not furniture but a wrapper (a
+    page-wide <form> of ASP.NET, a <header> left open by broken markup), so it
+    shuts nothing out: one tag name never decides that the article is not there.
+    """
+
+    def __init__(self, body: LexborNode) -> None:
+        self._body = body
+        self._page: str | None = None  # the page's text, read when first needed
+        self._wrapper: dict[int, bool] = {}
+
+    def outside(self, node: LexborNode, cards: set[int], stop: str = "") -> bool:
+        """Not inside a teaser card or a site part (nor, with `stop`, such an element)."""
+        parent = node.parent
+        while parent is not None:
+            if parent.mem_id in cards or parent.tag == stop:
+                return False
+            if parent.tag in _NOT_CONTENT and not self._wraps(parent):
+                return False
+            parent = parent.parent
+        return True
+
+    def _wraps(self, node: LexborNode) -> bool:
+        if node.tag not in _WRAPPER_TAGS:
             return False
-        parent = parent.parent
-    return True
+        if node.mem_id not in self._wrapper:
+            if self._page is None:
+                self._page = self._body.text(deep=True, separator=" ")
+            words = word_count(node.text(deep=True, separator=" "))
+            most = words / _WRAPPER_SHARE  # the page's words, at most, for the part to wrap it
+            self._wrapper[node.mem_id] = not _more_words(self._page, most)
+        return self._wrapper[node.mem_id]
+
+
+def _more_words(text: str, limit: float) -> bool:
+    """word_count(text) > limit, counted piece by piece so that a small site part
+    is settled after the page's first piece (no word spans a space)."""
+    count, start, end = 0, 0, len(text)
+    while start < end:
+        stop = text.find(" ", start + _COUNT_PIECE)
+        stop = end if stop == -1 else stop
+        count += word_count(text[start:stop])
+        if count > limit:
+            return True
+        start = stop
+    return False
 
 
 def _key(node: LexborNode, keys: dict[int, tuple[int, str] | None]) -> tuple[int, str] | None:
@@ -301,15 +392,19 @@ def features(
     root: LexborNode,
     container: LexborNode,
     blocks: Sequence[Block],
+    title: str | None = None,
+    decisions: Sequence[Decision] = (),
 ) -> tuple[float, ...]:
-    """The page's signals in the order of FEATURES. `shown`: (published, author)."""
+    """The page's signals in the order of FEATURES. `shown`: (published, author);
+    `title`: the page's headline as metadata found it; `decisions`: the body
+    stage's verdict on every candidate block."""
     path = urls.path(url)
     last = [s for s in path.split("/") if s][-1:] or [""]
     # Paragraphs as the body stage built them: <p>-less themes have them too.
     sizes = [word_count(b.text) for b in blocks if isinstance(b, Paragraph)]
     paragraphs = [n for n in sizes if n >= _PARAGRAPH_WORDS]
     words = sum(sizes)
-    total = len(root.text(deep=True, separator=" ").split())  # the cleaned page's words
+    total = word_count(root.text(deep=True, separator=" "))  # the cleaned page's words
     return (
         float(shown[0]),
         float(_declares_article(data, signals.body_classes)),
@@ -331,7 +426,54 @@ def features(
         min(1.0, sum(paragraphs) / total) if total else 0.0,
         math.log1p(_title_links(root)),
         math.log1p(signals.free_prose),
+        math.log1p(word_count(title or "")),
+        math.log1p(signals.dates),
+        _sentence_share(blocks, words),
+        float(bool(_PRODUCT_TYPES.intersection(data.jsonld_types))),
+        *_kept_shape(decisions),
     )
+
+
+def _kept_shape(decisions: Sequence[Decision]) -> tuple[float, float, float, float]:
+    """What the body stage kept, and how it reads: the share of its text in links,
+    the share of its blocks that are headings, how many of the page's headings are
+    links (a listing's teaser titles), and the share of the page's block words kept."""
+    kept_chars = kept_links = kept_blocks = kept_headings = linked = 0
+    kept_words = all_words = 0
+    for decision in decisions:
+        candidate = decision.candidate
+        words = word_count(candidate.text)
+        all_words += words
+        heading = candidate.kind in _HEADINGS
+        if heading and candidate.link_chars >= _LINKED * len(candidate.text):
+            linked += candidate.context.furniture is None
+        if decision.kept:
+            kept_chars += len(candidate.text)
+            kept_links += candidate.link_chars
+            kept_blocks += 1
+            kept_headings += heading
+            kept_words += words
+    return (
+        min(1.0, kept_links / kept_chars) if kept_chars else 0.0,
+        kept_headings / kept_blocks if kept_blocks else 0.0,
+        math.log1p(linked),
+        kept_words / all_words if all_words else 0.0,
+    )
+
+
+def _sentence_share(blocks: Sequence[Block], words: int) -> float:
+    """Share of the body's paragraph words in sentences: runs of several words that
+    end in a full stop. Prose reads in sentences; teasers, labels and names do not."""
+    if not words:
+        return 0.0
+    inside = 0
+    for block in blocks:
+        if isinstance(block, Paragraph):
+            for sentence in _SENTENCE.findall(block.text):
+                count = word_count(sentence)
+                if count >= _SENTENCE_WORDS:
+                    inside += count
+    return min(1.0, inside / words)
 
 
 def classify(
@@ -342,7 +484,7 @@ def classify(
     teaser cards dominate it. The reason names the evidence of a listing."""
     score = _score(values)
     evidence = _evidence(values)
-    if score > _THRESHOLD and not protected(values, declared_schema):
+    if score > model().threshold and not protected(values, declared_schema):
         return PageType(False, declared_article, "; ".join(evidence), score, evidence)
     return PageType(True, declared_article, "", score, evidence)
 
@@ -360,7 +502,10 @@ def protected(values: tuple[float, ...], declared_schema: bool) -> bool:
 
 
 def _score(values: tuple[float, ...]) -> float:
-    return _BIAS + sum(w * (v - m) / s for v, (m, s, w) in zip(values, _MODEL, strict=True))
+    fitted = model()
+    return fitted.bias + sum(
+        w * (v - m) / s for v, (m, s, w) in zip(values, fitted.terms, strict=True)
+    )
 
 
 def _evidence(values: tuple[float, ...]) -> tuple[str, ...]:
@@ -369,7 +514,7 @@ def _evidence(values: tuple[float, ...]) -> tuple[str, ...]:
     pushes = sorted(
         (
             (w * (v - m) / s, name, v)
-            for v, (m, s, w), name in zip(values, _MODEL, FEATURES, strict=True)
+            for v, (m, s, w), name in zip(values, model().terms, FEATURES, strict=True)
         ),
         key=lambda push: -push[0],
     )
@@ -416,6 +561,14 @@ _SAY: dict[str, Callable[[float, dict[str, float]], str]] = {
     "prose_share": lambda v, _: f"{_percent(v)} of words in paragraphs",
     "log_title_links": lambda v, _: f"{_count(v)} linked titles",
     "log_free_prose": lambda v, _: f"{_count(v)} words of prose outside teasers",
+    "log_title_words": lambda v, _: f"a title of {_count(v)} word{'' if _count(v) == 1 else 's'}",
+    "log_dates": lambda v, _: f"{_count(v)} dates (<time>)",
+    "sentence_share": lambda v, _: f"{_percent(v)} of paragraph words in sentences",
+    "declared_product": lambda v, _: "declares products" if v else "",
+    "kept_link_share": lambda v, _: f"{_percent(v)} of the body in links",
+    "kept_heading_share": lambda v, _: f"{_percent(v)} of the body's blocks are headings",
+    "log_linked_headings": lambda v, _: f"{_count(v)} linked headings",
+    "kept_share": lambda v, _: f"{_percent(v)} of the page's blocks kept",
 }
 
 
@@ -431,19 +584,19 @@ def _title_links(root: LexborNode) -> int:
         href = link.attributes.get("href") or ""
         if href.startswith(("#", "javascript:", "mailto:")):
             continue
-        if len(link.text(deep=True, separator=" ").split()) >= _TITLE_LINK_WORDS:
+        if word_count(link.text(deep=True, separator=" ")) >= _TITLE_LINK_WORDS:
             targets.add(href)
     return len(targets)
 
 
 def _link_share(root: LexborNode, total: int) -> float:
-    links = sum(len(a.text(deep=True, separator=" ").split()) for a in root.css("a"))
+    links = sum(word_count(a.text(deep=True, separator=" ")) for a in root.css("a"))
     return links / total if total else 0.0
 
 
 def _teaser_share(container: LexborNode) -> float:
     teasers, card_words = _teasers(container)
-    total = len(container.text(deep=True, separator=" ").split())
+    total = word_count(container.text(deep=True, separator=" "))
     if teasers < _TEASER_LIMIT or not total or card_words >= _CARD_WORDS * teasers:
         return 0.0  # few teasers, or long items: a listicle's, not a listing's
     return card_words / total
@@ -478,7 +631,13 @@ def _declares_listing(data: StructuredData, body_classes: str, url: str | None) 
         return True
     if url and _LISTING_PATH.search(urls.path(url)):
         return True
-    return url is not None and urls.split(url) is not None and urls.path(url) in ("", "/")
+    # The site's root is its home page, but "/?p=2895" is a post by its number.
+    return (
+        url is not None
+        and urls.split(url) is not None
+        and urls.path(url) in ("", "/")
+        and not urls.query(url)
+    )
 
 
 def _teasers(container: LexborNode) -> tuple[int, int]:
@@ -502,7 +661,7 @@ def _teasers(container: LexborNode) -> tuple[int, int]:
             if counts[mem_id] > 1:
                 break
             card = node
-        words += len(card.text(deep=True, separator=" ").split())
+        words += word_count(card.text(deep=True, separator=" "))
     return len(headings), words
 
 
