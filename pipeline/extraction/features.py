@@ -30,6 +30,7 @@ from __future__ import annotations
 import bisect
 import math
 import re
+import string
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -55,6 +56,9 @@ _LONG_WORDS = 30
 _LONG_LINK_SHARE = 0.2
 _DECLARED_SHINGLE = 3
 _NO_DIGITS = str.maketrans("", "", "0123456789")
+_ASCII_LETTERS = string.ascii_letters.encode()
+_ASCII_CAPITALS = string.ascii_uppercase.encode()
+_NON_ASCII = re.compile(r"[^\x00-\x7f]+")
 
 
 def _labels(prefix: str, edges: Sequence[float]) -> tuple[str, ...]:
@@ -305,9 +309,8 @@ def _shape(text: str, measure: _Measure) -> list[str]:
     """Capitals, title-case words, a closing question or exclamation, an address:
     how labels, teaser titles and prompts look beside sentences."""
     names = []
-    letters = sum(ch.isalpha() for ch in text)
+    letters, upper = _letters_and_capitals(text)
     if letters >= 3:
-        upper = sum(ch.isupper() for ch in text)
         names.append(_CAPS[_bin(upper / letters, _SHARE_EDGES)])
     words = text.split()
     if len(words) >= 3:
@@ -319,6 +322,20 @@ def _shape(text: str, measure: _Measure) -> list[str]:
     if measure.words and _ADDRESS.search(text):
         names.append("address")
     return names
+
+
+def _letters_and_capitals(text: str) -> tuple[int, int]:
+    """How many characters are letters (str.isalpha) and capitals (str.isupper). The
+    ASCII ones are counted in bytes, the rest one by one: a Python test per
+    character is most of a page's feature time otherwise."""
+    raw = text.encode("ascii", "ignore")
+    letters = len(raw) - len(raw.translate(None, _ASCII_LETTERS))
+    upper = len(raw) - len(raw.translate(None, _ASCII_CAPITALS))
+    if not text.isascii():
+        rest = "".join(_NON_ASCII.findall(text))
+        letters += sum(map(str.isalpha, rest))
+        upper += sum(map(str.isupper, rest))
+    return letters, upper
 
 
 def _anchors(candidates: Sequence[Candidate], measures: Sequence[_Measure]) -> list[int]:
