@@ -314,7 +314,7 @@ def _shape(text: str, measure: _Measure) -> list[str]:
         names.append(_CAPS[_bin(upper / letters, _SHARE_EDGES)])
     words = text.split()
     if len(words) >= 3:
-        titled = sum(w[:1].isupper() for w in words)
+        titled = sum(map(str.isupper, [w[0] for w in words]))  # split() gives no empty word
         names.append(_TITLE_CASE[_bin(titled / len(words), _SHARE_EDGES)])
     end = text.rstrip()[-1:]
     if end in ("?", "!", "？", "！"):
