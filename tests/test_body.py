@@ -97,3 +97,18 @@ def test_furniture_section_is_skipped_to_its_end() -> None:
     assert "Another flood story" not in texts
     assert not any("teaser paragraph" in t for t in texts)
     assert texts[-1] == "The last paragraph of the article comes after the widget and is kept."
+
+
+def test_english_prompts_and_disclosures_inside_the_post_are_dropped() -> None:
+    extra = (
+        "<p>Disclosure: This post contains affiliate links. If you buy through them, we may"
+        " earn a small commission at no extra cost to you.</p>"
+        "<h2>Pin this for later!</h2>"
+        "<p>Want more from Daily Test? Sign up for our newsletter, The Flood Brief, and stay"
+        " informed.</p>"
+        "<p>The last paragraph of the article comes after the prompts and is kept.</p>"
+    )
+    built = blocks_of(article_page(extra))
+    texts = [getattr(b, "text", "") for b in built.blocks]
+    assert not any("affiliate" in t or "Pin this" in t or "Sign up" in t for t in texts)
+    assert texts[-1] == "The last paragraph of the article comes after the prompts and is kept."

@@ -8,6 +8,7 @@ from pipeline.extraction.boilerplate import (
     is_credit,
     is_pointer,
     is_prompt,
+    is_view_count,
 )
 
 
@@ -121,7 +122,31 @@ def test_credits(text: str, credit: bool) -> None:
         ("Werbung ist ein großes Geschäft, sagte der Verleger.", False),
         ("Anzeige erstattet: Die Polizei ermittelt gegen den Fahrer.", False),
         ("Follow-up visits were planned for the spring.", False),
+        ("Want more from Daily Test? Sign up for our newsletter and shop smarter.", True),
+        ("Disclosure: This post contains affiliate links. If you buy, we may earn.", True),
+        ("This post may contain affiliate links, view my full disclosure policy.", True),
+        ("Did you make one of my recipes? Please leave a star rating.", True),
+        ("Pin this for later!", True),
+        ("This article is exclusive to Daily+ subscribers", True),
+        ("GitHub analytics - what is actually happening (Sponsored)", True),
+        ("Advertisement: New AI Book!", True),
+        ("Receive growth tips, delivered to your inbox", True),
+        ("Affiliate links in posts were banned by the network last year.", False),
+        ("Sign up numbers for the course doubled, the college said.", False),
+        ("The sponsored athletes wore the new kit.", False),
     ],
 )
 def test_prompts(text: str, prompt: bool) -> None:
     assert is_prompt(text) is prompt
+
+
+@pytest.mark.parametrize(
+    ("text", "meta"),
+    [
+        ("Общество | Анна Соколова | 19 октября 2025, 14:30 | Просмотров: 1 248", True),
+        ("Politics · Jane Roe · Views: 12,480", True),
+        ("The video had 2 million views: a record for the channel.", False),
+    ],
+)
+def test_view_count_lines(text: str, meta: bool) -> None:
+    assert is_view_count(text) is meta

@@ -14,6 +14,6 @@ Saved files and archives are taken as given (`pipeline.runner.WriteAll`).
         match = index.check(record.id, record.text)   # Match | None
         index.add(record.id, record.text)             # for each record written
 
-`near` is imported on its own (not from here) because datasketch brings numpy and
-scipy, half a second of start-up that a job without near-duplicates need not pay.
+`near` is imported on its own (not from here) because its signatures need numpy,
+start-up time that a job without near-duplicates need not pay.
 """

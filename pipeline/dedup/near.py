@@ -279,7 +279,7 @@ def _permutations(num_perm: int) -> tuple[np.ndarray, np.ndarray]:
 def _minhash(shingles: set[str], num_perm: int) -> np.ndarray:
     """The signature (uint32, num_perm values) of a set of shingles: datasketch's
     `MinHash(num_perm, seed=1, hashfunc=sha1_hash32, scheme="affine32")` value for
-    value (tests/test_near.py checks it), computed here because importing datasketch
+    value (tests/test_near_duplicates.py checks it), computed here because importing datasketch
     loads scipy (half a second of every run) and its hashing is a Python call per
     shingle."""
     import numpy as np

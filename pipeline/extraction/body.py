@@ -143,10 +143,13 @@ def dropped_after_scoring(c: Candidate) -> str:
     """Text that is furniture by itself but, unlike `ruled_out`'s, is decided after
     scoring, so that its neighbours are judged as they were when the model was fitted
     (a caption sits between article paragraphs): a picture's credit or caption
-    ("Foto: dpa", "... © AFP / Name"), a "read also" line of another language, a
-    prompt to subscribe, donate, rate or share."""
+    ("Foto: dpa", "... © AFP / Name"), a meta line ending in a view counter, a
+    "read also" line of another language, a prompt to subscribe, donate, rate or
+    share."""
     if c.kind in _CAPTION_KINDS and boilerplate.is_credit(c.text):
         return "credit"
+    if c.kind in _CAPTION_KINDS and boilerplate.is_view_count(c.text):
+        return "view count"
     if c.kind in _POINTER_KINDS and boilerplate.is_pointer(c.text):
         return "pointer"
     if c.kind in _POINTER_KINDS and boilerplate.is_prompt(c.text):

@@ -51,7 +51,7 @@ _POINTERS = re.compile(
 )
 
 # Prompts to the reader that are no article's sentence (de, es, fr, en): subscribe,
-# register, donate, rate or share the article; advertising disclosures.
+# register, donate, rate or share the article; advertising and affiliate disclosures.
 _PROMPTS = re.compile(
     r"""^[\W_]*(?:
         jetzt\ (?:\w+\ ){0,3}(?:newsletter|registrieren|anmelden|abonnieren|spenden)
@@ -64,6 +64,22 @@ _PROMPTS = re.compile(
       | (?:werbung|anzeige)\s*[.:\-–|]|dieser\ (?:beitrag|artikel)\ enthält\ (?:werbung|affiliate)
       | follow\ (?:\w+\ ){1,3}on\ (?:twitter|facebook|instagram)
       | (?:síguenos|suscríbete|únete)\b|hazte\ (?:miembro|socio)\b
+      # English: newsletter and sign-up prompts, paywall and funding notes, affiliate
+      # disclosures, sponsor slots, "pin it", "rate the recipe".
+      | (?:sign\ up|subscribe)\ (?:now|today|for\ (?:free|our|the)|to\ (?:our|the|get|receive))\b
+      | want\ more\b.{0,60}\?\s*(?:sign\ up|subscribe)
+      | .{0,80}\bdelivered\ (?:straight\ |right\ )?to\ your\ inbox
+      | pin\ (?:this|it)\b.{0,20}\blater|pin\ for\ later|help\ (?:me|us)\ spread\ the\ word
+      | get\ (?:a|your|the|our)\ free\ (?:quote|trial|consultation|e-?book|guide|demo|estimate)
+      | did\ you\ (?:make|try)\ (?:this|one\ of\ (?:my|our))\ recipes?
+      | (?:(?:editorial\ )?note|disclosure)\s*:.{0,80}\baffiliate\ links|as\ an\ amazon\ associate
+      | (?:this|our|some|the)\ (?:\w+\ ){0,3}(?:may\ )?(?:contains?|uses?)\ affiliate\ links
+      | this\ (?:article|story|content)\ is\ (?:exclusive\ to|only\ (?:available\ )?for)
+        \ .{0,30}(?:subscribers|members)
+      | this\ (?:story|article|journalism)\ (?:is|was)\ (?:funded|made\ possible)
+        \ by\ (?:readers|donors|members)
+      | sponsor\ this\ (?:newsletter|podcast|site|blog)|(?:advertisement|sponsored)\s*:
+      | .{0,80}\((?:sponsored|advertisement)\)$
     )""",
     re.I | re.X,
 )
@@ -171,6 +187,11 @@ _CREDIT_ENDS = re.compile(
 )
 # A figure's caption: "Abbildung 4: ...", "Fig. 2: ...".
 _FIGURE_STARTS = re.compile(r"^(?:abbildung|abb\.|figure|fig\.)\s*\d*[a-z]?\s*:", re.I)
+# A meta line ending in a view counter: "Society | Jane Roe | 19 Oct 2025 | Views: 1 248".
+_VIEWS = re.compile(
+    r"(?:^|[|•·⋅]\s*)(?:views|просмотров|aufrufe|vues|visualizaciones|visitas)\s*:\s*[\d\s.,]+$",
+    re.I,
+)
 _MAX_CREDIT_START_WORDS = 20
 _MAX_CAPTION_WORDS = 40
 
@@ -182,6 +203,11 @@ def is_boilerplate_text(text: str) -> bool:
     if len(text) <= _MAX_BYLINE and _BYLINE.match(text):
         return True
     return len(text) <= _MAX_LABEL and text.casefold().strip(" .:!-–—|") in _LABELS
+
+
+def is_view_count(text: str) -> bool:
+    """True for a meta line that ends in the page's view counter."""
+    return len(text) <= _MAX_BYLINE and _VIEWS.search(text.strip()) is not None
 
 
 def is_pointer(text: str) -> bool:

@@ -7,32 +7,42 @@ their sum. Continuous measures are cut into fixed bins, so that a weight can say
 same function measures training pages (`bench/train_blocks.py`) and pages in use,
 so the model is always applied to what it was fitted on.
 
-    what the block is      kind, words, link share, sentence ends, commas, digits
+    what the block is      kind, words, link share, sentence ends, commas, digits,
+                           capitals, title-case words, a question or exclamation
+                           at the end, an address (URL, e-mail)
     where it sits          in the structure search's container or not, how much of
                            the page that container holds, depth, ancestor tags,
                            position in the page, blocks since the headline, blocks
-                           to the nearest long paragraph
+                           to the nearest long paragraph, before the first or after
+                           the last one, distance from the long paragraphs' centre
     what names it carries  its own class/id words and those of its nearest named
                            ancestors; the furniture word that flagged it or an
                            ancestor, and whether the evidence spared that flag
     what the text says     a furniture text ("Read more: ..."), a widget label,
-                           inside a furniture section, repeated on the page
+                           inside a furniture section, a picture credit, a "read
+                           also" pointer, a prompt to the reader, repeated on the
+                           page (whole, or its first words)
     what the page declares overlap with the JSON-LD articleBody and description
 """
 
 from __future__ import annotations
 
 import bisect
+import math
 import re
+import string
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
+from pipeline.extraction import boilerplate
 from pipeline.extraction.segment import CONTEXT_TAGS, Candidate
 
 _WORD = re.compile(r"\w+")
 _SENTENCE_END = re.compile(r"[.!?。！？](?:\s|$|[\"'”’»)])")
 _ENDS_SENTENCE = re.compile(r"[.!?。！？:;\"'”’»)]$")
+_ADDRESS = re.compile(r"https?://|www\.|\S@\S")
 
 # Bin edges: a value v falls in the bin of the first edge above it.
 _WORD_EDGES = (1, 2, 3, 4, 6, 10, 16, 26, 41, 71, 121, 251)
@@ -46,6 +56,9 @@ _LONG_WORDS = 30
 _LONG_LINK_SHARE = 0.2
 _DECLARED_SHINGLE = 3
 _NO_DIGITS = str.maketrans("", "", "0123456789")
+_ASCII_LETTERS = string.ascii_letters.encode()
+_ASCII_CAPITALS = string.ascii_uppercase.encode()
+_NON_ASCII = re.compile(r"[^\x00-\x7f]+")
 
 
 def _labels(prefix: str, edges: Sequence[float]) -> tuple[str, ...]:
@@ -72,6 +85,14 @@ _REGION_LINKS = _labels("region_links", _SHARE_EDGES)
 _REGION_SHARE = _labels("region_share", _SHARE_EDGES)
 _REGION_LONG = _labels("region_long", (1, 2, 3, 5, 10))
 _WIDE_LINKS = _labels("wide_links", _SHARE_EDGES)
+_CAPS = _labels("caps", _SHARE_EDGES)
+_TITLE_CASE = _labels("titlecase", _SHARE_EDGES)
+_LEAD = _labels("lead", _DISTANCE_EDGES)
+_TAIL = _labels("tail", _DISTANCE_EDGES)
+# Distance from the long paragraphs' centre, in their standard deviations.
+_SPREAD_EDGES = (0.5, 1.0, 1.5, 2.0, 3.0, 5.0)
+_CENTRE = _labels("centre", _SPREAD_EDGES)
+_PREFIX_WORDS = 3
 # The page's most frequent words in its longer blocks: its language's function
 # words, whatever the language. Prose is full of them; menus and labels are not.
 _COMMON_WORDS = 40
@@ -110,8 +131,11 @@ def block_features(
     headline = next((i for i, c in enumerate(candidates) if c.title), None)
     if headline is None:
         headline = next((i for i, c in enumerate(candidates) if c.kind == "h1"), None)
-    to_long = _distance_to_long(candidates, measures)
+    anchors = _anchors(candidates, measures)
+    to_long = _distance_to_long(len(candidates), anchors)
+    centre = _Centre(anchors, measures)
     repeats = Counter(c.text for c in candidates)
+    prefixes = Counter(_prefix(m) for m in measures)
     container_words = sum(
         m.words for c, m in zip(candidates, measures, strict=True) if c.context.in_container
     )
@@ -157,14 +181,22 @@ def block_features(
             names.append("label")
         if candidate.text_furniture:
             names.append("text_furniture")
+        if anchors:
+            if i < anchors[0]:
+                names.append(_LEAD[_bin(anchors[0] - i, _DISTANCE_EDGES)])
+            elif i > anchors[-1]:
+                names.append(_TAIL[_bin(i - anchors[-1], _DISTANCE_EDGES)])
+            names.append(_CENTRE[_bin(centre.distance(i), _SPREAD_EDGES)])
         if repeats[candidate.text] > 1:
             names.append("repeated")
+        elif measure.words >= _PREFIX_WORDS and prefixes[_prefix(measure)] > 1:
+            names.append("prefix_repeated")
         names += [f"own:{w}" for w in context.own]
         names += [f"near:{w}" for w in context.around]
-        names += [f"tag:{t}" for bit, t in enumerate(CONTEXT_TAGS) if context.tags >> bit & 1]
+        names += _tag_features(context.tags)
         names += declared.features(measure.tokens)
         if measure.words >= 3:
-            share_common = sum(t in common for t in measure.tokens) / measure.words
+            share_common = sum(map(common.__contains__, measure.tokens)) / measure.words
             names.append(_COMMON[_bin(share_common, _SHARE_EDGES)])
         names += regions.features(context.chain)
         if i > 0:
@@ -179,6 +211,12 @@ def block_features(
             ]
         rows.append(tuple(names))
     return rows
+
+
+@lru_cache(maxsize=4096)
+def _tag_features(tags: int) -> tuple[str, ...]:
+    """The ancestor-tag features of a CONTEXT_TAGS bit set (pages reuse a few sets)."""
+    return tuple(f"tag:{t}" for bit, t in enumerate(CONTEXT_TAGS) if tags >> bit & 1)
 
 
 def _common_words(measures: Sequence[_Measure]) -> frozenset[str]:
@@ -257,21 +295,83 @@ def _own_features(candidate: Candidate, measure: _Measure) -> list[str]:
     names += [f"{kind}&{names[1]}", f"{kind}&{names[2]}", f"{names[1]}&{names[2]}"]
     if _ENDS_SENTENCE.search(text):
         names.append("ends_sentence")
+    names += _shape(text, measure)
+    if boilerplate.is_credit(text):
+        names.append("credit")
+    if boilerplate.is_pointer(text):
+        names.append("pointer")
+    if boilerplate.is_prompt(text):
+        names.append("prompt")
     return names
 
 
-def _distance_to_long(candidates: Sequence[Candidate], measures: Sequence[_Measure]) -> list[int]:
-    """For each block, how many blocks away the nearest long, link-poor paragraph is."""
-    anchors = [
+def _shape(text: str, measure: _Measure) -> list[str]:
+    """Capitals, title-case words, a closing question or exclamation, an address:
+    how labels, teaser titles and prompts look beside sentences."""
+    names = []
+    letters, upper = _letters_and_capitals(text)
+    if letters >= 3:
+        names.append(_CAPS[_bin(upper / letters, _SHARE_EDGES)])
+    words = text.split()
+    if len(words) >= 3:
+        titled = sum(map(str.isupper, [w[0] for w in words]))  # split() gives no empty word
+        names.append(_TITLE_CASE[_bin(titled / len(words), _SHARE_EDGES)])
+    end = text.rstrip()[-1:]
+    if end in ("?", "!", "？", "！"):
+        names.append("ends_ask" if end in ("?", "？") else "ends_exclaim")
+    if measure.words and _ADDRESS.search(text):
+        names.append("address")
+    return names
+
+
+def _letters_and_capitals(text: str) -> tuple[int, int]:
+    """How many characters are letters (str.isalpha) and capitals (str.isupper). The
+    ASCII ones are counted in bytes, the rest one by one: a Python test per
+    character is most of a page's feature time otherwise."""
+    raw = text.encode("ascii", "ignore")
+    letters = len(raw) - len(raw.translate(None, _ASCII_LETTERS))
+    upper = len(raw) - len(raw.translate(None, _ASCII_CAPITALS))
+    if not text.isascii():
+        rest = "".join(_NON_ASCII.findall(text))
+        letters += sum(map(str.isalpha, rest))
+        upper += sum(map(str.isupper, rest))
+    return letters, upper
+
+
+def _anchors(candidates: Sequence[Candidate], measures: Sequence[_Measure]) -> list[int]:
+    """The indices of the long, link-poor paragraphs: the article's anchors."""
+    return [
         i
         for i, (c, m) in enumerate(zip(candidates, measures, strict=True))
         if m.words >= _LONG_WORDS and m.link_share < _LONG_LINK_SHARE and c.kind != "list"
     ]
+
+
+class _Centre:
+    """The long paragraphs' centre of mass (by words) and spread, in block indices."""
+
+    def __init__(self, anchors: Sequence[int], measures: Sequence[_Measure]) -> None:
+        weights = [measures[i].words for i in anchors]
+        total = sum(weights) or 1
+        self.mean = sum(i * w for i, w in zip(anchors, weights, strict=True)) / total
+        variance = sum(w * (i - self.mean) ** 2 for i, w in zip(anchors, weights, strict=True))
+        self.spread = max(1.0, math.sqrt(variance / total))
+
+    def distance(self, i: int) -> float:
+        return abs(i - self.mean) / self.spread
+
+
+def _prefix(measure: _Measure) -> tuple[str, ...]:
+    return tuple(measure.tokens[:_PREFIX_WORDS])
+
+
+def _distance_to_long(n: int, anchors: Sequence[int]) -> list[int]:
+    """For each block, how many blocks away the nearest long, link-poor paragraph is."""
     far = 10**9
     if not anchors:
-        return [far] * len(candidates)
+        return [far] * n
     out = []
-    for i in range(len(candidates)):
+    for i in range(n):
         j = bisect.bisect_left(anchors, i)
         best = far
         if j < len(anchors):
@@ -296,14 +396,14 @@ class _Declared:
         if self.shingles:
             if len(tokens) >= _DECLARED_SHINGLE:
                 grams = list(zip(tokens, tokens[1:], tokens[2:], strict=False))
-                share = sum(g in self.shingles for g in grams) / len(grams)
+                share = sum(map(self.shingles.__contains__, grams)) / len(grams)
             else:
                 share = float(bool(tokens) and all(t in self.words for t in tokens))
             names.append(_DECLARED[_bin(share, _SHARE_EDGES)])
         else:
             names.append("declared:none")
         if self.description and len(tokens) >= 4:
-            share = sum(t in self.description for t in tokens) / len(tokens)
+            share = sum(map(self.description.__contains__, tokens)) / len(tokens)
             if share >= 0.8:
                 names.append("in_description")
         return names
