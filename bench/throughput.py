@@ -3,6 +3,7 @@
     .venv/bin/python bench/throughput.py extract [--pages DIR] [--jobs 1,2] [--rounds 3]
     .venv/bin/python bench/throughput.py run [--pages DIR] [--hosts 20] [--jobs 1,2]
                                          [--code DIR --old-config] [--rounds 3]
+    .venv/bin/python bench/throughput.py both [--pages DIR] [--limit 600] [--jobs 2]
 
 extract: runs the command as a user does (`python -m pipeline extract DIR -o FILE
 --jobs N`) on every page of DIR (default the WCXB dev pages), the job counts in
@@ -16,6 +17,10 @@ robots.txt served), reporting fetched pages per second from run.json. --code
 runs the pipeline package found in another checkout (to measure an older
 version beside this one); --old-config leaves out the keys an older config
 reader refuses (allow_networks, [workers]).
+
+both: the run and the extract of the same --limit pages with the last --jobs
+count, alternating within each round, and the run's share of extract's pages/s
+(issue 9's measure).
 
 The machine is shared: each figure is a median over rounds, and the job counts
 alternate within a round so that a busy spell hits all of them alike.
@@ -146,9 +151,39 @@ def _report(title: str, rates: dict[int, list[float]]) -> None:
         print(f"  jobs {jobs}: {median:7.1f} pages/s  ({ratio})  [{shown}]")
 
 
+def _both(files: list[Path], hosts: int, jobs: int, rounds: int) -> int:
+    """`pipeline run` and `pipeline extract` on the same pages with the same jobs,
+    alternating within each round, and the run's share of extract's pages/s."""
+    parent, child = multiprocessing.Pipe()
+    server = multiprocessing.Process(target=_serve, args=(files, hosts, child), daemon=True)
+    server.start()
+    urls = parent.recv()
+    runs: list[float] = []
+    extracts: list[float] = []
+    with tempfile.TemporaryDirectory() as folder:
+        pages = Path(folder)
+        for path in files:
+            (pages / path.name).symlink_to(path.resolve())
+        try:
+            for _ in range(rounds):
+                runs.append(_run_once(urls, jobs, None, False))
+                extracts.append(_extract_once(pages, jobs, None))
+        finally:
+            parent.send("stop")
+            server.join(10)
+    ratios = [r / e for r, e in zip(runs, extracts, strict=True)]
+    print(f"{len(files)} pages, jobs {jobs}, {rounds} alternating rounds")
+    for name, values in (("run", runs), ("extract", extracts)):
+        shown = ", ".join(f"{v:.1f}" for v in values)
+        print(f"  pipeline {name:8s} {statistics.median(values):7.1f} pages/s  [{shown}]")
+    print(f"  run / extract    {statistics.median(ratios):.2f} (median of the rounds' ratios)")
+    print(f"load {os.getloadavg()[0]:.2f} at the end")
+    return 0
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("what", choices=["extract", "run"])
+    parser.add_argument("what", choices=["extract", "run", "both"])
     parser.add_argument("--pages", type=Path, default=DEFAULT_PAGES)
     parser.add_argument("--jobs", default="1,2", help="job counts, comma-separated")
     parser.add_argument("--rounds", type=int, default=3)
@@ -168,6 +203,8 @@ def main() -> int:
         _report(f"pipeline extract {args.pages}", rates)
         return 0
     files = sorted(p for p in args.pages.iterdir() if p.is_file())[: args.limit]
+    if args.what == "both":
+        return _both(files, args.hosts, job_counts[-1], args.rounds)
     parent, child = multiprocessing.Pipe()
     server = multiprocessing.Process(target=_serve, args=(files, args.hosts, child), daemon=True)
     server.start()
