@@ -29,6 +29,7 @@ alternate within a round so that a busy spell hits all of them alike.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import gzip
 import json
 import multiprocessing
@@ -38,6 +39,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
 from multiprocessing.connection import Connection
 from pathlib import Path
 
@@ -151,26 +153,31 @@ def _report(title: str, rates: dict[int, list[float]]) -> None:
         print(f"  jobs {jobs}: {median:7.1f} pages/s  ({ratio})  [{shown}]")
 
 
-def _both(files: list[Path], hosts: int, jobs: int, rounds: int) -> int:
-    """`pipeline run` and `pipeline extract` on the same pages with the same jobs,
-    alternating within each round, and the run's share of extract's pages/s."""
+@contextlib.contextmanager
+def _served(files: list[Path], hosts: int) -> Iterator[list[str]]:
+    """The pages served from a child process (see _serve), as their URLs."""
     parent, child = multiprocessing.Pipe()
     server = multiprocessing.Process(target=_serve, args=(files, hosts, child), daemon=True)
     server.start()
-    urls = parent.recv()
+    try:
+        yield parent.recv()
+    finally:
+        parent.send("stop")
+        server.join(10)
+
+
+def _both(files: list[Path], hosts: int, jobs: int, rounds: int) -> int:
+    """`pipeline run` and `pipeline extract` on the same pages with the same jobs,
+    alternating within each round, and the run's share of extract's pages/s."""
     runs: list[float] = []
     extracts: list[float] = []
-    with tempfile.TemporaryDirectory() as folder:
+    with _served(files, hosts) as urls, tempfile.TemporaryDirectory() as folder:
         pages = Path(folder)
         for path in files:
             (pages / path.name).symlink_to(path.resolve())
-        try:
-            for _ in range(rounds):
-                runs.append(_run_once(urls, jobs, None, False))
-                extracts.append(_extract_once(pages, jobs, None))
-        finally:
-            parent.send("stop")
-            server.join(10)
+        for _ in range(rounds):
+            runs.append(_run_once(urls, jobs, None, False))
+            extracts.append(_extract_once(pages, jobs, None))
     ratios = [r / e for r, e in zip(runs, extracts, strict=True)]
     print(f"{len(files)} pages, jobs {jobs}, {rounds} alternating rounds")
     for name, values in (("run", runs), ("extract", extracts)):
@@ -205,17 +212,10 @@ def main() -> int:
     files = sorted(p for p in args.pages.iterdir() if p.is_file())[: args.limit]
     if args.what == "both":
         return _both(files, args.hosts, job_counts[-1], args.rounds)
-    parent, child = multiprocessing.Pipe()
-    server = multiprocessing.Process(target=_serve, args=(files, args.hosts, child), daemon=True)
-    server.start()
-    urls = parent.recv()
-    try:
+    with _served(files, args.hosts) as urls:
         for _ in range(args.rounds):
             for jobs in job_counts:
                 rates[jobs].append(_run_once(urls, jobs, args.code, args.old_config))
-    finally:
-        parent.send("stop")
-        server.join(10)
     _report(f"pipeline run, {len(urls)} pages on {args.hosts} hosts", rates)
     print(f"load {os.getloadavg()[0]:.2f} at the end")
     return 0

@@ -247,8 +247,8 @@ def _byline_texts(node: LexborNode) -> list[str]:
         links = [first] if first is not None else [node]
     texts: list[str] = []
     for link in links[:4]:
-        whole = " ".join(link.text(deep=True, separator=" ").split())
-        if len(whole) > _MAX_BYLINE or _SENTENCE.search(whole):
+        whole = collapsed_within(link.text(deep=True, separator=" "), _MAX_BYLINE)
+        if whole is None or _SENTENCE.search(whole):
             continue  # a bio or a sentence, not a byline
         parts = [" ".join(p.split()) for p in link.text(deep=True, separator="\n").split("\n")]
         texts.extend(p for p in parts if p)
