@@ -99,6 +99,43 @@ def test_furniture_section_is_skipped_to_its_end() -> None:
     assert texts[-1] == "The last paragraph of the article comes after the widget and is kept."
 
 
+def test_furniture_section_ends_where_prose_follows_its_links() -> None:
+    # A mid-article "More on this:" box: a label, teaser links, then the article again.
+    resumed = (
+        "The minister said on Tuesday that the new dam would be finished before the"
+        " next rainy season, and that the villages below it would be rebuilt."
+    )
+    extra = (
+        "<p>More on this story:</p>"
+        "<p><a href='/a'>Floods hit the north again after a week of rain</a></p>"
+        "<p><a href='/b'>What the new warning levels mean for you</a></p>"
+        f"<p>{resumed}</p>"
+    )
+    texts = [getattr(b, "text", "") for b in blocks_of(article_page(extra)).blocks]
+    assert "Floods hit the north again after a week of rain" not in texts
+    assert texts[-1] == resumed
+
+
+def test_furniture_section_of_prose_goes_on() -> None:
+    # "About the author" holds prose from its start: no teaser links, so no resumption.
+    extra = (
+        "<h2>About the author</h2>"
+        "<p>Jane Doe has covered the valley for the Daily Test for twenty years and"
+        " writes about farming, water and the weather in the region.</p>"
+    )
+    texts = [getattr(b, "text", "") for b in blocks_of(article_page(extra)).blocks]
+    assert not any(t.startswith("Jane Doe has covered") for t in texts)
+
+
+def test_ruby_readings_are_not_text() -> None:
+    html = (
+        "<body><article><p><ruby>子<rp>(</rp><rt>こ</rt><rp>)</rp></ruby>どもへの"
+        "<ruby>虐待<rt>ぎゃくたい</rt></ruby>をなくすための法律ができました。</p></article></body>"
+    )
+    texts = [getattr(b, "text", "") for b in blocks_of(html, None).blocks]
+    assert texts == ["子どもへの虐待をなくすための法律ができました。"]
+
+
 def test_english_prompts_and_disclosures_inside_the_post_are_dropped() -> None:
     extra = (
         "<p>Disclosure: This post contains affiliate links. If you buy through them, we may"

@@ -23,9 +23,11 @@ from selectolax.lexbor import LexborNode
 
 # Tags whose content is code or data, never text.
 _NEVER_TEXT = "script, style, noscript, template, svg, canvas, object, embed"
-# Tags that hold no article text: form controls, embeds, ad slots.
+# Tags that hold no article text: form controls, embeds, ad slots, and ruby
+# annotations (the readings printed above East Asian characters: "子<rt>こ</rt>"
+# would read "子こ").
 _NO_TEXT_TAGS = (
-    "iframe, link, meta, button, select, input, textarea, label,"
+    "iframe, link, meta, button, select, input, textarea, label, rt, rp,"
     " amp-ad, amp-embed, amp-sticky-ad, amp-social-share, amp-analytics,"
     " amp-user-notification, ins.adsbygoogle"
 )

@@ -43,6 +43,13 @@ _SKIP = frozenset(
 )
 _NESTED_BLOCKS = frozenset("p div ul ol table blockquote pre h2 h3 h4".split())
 _ANY_HEADING = 7  # a section level that every heading (h1-h6) ends
+# A furniture section's block with this share of its text in links is its teasers;
+# a later block with under the prose share, this many words and a sentence's end
+# is the article again.
+_LINKED_SHARE = 0.5
+_PROSE_LINK_SHARE = 0.2
+_RESUME_WORDS = 20
+_SENTENCE_ENDS = (".", "!", "?", "”", '"', "。", "»")
 # Ancestor tags that tell where a block sits; one bit each.
 CONTEXT_TAGS = (
     "article main section aside nav header footer form li td figure blockquote dl details"
@@ -121,8 +128,10 @@ class _Walker:
     depth: int = 0
     # Inside a furniture section ("Related posts", "Contact us"): the walk depth of
     # its heading's parent, the heading's level and its text. The section ends with
-    # that parent, or at the next heading of the same or a higher level.
+    # that parent, at the next heading of the same or a higher level, or at prose
+    # after its links (below).
     skip: tuple[int, int, str] | None = None
+    section_links: bool = False  # the section has shown a block of links
 
     def walk(self, node: LexborNode, context: Context) -> None:
         if self.depth > MAX_DEPTH:  # hostile nesting: keep the text, flat
@@ -200,7 +209,11 @@ class _Walker:
             is_label = boilerplate.is_boilerplate_heading(text)
         if isinstance(block, Paragraph | Quote | Code):
             furniture_text = boilerplate.is_boilerplate_text(text)
+        if self.skip is not None and self._resumes(kind, text, links):
+            self.skip = None
         section = self.skip[2] if self.skip is not None else None
+        if section is not None and links >= _LINKED_SHARE * len(text):
+            self.section_links = True
         self.found.append(
             Candidate(
                 block, table, text, kind, links, context, section, furniture_text, is_label, title
@@ -209,7 +222,19 @@ class _Walker:
         if is_label and not isinstance(block, Heading):
             # A block that is only a widget's label starts a furniture section, as a
             # furniture heading does (any heading ends it).
-            self.skip = (self.depth, _ANY_HEADING, text)
+            self.skip, self.section_links = (self.depth, _ANY_HEADING, text), False
+
+    def _resumes(self, kind: str, text: str, links: int) -> bool:
+        """A "Related" label, its teaser links, then a paragraph of prose: the
+        article resumes (a mid-article "More on this:" box). A section of prose
+        from its start ("About the author", "Contact us") goes on."""
+        return (
+            self.section_links
+            and kind in ("p", "text")
+            and links < _PROSE_LINK_SHARE * len(text)
+            and len(text.split()) >= _RESUME_WORDS
+            and text.endswith(_SENTENCE_ENDS)
+        )
 
     def flush(self, context: Context) -> None:
         if not self.run:
@@ -232,7 +257,7 @@ class _Walker:
             self.skip = None
         self.add(Heading(level, text), f"h{level}", _link_chars(node), context)
         if self.found[-1].label:
-            self.skip = (self.depth, level, text)
+            self.skip, self.section_links = (self.depth, level, text), False
 
     def paragraph(self, node: LexborNode, context: Context) -> None:
         own = node.mem_id

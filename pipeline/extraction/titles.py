@@ -52,7 +52,8 @@ _KICKER_NAMES = (
     "kicker", "eyebrow", "overline", "topline", "dachzeile", "roofline", "overhead",
     "supertitle", "pretitle", "pre-title", "flag", "label", "rubric", "category",
 )  # fmt: skip
-_SKIPPED = frozenset(("time", "script", "style", "svg", "button", "noscript"))
+# Ruby readings (rt, rp) are annotations printed above the characters, not the title.
+_SKIPPED = frozenset(("time", "script", "style", "svg", "button", "noscript", "rt", "rp"))
 
 
 def choose_title(
