@@ -1,8 +1,11 @@
 from __future__ import annotations
 
+import pytest
 from selectolax.lexbor import LexborHTMLParser
 
-from pipeline.extraction import body, clean
+from pipeline.extraction import blockmodel, body, clean, container
+from pipeline.extraction.features import PageEvidence
+from pipeline.extraction.segment import segment
 from pipeline.record import Heading, ListBlock, Paragraph, TableRef
 from tests.pages import PARAGRAPHS, article_page
 
@@ -149,3 +152,28 @@ def test_english_prompts_and_disclosures_inside_the_post_are_dropped() -> None:
     texts = [getattr(b, "text", "") for b in built.blocks]
     assert not any("affiliate" in t or "Pin this" in t or "Sign up" in t for t in texts)
     assert texts[-1] == "The last paragraph of the article comes after the prompts and is kept."
+
+
+def test_thin_body_takes_prose_scored_just_below_the_line(monkeypatch: pytest.MonkeyPatch) -> None:
+    tree = LexborHTMLParser(article_page())
+    assert tree.body is not None
+    root = clean.clean(tree.body)
+    flags = clean.flag(root)
+    candidates = segment(root, flags, container.find_container(root, flags.furniture), None)
+    prose = [i for i, c in enumerate(candidates) if c.text in PARAGRAPHS]
+    threshold = blockmodel.model().threshold
+
+    def scores(rows: object, chains: object, ruled: list[bool], fitted: object) -> object:
+        # Every block far below the line but the first paragraph (just below it)
+        # and one scrap of a few words (above it).
+        found = [threshold - 5.0] * len(candidates)
+        found[prose[0]] = threshold - 1.0
+        scrap = next(i for i, c in enumerate(candidates) if not ruled[i] and i not in prose)
+        found[scrap] = threshold + 1.0
+        return found, [() for _ in candidates]
+
+    monkeypatch.setattr(blockmodel, "score_blocks", scores)
+    decisions = body.decide(candidates, PageEvidence())
+    kept = [d.candidate.text for d in decisions if d.kept]
+    assert PARAGRAPHS[0] in kept and PARAGRAPHS[1] not in kept
+    assert [d.reason for d in decisions if d.candidate.text == PARAGRAPHS[0]] == ["rescued"]

@@ -27,6 +27,10 @@ _REPEAT_CHARS = 60
 # Prose: at least this many words, and less than this share of link text.
 _PROSE_WORDS = 25
 _PROSE_LINK_SHARE = 0.3
+# A body of fewer words than this is thin: prose scored within the margin below
+# the threshold is kept with it.
+_THIN_WORDS = 30
+_RESCUE_MARGIN = 1.5
 _CAPTION_KINDS = frozenset(("p", "text"))
 _POINTER_KINDS = frozenset(("p", "text", "quote", "h2", "h3", "h4", "h5", "h6"))
 
@@ -98,6 +102,14 @@ def decide(
         for i, c in enumerate(candidates):
             if _plain_container_block(c):
                 kept[i], reasons[i] = True, "fallback"
+    if not evidence.declared_body and _words_kept(candidates, kept) < _THIN_WORDS:
+        # Still next to nothing: prose scored just below the line is more likely the
+        # article than the scraps kept (a body the page declares in JSON-LD is surer
+        # still, and replaces a thin one later).
+        floor = fitted.threshold - _RESCUE_MARGIN
+        for i, c in enumerate(candidates):
+            if not ruled[i] and scores[i] >= floor and _reads_as_prose(c):
+                kept[i], reasons[i] = True, "rescued"
     seen: set[str] = set()
     decisions = []
     for i, candidate in enumerate(candidates):
@@ -155,6 +167,10 @@ def dropped_after_scoring(c: Candidate) -> str:
     if c.kind in _POINTER_KINDS and boilerplate.is_prompt(c.text):
         return "prompt"
     return ""
+
+
+def _words_kept(candidates: Sequence[Candidate], kept: Sequence[bool]) -> int:
+    return sum(len(c.text.split()) for c, k in zip(candidates, kept, strict=True) if k)
 
 
 def _reads_as_prose(c: Candidate) -> bool:
