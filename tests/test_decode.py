@@ -241,3 +241,17 @@ def test_50_mb_refused_quickly_against_the_default_limit() -> None:
     with pytest.raises(TooLarge, match="52,428,800 bytes"):
         decode(data)
     assert time.perf_counter() - start < 0.05
+
+
+def test_utf8_with_a_character_cut_in_half_is_utf8() -> None:
+    # A CMS cut a teaser in the middle of "ó": one broken sequence among many valid ones.
+    text = "Zakończyła się akcja służb. Funkcjonariusze udaremnili przemyt papierosów. " * 5
+    html = page(text, meta("utf-8")).encode() + b"<span>papieros\xc3...</span>"
+    decoded = decode(html)
+    assert text in decoded and decoded.endswith("papieros\ufffd...</span>")
+
+
+def test_legacy_page_with_one_accent_is_not_damaged_utf8() -> None:
+    # One cp1252 byte and no valid UTF-8 beside it: a legacy page, not broken UTF-8.
+    html = page("Le caf\xe9 est ouvert.", meta("windows-1252"))
+    assert decode(html.encode("cp1252")) == html

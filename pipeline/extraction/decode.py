@@ -1,9 +1,10 @@
 """Turn a page's bytes into text, weighing the evidence the way browsers do.
 
-Evidence, strongest first: a byte order mark; valid UTF-8 with non-ASCII bytes;
-the HTTP charset; the page's own <meta> charset; statistical detection. A declared
-charset is believed only if the bytes decode strictly with it and the result is
-not gibberish, because mis-declared pages are common (Apache long sent
+Evidence, strongest first: a byte order mark; valid UTF-8 with non-ASCII bytes
+(or UTF-8 with a rare broken sequence, replaced as browsers do); the HTTP charset;
+the page's own <meta> charset; statistical detection. A declared charset is
+believed only if the bytes decode strictly with it and the result is not
+gibberish, because mis-declared pages are common (Apache long sent
 ``charset=ISO-8859-1`` for every page, whatever the page really was).
 """
 
@@ -51,6 +52,9 @@ _MARKUP = re.compile(
     rb"<script\b.*?</script\s*>|<style\b.*?</style\s*>|<!--.*?-->|<[a-z/!][^>]*>",
     re.IGNORECASE | re.DOTALL,
 )
+# A page is damaged UTF-8, not a legacy charset, when it has at least this many
+# valid non-ASCII UTF-8 characters for each broken sequence.
+_UTF8_VALID_PER_BROKEN = 20
 _SAMPLE = 1024 * 1024  # bounds the stripping cost; article text starts well before this
 
 _PRINTABLE = bytes(range(0x20, 0x7F)) + b"\t\n\r"
@@ -128,11 +132,23 @@ def _from_evidence(data: bytes, http_charset: str | None) -> str:
     # a server default). This is also the fast path of most pages.
     if utf8 is not None and not data.isascii():
         return utf8
+    if utf8 is None and (damaged := _damaged_utf8(data)) is not None:
+        return damaged
     for label in (http_charset, _meta_charset(data)):
         text = _from_declared(data, _codec(label))
         if text is not None:
             return text
     return utf8 if utf8 is not None else _detect(data)
+
+
+def _damaged_utf8(data: bytes) -> str | None:
+    """UTF-8 with a few broken sequences (a CMS cut a teaser in the middle of a
+    character: "papieros\xc3..."), decoded as browsers do, with U+FFFD; None when the
+    broken sequences are not rare beside the valid ones (a legacy charset)."""
+    text = data.decode("utf-8", errors="replace")
+    broken = text.count("\ufffd") - data.count("\ufffd".encode())
+    valid = len(text) - len(text.encode("ascii", "ignore")) - broken  # non-ASCII, C speed
+    return text if 0 < broken * _UTF8_VALID_PER_BROKEN <= valid else None
 
 
 def _meta_charset(data: bytes) -> str | None:
