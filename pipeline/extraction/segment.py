@@ -47,7 +47,7 @@ _ANY_HEADING = 7  # a section level that every heading (h1-h6) ends
 # a later block with under the prose share, this many words and a sentence's end
 # is the article again.
 _LINKED_SHARE = 0.5
-_PROSE_LINK_SHARE = 0.2
+_RESUME_LINK_SHARE = 0.2
 _RESUME_WORDS = 20
 _SENTENCE_ENDS = (".", "!", "?", "”", '"', "。", "»")
 # Ancestor tags that tell where a block sits; one bit each.
@@ -231,7 +231,7 @@ class _Walker:
         return (
             self.section_links
             and kind in ("p", "text")
-            and links < _PROSE_LINK_SHARE * len(text)
+            and links < _RESUME_LINK_SHARE * len(text)
             and len(text.split()) >= _RESUME_WORDS
             and text.endswith(_SENTENCE_ENDS)
         )
