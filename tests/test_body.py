@@ -5,6 +5,7 @@ from selectolax.lexbor import LexborHTMLParser
 
 from pipeline.extraction import blockmodel, body, clean, container
 from pipeline.extraction.features import PageEvidence
+from pipeline.extraction.pageindex import PageIndex
 from pipeline.extraction.segment import segment
 from pipeline.record import Heading, ListBlock, Paragraph, TableRef
 from tests.pages import PARAGRAPHS, article_page
@@ -13,7 +14,9 @@ from tests.pages import PARAGRAPHS, article_page
 def blocks_of(html: str, title: str | None = "River floods valley") -> body.Body:
     tree = LexborHTMLParser(html)
     assert tree.body is not None
-    return body.build(clean.clean(tree.body), title).body
+    index = PageIndex(tree.body)
+    clean.clean(tree.body, index)
+    return body.build(index, 0, title).body
 
 
 def test_paragraphs_in_order_title_not_repeated() -> None:
@@ -157,9 +160,11 @@ def test_english_prompts_and_disclosures_inside_the_post_are_dropped() -> None:
 def test_thin_body_takes_prose_scored_just_below_the_line(monkeypatch: pytest.MonkeyPatch) -> None:
     tree = LexborHTMLParser(article_page())
     assert tree.body is not None
-    root = clean.clean(tree.body)
-    flags = clean.flag(root)
-    candidates = segment(root, flags, container.find_container(root, flags.furniture), None)
+    index = PageIndex(tree.body)
+    root = clean.clean(tree.body, index)
+    flags = clean.flag(root, index)
+    holder = container.find_container(index, 0, flags.furniture)
+    candidates = segment(index, 0, flags, holder, None)
     prose = [i for i, c in enumerate(candidates) if c.text in PARAGRAPHS]
     threshold = blockmodel.model().threshold
 

@@ -4,6 +4,7 @@ import pytest
 from selectolax.lexbor import LexborHTMLParser
 
 from pipeline.extraction import clean
+from pipeline.extraction.pageindex import PageIndex
 from tests.pages import PARAGRAPHS, article_page
 
 
@@ -12,8 +13,9 @@ def cleaned(html: str) -> str:
     by the clean stage is dropped."""
     tree = LexborHTMLParser(html)
     assert tree.body is not None
-    body = clean.clean(tree.body)
-    clean.drop(clean.flag(body))
+    index = PageIndex(tree.body)
+    body = clean.clean(tree.body, index)
+    clean.drop(clean.flag(body, index), index)
     return body.text(deep=True, separator=" ")
 
 

@@ -5,6 +5,7 @@ from selectolax.lexbor import LexborHTMLParser
 
 from pipeline.errors import NotArticle
 from pipeline.extraction import Page, analyse, extract_page, pagetype
+from pipeline.extraction.pageindex import PageIndex
 
 _PROSE = "<p>" + "The council voted on the plan after a long debate about the costs. " * 6 + "</p>"
 
@@ -25,14 +26,14 @@ def _page(body: str, head: str = "") -> bytes:
 def test_teaser_cards_are_repeated_linked_titles_with_short_blurbs() -> None:
     body = LexborHTMLParser(_page("<div>" + _cards(6) + "</div>" + _PROSE).decode()).body
     assert body is not None
-    cards, card_words, _ = pagetype.teaser_cards(body)
+    cards, card_words, _ = pagetype.teaser_cards(PageIndex(body))
     assert cards == 6
     assert 6 * 15 <= card_words <= 6 * 25  # each a title and a blurb, not the prose
     # long items are a listicle's sections, not teasers; menus are not cards
     long_items = LexborHTMLParser(_page("<div>" + _cards(6, words=200) + "</div>").decode())
     menu = LexborHTMLParser(_page("<nav>" + _cards(6) + "</nav>").decode())
     for tree in (long_items, menu):
-        assert tree.body is not None and pagetype.teaser_cards(tree.body)[0] == 0
+        assert tree.body is not None and pagetype.teaser_cards(PageIndex(tree.body))[0] == 0
 
 
 def test_free_prose_leaves_out_the_blurbs_of_cards() -> None:

@@ -45,6 +45,7 @@ from pipeline.extraction import (
 )
 from pipeline.extraction.body import Decision
 from pipeline.extraction.features import PageEvidence
+from pipeline.extraction.pageindex import PageIndex
 from pipeline.extraction.render import render_text
 from pipeline.normalize import word_count
 from pipeline.options import DEFAULT_OPTIONS, Options
@@ -144,18 +145,22 @@ def analyse(page: Page, options: Options = DEFAULT_OPTIONS) -> Analysis:
     tree = _parse(html)
     if tree.body is None:
         raise EmptyBody("the page has no <body>")
+    index = PageIndex(tree.body)
     meta = metadata.read_metadata(tree, page.url, html)
     rule = sites.rule_for(page.url or meta.canonical_url) or sites.SiteRule()
     meta = rule.apply_metadata(meta, tree)
-    refs = _references(tree, options)
-    signals = pagetype.page_signals(tree)
+    refs = _references(tree, index, options)
+    signals = pagetype.page_signals(tree, index)
     scripts = hydration.payloads(tree)
-    rule.strip(tree.body)
-    root = clean.clean(tree.body)
+    rule.strip(tree.body, index)
+    root = clean.clean(tree.body, index)
     evidence = _evidence(meta)
-    found = body.build(root, meta.title, evidence, rule.container(root))
+    given = rule.container(root)
+    found = body.build(
+        index, 0, meta.title, evidence, index.pos.get(given.mem_id) if given else None
+    )
     built, decisions = found.body, found.decisions
-    clean.drop(found.flags)  # the page-type features read the page without furniture
+    clean.drop(found.flags, index)  # the page-type features read the page without furniture
     holder = found.holder
     text = render_text(built.blocks, built.tables)
     words = word_count(text)
@@ -176,7 +181,7 @@ def analyse(page: Page, options: Options = DEFAULT_OPTIONS) -> Analysis:
         signals,
         page.url,
         shown,
-        root,
+        index,
         holder,
         built.blocks,
         meta.title,
@@ -224,7 +229,9 @@ def _parse(text: str) -> LexborHTMLParser:
         raise ParseError(f"the HTML parser failed: {exc}") from exc
 
 
-def _references(tree: LexborHTMLParser, options: Options) -> tuple[Reference, ...]:
+def _references(
+    tree: LexborHTMLParser, index: PageIndex, options: Options
+) -> tuple[Reference, ...]:
     """Parse the bibliography, then take it out so it does not also land in `text`."""
     if not options.references or tree.body is None:
         return ()
@@ -233,9 +240,9 @@ def _references(tree: LexborHTMLParser, options: Options) -> tuple[Reference, ..
         return ()
     entries = references.parse_entries(bib)
     if bib.heading is not None:
-        bib.heading.decompose()
+        index.remove_node(bib.heading)
     for node in bib.entries:
-        node.decompose()
+        index.remove_node(node)
     return entries
 
 

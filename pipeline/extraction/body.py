@@ -14,10 +14,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from selectolax.lexbor import LexborNode
-
 from pipeline.extraction import blockmodel, boilerplate, clean, container
 from pipeline.extraction.features import PageEvidence, block_features
+from pipeline.extraction.pageindex import PageIndex
 from pipeline.extraction.render import list_text
 from pipeline.extraction.segment import Candidate, segment
 from pipeline.record import Block, ListBlock, Table, TableRef
@@ -43,16 +42,27 @@ class Body:
     tables: list[Table] = field(default_factory=list)
 
 
-@dataclass(frozen=True, slots=True)
 class Decision:
-    """One candidate's verdict: its score and the features behind it."""
+    """One candidate's verdict: its score and the features behind it (a plain slots
+    class: one is made for every block)."""
 
-    candidate: Candidate
-    score: float
-    kept: bool
-    reason: str  # why a block was dropped apart from its score ("repeat", "headline")
-    features: tuple[str, ...]  # the block's own evidence (what the first stage reads)
-    context: tuple[str, ...] = ()  # what the second stage adds: its neighbours' scores
+    __slots__ = ("candidate", "context", "features", "kept", "reason", "score")
+
+    def __init__(
+        self,
+        candidate: Candidate,
+        score: float,
+        kept: bool,
+        reason: str,
+        features: tuple[str, ...],
+        context: tuple[str, ...] = (),
+    ) -> None:
+        self.candidate = candidate
+        self.score = score
+        self.kept = kept
+        self.reason = reason  # why a block was dropped apart from its score ("repeat", ...)
+        self.features = features  # the block's own evidence (what the first stage reads)
+        self.context = context  # what the second stage adds: its neighbours' scores
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,20 +72,23 @@ class Built:
     body: Body
     decisions: list[Decision]
     flags: clean.Flags
-    holder: LexborNode  # the container the structure search chose
+    holder: int  # the index position of the container the structure search chose
 
 
 def build(
-    root: LexborNode,
+    index: PageIndex,
+    root: int,
     title: str | None,
     evidence: PageEvidence | None = None,
-    holder: LexborNode | None = None,
+    holder: int | None = None,
 ) -> Built:
-    """The article's blocks of a cleaned page (`clean.clean`): flag the furniture,
-    find the container (unless a site rule gave it), segment, score, keep."""
-    flags = clean.flag(root)
-    holder = holder or container.find_container(root, flags.furniture)
-    candidates = segment(root, flags, holder, title)
+    """The article's blocks of a cleaned page (`clean.clean`) under the index position
+    `root`: flag the furniture, find the container (unless a site rule gave it),
+    segment, score, keep."""
+    flags = clean.flag(index.nodes[root], index)
+    if holder is None:
+        holder = container.find_container(index, root, flags.furniture)
+    candidates = segment(index, root, flags, holder, title)
     decisions = decide(candidates, evidence or PageEvidence())
     return Built(assemble(decisions), decisions, flags, holder)
 

@@ -21,6 +21,8 @@ from functools import lru_cache
 
 from selectolax.lexbor import LexborNode
 
+from pipeline.extraction.pageindex import PageIndex
+
 # Tags whose content is code or data, never text.
 _NEVER_TEXT = "script, style, noscript, template, svg, canvas, object, embed"
 # Tags that hold no article text: form controls, embeds, ad slots, and ruby
@@ -52,6 +54,11 @@ _NAMED = (
 # Names an element can carry; test ids survive CSS-in-JS class hashing ("css-1x2y3z").
 _NAME_ATTRIBUTES = ("class", "id", "aria-label", "data-testid", "data-component", "data-module")
 _NAME_KEYS = frozenset(_NAME_ATTRIBUTES)
+# The attributes of _NAMED: an element with any of them is checked.
+_NAMED_KEYS = frozenset(
+    "class id role aria-label itemprop hidden aria-hidden style data-testid data-component"
+    " data-module".split()
+)
 
 # Whole-word tokens of class/id names that mark boilerplate.
 _BOILERPLATE_TOKENS = frozenset(
@@ -171,69 +178,83 @@ _THREAD_WORDS = frozenset(
 )
 
 
-def clean(body: LexborNode) -> LexborNode:
-    """Remove what never holds article text from the page's `body` in place, and return it."""
-    for node in list(body.css(_NEVER_TEXT)):
-        node.decompose()
-    for node in list(body.css(_NO_TEXT_TAGS)):
-        node.decompose()
+def clean(body: LexborNode, index: PageIndex | None = None) -> LexborNode:
+    """Remove what never holds article text from the page's `body` in place, and return it
+    (through `index`, when given, so that its sums leave the removed text out)."""
+    for node in [*body.css(_NEVER_TEXT), *body.css(_NO_TEXT_TAGS)]:
+        if index is None:
+            node.decompose()
+        else:
+            index.remove_node(node)
     return body
 
 
 @dataclass(frozen=True, slots=True)
 class Flags:
-    """Elements named as furniture, by mem_id: the outermost ones with the word that
-    named them (`furniture`), and those the names flagged but the evidence spared."""
+    """Elements named as furniture, by index position: the outermost ones with the
+    word that named them (`furniture`), and those the names flagged but the evidence
+    spared."""
 
     furniture: dict[int, str] = field(default_factory=dict)
     spared: dict[int, str] = field(default_factory=dict)
-    nodes: list[LexborNode] = field(default_factory=list, repr=False)
     # Every named element's names (`name_string`), read once for the segment stage.
     names: dict[int, str] = field(default_factory=dict, repr=False)
 
 
-def flag(body: LexborNode) -> Flags:
-    """Name the furniture of a cleaned page: outermost elements only, in document order."""
-    guard = _Guard(body)
+def flag(body: LexborNode, index: PageIndex | None = None) -> Flags:
+    """Name the furniture of a cleaned page: outermost elements only, in document order.
+    Furniture inside a paragraph, list item or heading is removed at once (through
+    `index`, which is built when not given)."""
+    index = index or PageIndex(body)
+    root = index.position(body)
+    guard = _Guard(index, root)
     flags = Flags()
-    inside: list[LexborNode] = []
-    covered: set[int] = set()
-    groups: dict[str, list[tuple[LexborNode, tuple[int, int]]]] = {}
-    for node in body.css(f"{_STRUCTURAL}, {_NAMED}"):
-        tag = node.tag or ""
-        attrs = node.attributes
+    inside: list[int] = []
+    covered = -1  # positions below this one are inside a flagged or removed element
+    groups: dict[str, list[tuple[int, tuple[int, int]]]] = {}
+    tags, end = index.tags, index.end
+    for i in range(root, end[root]):
+        tag = tags[i]
+        if tag[:1] == "-" or not index.alive(i):
+            continue
+        attrs = index.attributes(i)
+        if not (tag in _STRUCTURAL_TAGS or (attrs and not _NAMED_KEYS.isdisjoint(attrs))):
+            continue
         names = name_string(attrs) if attrs else ""
         if names:
-            flags.names[node.mem_id] = names
+            flags.names[i] = names
         if tag in _KEEP_TAGS:
             continue
         word = _word_of(attrs, names) if attrs else None
-        if word is None and tag in _STRUCTURAL_TAGS and not (tag == "header" and _in_article(node)):
+        if (
+            word is None
+            and tag in _STRUCTURAL_TAGS
+            and not (tag == "header" and _in_article(index, i))
+        ):
             word = tag
-        if word is None or node.mem_id in covered:
+        if word is None or i < covered:
             continue
-        size = guard.measure(node)
-        if guard.holds_article(node, size, hidden=word == "hidden") or _in_sentence(node):
-            flags.spared[node.mem_id] = word
-        elif _in_leaf_block(node):
-            inside.append(node)
-            covered.update(n.mem_id for n in node.traverse())
+        size = guard.measure(i)
+        if guard.holds_article(i, size, hidden=word == "hidden") or _in_sentence(index, i):
+            flags.spared[i] = word
+            continue
+        if _in_leaf_block(index, i):
+            inside.append(i)
         else:
-            flags.furniture[node.mem_id] = word
-            flags.nodes.append(node)
-            groups.setdefault(word, []).append((node, size))
-            # Its descendants are inside furniture already: none is flagged again.
-            covered.update(n.mem_id for n in node.traverse())
+            flags.furniture[i] = word
+            groups.setdefault(word, []).append((i, size))
+        # Its descendants are inside furniture already: none is flagged again.
+        covered = max(covered, end[i])
     _spare_shared_names(flags, groups, guard)
     # Furniture inside a paragraph, list or heading (a share bar in a list item, a
     # caption span) would become part of that block's text: it goes now.
-    for node in inside:
-        node.decompose()
+    for i in inside:
+        index.remove(i)
     return flags
 
 
 def _spare_shared_names(
-    flags: Flags, groups: dict[str, list[tuple[LexborNode, tuple[int, int]]]], guard: _Guard
+    flags: Flags, groups: dict[str, list[tuple[int, tuple[int, int]]]], guard: _Guard
 ) -> None:
     """A word that flags elements holding, together, most of the page's text names
     the article itself: premium sites mark every paywalled paragraph "paywall"."""
@@ -243,35 +264,34 @@ def _spare_shared_names(
         paragraphs = sum(size[0] for _, size in members)
         plain = sum(size[1] for _, size in members)
         if guard.majority(paragraphs, plain) and len(members) > 1:
-            for node, _ in members:
-                del flags.furniture[node.mem_id]
-                flags.spared[node.mem_id] = word
-            spared = {node.mem_id for node, _ in members}
-            flags.nodes[:] = [n for n in flags.nodes if n.mem_id not in spared]
+            for i, _ in members:
+                del flags.furniture[i]
+                flags.spared[i] = word
 
 
-def drop(flags: Flags) -> None:
+def drop(flags: Flags, index: PageIndex) -> None:
     """Remove the flagged elements (once the body's blocks have been read). They are
     outermost, so none is inside another already removed."""
-    for node in flags.nodes:
-        node.decompose()
-    flags.nodes.clear()
+    for i in flags.furniture:
+        index.remove(i)
 
 
 class _Guard:
     """Knows how much plain text the page has, to spare the article's wrappers."""
 
-    def __init__(self, body: LexborNode) -> None:
-        self.plain = _plain_chars(body)
-        self.paragraphs = _paragraph_chars(body)
+    def __init__(self, index: PageIndex, root: int) -> None:
+        self.index = index
+        self.paragraphs, self.plain = self.measure(root)
+        self._holders = index.positions(_is_article_holder)
 
-    def measure(self, node: LexborNode) -> tuple[int, int]:
-        """(paragraph characters, plain characters) of the element."""
-        return _paragraph_chars(node), _plain_chars(node)
+    def measure(self, i: int) -> tuple[int, int]:
+        """(paragraph characters, plain characters: outside links) of the element."""
+        index = self.index
+        return index.paragraph_chars(i), index.chars(i) - index.link_chars(i)
 
-    def holds_article(self, node: LexborNode, size: tuple[int, int], hidden: bool = False) -> bool:
-        if _declares_article(node):
-            return True
+    def holds_article(self, i: int, size: tuple[int, int], hidden: bool = False) -> bool:
+        if self.index.any_within(self._holders, i):
+            return True  # it is, or holds, an element that declares the article
         # Hidden markup is spared only when it holds most of the page: then it is
         # the article a script will show, not a menu or a modal.
         return self._holds(*size, _MAJORITY if hidden else _WRAPPER_SHARE)
@@ -287,50 +307,49 @@ class _Guard:
         return self.plain > 0 and plain >= share * self.plain
 
 
-def _paragraph_chars(node: LexborNode) -> int:
-    return sum(len(p.text(deep=True)) for p in node.css("p"))
+def _is_article_holder(tag: str, attrs: dict[str, str | None]) -> bool:
+    """The element matches _ARTICLE_HOLDERS (the schema's or the markup's article)."""
+    if tag in ("article", "main"):
+        return True
+    if attrs.get("itemprop") == "articleBody" or attrs.get("role") == "main":
+        return True
+    kind = attrs.get("itemtype")
+    return kind is not None and ("Article" in kind or "BlogPosting" in kind)
 
 
-def _plain_chars(node: LexborNode) -> int:
-    """Characters of text outside links (menus are links; articles are not)."""
-    links = sum(len(a.text(deep=True)) for a in node.css("a"))
-    return len(node.text(deep=True)) - links
-
-
-def _declares_article(node: LexborNode) -> bool:
-    return node.css_matches(_ARTICLE_HOLDERS) or node.css_first(_ARTICLE_HOLDERS) is not None
-
-
-def _in_article(node: LexborNode) -> bool:
-    parent = node.parent
-    while parent is not None:
-        if parent.tag in ("article", "main"):
+def _in_article(index: PageIndex, i: int) -> bool:
+    tags, parent = index.tags, index.parent
+    up = parent[i]
+    while up >= 0:
+        if tags[up] in ("article", "main"):
             return True
-        parent = parent.parent
+        up = parent[up]
     return False
 
 
-def _in_leaf_block(node: LexborNode) -> bool:
-    parent = node.parent
-    while parent is not None and parent.tag != "body":
-        if parent.tag in _LEAF_BLOCKS:
+def _in_leaf_block(index: PageIndex, i: int) -> bool:
+    tags, parent = index.tags, index.parent
+    up = parent[i]
+    while up >= 0 and tags[up] != "body":
+        if tags[up] in _LEAF_BLOCKS:
             return True
-        parent = parent.parent
+        up = parent[up]
     return False
 
 
-def _in_sentence(node: LexborNode) -> bool:
+def _in_sentence(index: PageIndex, i: int) -> bool:
     """An inline element inside running text ("praised <a class=tag>Taylor Swift</a>'s
     album"): its words are the sentence's, whatever its class says."""
-    if node.tag not in INLINE_TAGS:
+    tags = index.tags
+    if tags[i] not in INLINE_TAGS:
         return False
-    own = len(node.text(deep=True).strip())
-    block = node.parent
-    while block is not None and block.tag in INLINE_TAGS:
-        block = block.parent
-    if block is None:
+    own = index.stripped_chars(i)
+    block = index.parent[i]
+    while block >= 0 and tags[block] in INLINE_TAGS:
+        block = index.parent[block]
+    if block < 0:
         return False
-    around = len(block.text(deep=True).strip()) - own
+    around = index.stripped_chars(block) - own
     return around >= _SENTENCE_CHARS and around >= own
 
 

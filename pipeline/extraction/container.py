@@ -11,9 +11,8 @@ stage flagged as furniture are passed over, as if they were not there.
 from __future__ import annotations
 
 from collections.abc import Container
-from dataclasses import dataclass
 
-from selectolax.lexbor import LexborNode
+from pipeline.extraction.pageindex import PageIndex
 
 # Link text weighs a little more than plain text: a paragraph may carry a few
 # links, a menu is nothing but.
@@ -30,94 +29,116 @@ _PARAGRAPH_CHARS = 80
 _SECTION_CHARS = 200
 
 
-@dataclass(slots=True)
-class _Tally:
-    text: int = 0
-    links: int = 0
-    paragraphs: int = 0
-
-
-def find_container(body: LexborNode, skip: Container[int] = frozenset()) -> LexborNode:
-    """Return the element whose subtree best matches 'the article body', passing
-    over the elements whose mem_id is in `skip`."""
-    scores: dict[int, tuple[float, LexborNode, int]] = {}
-    _score(body, scores, skip, in_link=False, depth=0)
+def find_container(index: PageIndex, root: int, skip: Container[int] = frozenset()) -> int:
+    """Return the position of the element whose subtree best matches 'the article
+    body', passing over the elements whose position is in `skip`."""
+    scores = _score(index, root, skip)
     if not scores:  # no paragraph anywhere: let the body stage find what little there is
-        return body
-    best = max(scores.values(), key=lambda item: item[0])[1]
-    return _headline_article(best) or _descend(best, scores)
+        return root
+    end = index.end
+    top = max(value for value, _ in scores.values())
+    # Of equal scores, the subtree that ends first (a child before its parent).
+    best = min((i for i, (value, _) in scores.items() if value == top), key=lambda i: (end[i], -i))
+    found = _headline_article(index, best)
+    return found if found is not None else _descend(index, best, scores)
 
 
-def _headline_article(best: LexborNode) -> LexborNode | None:
+def _headline_article(index: PageIndex, best: int) -> int | None:
     """Of several <article>s (the post and teasers of others), the one with the h1."""
-    if len(best.css("article")) < 2:
+    if index.count_within(index.tag_positions("article"), best) < 2:
         return None
-    node = best.css_first("article h1")
+    node = index.nodes[best].css_first("article h1")
     while node is not None and node.tag != "article":
         node = node.parent
-    return node
+    return index.pos.get(node.mem_id) if node is not None else None
 
 
-def _score(
-    node: LexborNode,
-    scores: dict[int, tuple[float, LexborNode, int]],
-    skip: Container[int],
-    in_link: bool,
-    depth: int,
-) -> _Tally:
-    tally = _Tally()
-    if depth > MAX_DEPTH:
-        size = len(node.text(deep=True).strip())
-        return _Tally(links=size) if in_link else _Tally(text=size)
-    for child in node.iter(include_text=True):
-        tag = child.tag
+def _score(index: PageIndex, root: int, skip: Container[int]) -> dict[int, tuple[float, int]]:
+    """(score, plain characters) of every element with a paragraph, by position: plain
+    text counts for it, link text against it, below the elements passed over."""
+    tags, parent, texts, end = index.tags, index.parent, index.texts, index.end
+    stop = end[root]
+    depth = {root: 0}
+    linked = {root: False}
+    # Per scored element: [text, links, paragraphs].
+    tally: dict[int, list[int]] = {root: [0, 0, 0]}
+    order = [root]
+    i = root + 1
+    while i < stop:
+        up = parent[i]
+        if up not in tally or not index.alive(i):
+            i = end[i]  # under an element passed over, or removed
+            continue
+        tag = tags[i]
         if tag == "-text":
-            size = len((child.text_content or "").strip())
-            if in_link:
-                tally.links += size
+            size = len((texts[i] or "").strip())
+            counts = tally[up]
+            if linked[up]:
+                counts[1] += size
             else:
-                tally.text += size
+                counts[0] += size
                 # Loose text between <br>s is a paragraph too (old and Blogger themes).
-                tally.paragraphs += size >= _PARAGRAPH_CHARS
-        elif tag not in _SKIP and child.mem_id not in skip:
-            sub = _score(child, scores, skip, in_link or tag == "a", depth + 1)
-            tally.text += sub.text
-            tally.links += sub.links
-            tally.paragraphs += sub.paragraphs
-    if node.tag in _PARAGRAPH_TAGS and tally.text >= _PARAGRAPH_CHARS:
-        tally.paragraphs += 1
-    value = tally.text - _LINK_WEIGHT * tally.links
-    # A lone block is a caption or a teaser, not a body; bodies have paragraphs.
-    if tally.paragraphs >= 1:
-        scores[node.mem_id] = (value, node, tally.text)
-    return tally
+                counts[2] += size >= _PARAGRAPH_CHARS
+        elif tag not in _SKIP and i not in skip:
+            in_link = linked[up] or tag == "a"
+            if depth[up] + 1 > MAX_DEPTH:
+                size = index.stripped_chars(i)
+                tally[up][1 if in_link else 0] += size
+                i = end[i]
+                continue
+            depth[i] = depth[up] + 1
+            linked[i] = in_link
+            tally[i] = [0, 0, 0]
+            order.append(i)
+        else:
+            i = end[i]
+            continue
+        i += 1
+    scores: dict[int, tuple[float, int]] = {}
+    for i in reversed(order):
+        text, links, paragraphs = tally[i]
+        if tags[i] in _PARAGRAPH_TAGS and text >= _PARAGRAPH_CHARS:
+            paragraphs += 1
+            tally[i][2] = paragraphs
+        # A lone block is a caption or a teaser, not a body; bodies have paragraphs.
+        if paragraphs >= 1:
+            scores[i] = (text - _LINK_WEIGHT * links, text)
+        if i != root:
+            counts = tally[parent[i]]
+            counts[0] += text
+            counts[1] += links
+            counts[2] += paragraphs
+    return scores
 
 
-def _descend(node: LexborNode, scores: dict[int, tuple[float, LexborNode, int]]) -> LexborNode:
+def _descend(index: PageIndex, node: int, scores: dict[int, tuple[float, int]]) -> int:
     """Go down into a child that holds nearly all of the score: its siblings add
     only a stray block. Not into one of several sections of the same kind: a
     long article's sections can be link-heavy (lists of sources) and score low."""
     while True:
-        own = scores[node.mem_id][0]
-        children = [scores[c.mem_id] for c in node.iter() if c.mem_id in scores]
-        best = max(children, key=lambda item: item[0], default=None)
-        if best is None or best[0] < _DESCEND_SHARE * own or _is_paragraph(best[1]):
+        own = scores[node][0]
+        children = [c for c in index.children(node) if c in scores]
+        best = max(children, key=lambda c: scores[c][0], default=None)
+        if best is None or scores[best][0] < _DESCEND_SHARE * own or _is_paragraph(index, best):
             return node
-        if _has_sibling_sections(best[1], children):
+        if _has_sibling_sections(index, best, children, scores):
             return node
-        node = best[1]
+        node = best
 
 
-def _has_sibling_sections(child: LexborNode, siblings: list[tuple[float, LexborNode, int]]) -> bool:
-    kind = (child.tag, child.attributes.get("class"))
+def _has_sibling_sections(
+    index: PageIndex, child: int, siblings: list[int], scores: dict[int, tuple[float, int]]
+) -> bool:
+    kind = (index.tags[child], index.attributes(child).get("class"))
+    headings = index.tag_positions("h2", "h3", "h4")
     return any(
-        other is not child
-        and (other.tag, other.attributes.get("class")) == kind
-        and text >= _SECTION_CHARS
-        and other.css_first("h2, h3, h4") is not None
-        for _, other, text in siblings
+        other != child
+        and (index.tags[other], index.attributes(other).get("class")) == kind
+        and scores[other][1] >= _SECTION_CHARS
+        and index.any_within(headings, other)
+        for other in siblings
     )
 
 
-def _is_paragraph(node: LexborNode) -> bool:
-    return node.tag in _PARAGRAPH_TAGS
+def _is_paragraph(index: PageIndex, i: int) -> bool:
+    return index.tags[i] in _PARAGRAPH_TAGS

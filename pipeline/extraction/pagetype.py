@@ -32,6 +32,7 @@ from __future__ import annotations
 import json
 import math
 import re
+from bisect import bisect_left
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -39,10 +40,11 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
-from selectolax.lexbor import LexborHTMLParser, LexborNode
+from selectolax.lexbor import LexborHTMLParser
 
 from pipeline import urls
 from pipeline.extraction.body import Decision
+from pipeline.extraction.pageindex import PageIndex
 from pipeline.extraction.structured import ARTICLE_TYPES, StructuredData
 from pipeline.normalize import word_count
 from pipeline.record import Block, Paragraph
@@ -100,7 +102,6 @@ _SITE_PARTS = frozenset(("nav", "footer", "aside"))
 # Site parts that broken or framework markup stretches around the whole page.
 _WRAPPER_TAGS = frozenset(("header", "form", "nav", "aside", "footer"))
 _WRAPPER_SHARE = 0.5
-_COUNT_PIECE = 4096  # characters counted at a time (see _more_words)
 # A card's chain stops at menus, asides and footers (a teaser's <header> is its own).
 _CHAIN_STOPS = _SITE_PARTS | {"form", "select", "template", "svg"}
 
@@ -200,7 +201,7 @@ class PageSignals:
     card_words: int = 0
     free_prose: int = 0
     dates: int = 0
-    card_ids: frozenset[int] = frozenset()  # the cards' mem_ids (see teaser_cards)
+    card_ids: frozenset[int] = frozenset()  # the cards' index positions (see teaser_cards)
 
 
 @dataclass(frozen=True, slots=True)
@@ -214,26 +215,29 @@ class PageType:
     evidence: tuple[str, ...] = ()
 
 
-def page_signals(tree: LexborHTMLParser) -> PageSignals:
+def page_signals(tree: LexborHTMLParser, index: PageIndex | None = None) -> PageSignals:
+    """What the page shows (`index`: the page's index, built when not given)."""
     body = tree.body
     if body is None:
         return PageSignals("", False, 0, 0)
-    cards, card_words, inside = teaser_cards(body)
+    index = index or PageIndex(body)
+    cards, card_words, inside = teaser_cards(index)
+    linked = index.linked
     return PageSignals(
         body_classes=body.attributes.get("class") or "",
         pagination=tree.css_first(_PAGINATION) is not None,
-        image_links=len(body.css("a img")),
+        image_links=sum(1 for i in index.tag_positions("img") if linked[i]),
         prices=len(_PRICE.findall(body.text(deep=True, separator=" "))),
         cards=cards,
         card_words=card_words,
-        free_prose=_free_prose(body, inside),
-        dates=len(body.css("time")),
+        free_prose=_free_prose(index, inside),
+        dates=len(index.tag_positions("time")),
         card_ids=frozenset(inside),
     )
 
 
-def teaser_cards(body: LexborNode) -> tuple[int, int, set[int]]:
-    """(teaser cards, words they hold, the cards' ids)
+def teaser_cards(index: PageIndex) -> tuple[int, int, set[int]]:
+    """(teaser cards, words they hold, the cards' index positions)
     outside menus, asides and footers.
 
     A teaser card is one of at least four sibling elements of the same shape (tag
@@ -245,78 +249,86 @@ def teaser_cards(body: LexborNode) -> tuple[int, int, set[int]]:
     siblings that are short enough is a set of cards; a link counts in its
     outermost such group.
     """
-    groups: dict[tuple[int, str], dict[int, LexborNode]] = {}
+    groups: dict[tuple[int, str], dict[int, None]] = {}  # ordered sets of positions
     chains: list[list[tuple[int, str]]] = []
     keys: dict[int, tuple[int, str] | None] = {}  # per element: (parent, shape), shared
-    for link in body.css("a[href]"):
-        href = link.attributes.get("href") or ""
-        if href.startswith(("#", "javascript:", "mailto:")):
-            continue
-        if word_count(link.text(deep=True, separator=" ")) < _CARD_TITLE_WORDS:
+    parent = index.parent
+    for link in _page_links(index):
+        if index.words(link) < _CARD_TITLE_WORDS:
             continue
         chain: list[tuple[int, str]] = []
-        node: LexborNode | None = link
+        node = link
         for _ in range(_CARD_DEPTH):
-            key = _key(node, keys) if node is not None else None
-            if key is None or node is None:
+            key = _key(index, node, keys) if node >= 0 else None
+            if key is None:
                 break
-            groups.setdefault(key, {})[node.mem_id] = node
+            groups.setdefault(key, {})[node] = None
             chain.append(key)
-            node = node.parent
+            node = parent[node]
         chains.append(chain)
     sizes: dict[int, int] = {}
     qualifying = set()
     for key, members in groups.items():
         if len(members) < _MIN_CARDS:
             continue
-        found = {mem_id: _card_words(node) for mem_id, node in members.items()}
+        found = {i: _card_words(index, i) for i in members}
         if sum(1 for size in found.values() if size) >= _MIN_CARDS:
             qualifying.add(key)
-            sizes.update((mem_id, size) for mem_id, size in found.items() if size)
+            sizes.update((i, size) for i, size in found.items() if size)
     cards: set[int] = set()
     for chain in chains:
         outer = [key for key in chain if key in qualifying]
         if outer:
-            for mem_id in groups[outer[-1]]:
-                if sizes.get(mem_id):
-                    cards.add(mem_id)
-    return len(cards), sum(sizes[m] for m in cards), cards
+            for i in groups[outer[-1]]:
+                if sizes.get(i):
+                    cards.add(i)
+    return len(cards), sum(sizes[i] for i in cards), cards
 
 
-def _card_words(node: LexborNode) -> int:
-    """The card's words if `node` is short enough to be a teaser card, else 0."""
-    words = word_count(node.text(deep=True, separator=" "))
+def _page_links(index: PageIndex) -> list[int]:
+    """The links to another page (`a[href]`, not "#...", javascript: or mailto:)."""
+    found = []
+    for i in index.tag_positions("a"):
+        attrs = index.attributes(i)
+        if "href" not in attrs:
+            continue
+        href = attrs.get("href") or ""
+        if not href.startswith(("#", "javascript:", "mailto:")):
+            found.append(i)
+    return found
+
+
+def _card_words(index: PageIndex, i: int) -> int:
+    """The card's words if the element is short enough to be a teaser card, else 0."""
+    words = index.words(i)
     return words if words <= _CARD_MAX_WORDS else 0
 
 
-def _free_prose(body: LexborNode, cards: set[int]) -> int:
+def _free_prose(index: PageIndex, cards: set[int]) -> int:
     """Words of the page's long paragraphs outside teaser cards, menus, asides and
     footers: an article's body. A listing's blurbs are all inside its cards."""
-    walls = _Walls(body)
+    walls = _Walls(index)
     words = 0
-    for paragraph in body.css("p"):
-        count = _long_words(paragraph.text(deep=True, separator=" "))
+    for paragraph in index.tag_positions("p"):
+        count = _long_words(index.words(paragraph))
         if count and walls.outside(paragraph, cards):
             words += count
     if words >= _FULL_BODY_WORDS:
-        return words  # enough to tell; the walk below costs a pass over every node
+        return words  # enough to tell; the pass below costs more
     # <p>-less bodies: long runs of text straight inside a <div>, <td>, <article> ...
-    for node in body.traverse(include_text=True):
-        if node.tag != "-text" or node.parent is None or node.parent.tag == "p":
+    tags, parent = index.tags, index.parent
+    for i in index.tag_positions("-text"):
+        up = parent[i]
+        if up < 0 or tags[up] == "p":
             continue
-        count = _long_words(node.text(deep=False) or "")
-        if count and walls.outside(node, cards, stop="p"):
+        count = _long_words(index.words(i))
+        if count and walls.outside(i, cards, stop="p"):
             words += count
     return words
 
 
-def _long_words(text: str) -> int:
-    """The words of a long paragraph's text, else 0. A word takes at least one
-    character, so shorter texts are not counted at all: most text nodes of a page
-    are indentation and labels, and counting words costs a regex pass."""
-    if len(text) < _PARAGRAPH_WORDS or len(text.strip()) < _PARAGRAPH_WORDS:
-        return 0
-    count = word_count(text)
+def _long_words(count: int) -> int:
+    """The words of a long paragraph, else 0."""
     return count if count >= _PARAGRAPH_WORDS else 0
 
 
@@ -328,68 +340,57 @@ class _Walls:
     shuts nothing out: one tag name never decides that the article is not there.
     """
 
-    def __init__(self, body: LexborNode) -> None:
-        self._body = body
-        self._page: str | None = None  # the page's text, read when first needed
+    def __init__(self, index: PageIndex) -> None:
+        self._index = index
         self._wrapper: dict[int, bool] = {}
 
-    def outside(self, node: LexborNode, cards: set[int], stop: str = "") -> bool:
+    def outside(self, i: int, cards: set[int], stop: str = "") -> bool:
         """Not inside a teaser card or a site part (nor, with `stop`, such an element)."""
-        parent = node.parent
-        while parent is not None:
-            if parent.mem_id in cards or parent.tag == stop:
+        tags, parent = self._index.tags, self._index.parent
+        up = parent[i]
+        while up >= 0:
+            tag = tags[up]
+            if up in cards or tag == stop:
                 return False
-            if parent.tag in _NOT_CONTENT and not self._wraps(parent):
+            if tag in _NOT_CONTENT and not self._wraps(up):
                 return False
-            parent = parent.parent
+            up = parent[up]
         return True
 
-    def _wraps(self, node: LexborNode) -> bool:
-        if node.tag not in _WRAPPER_TAGS:
+    def _wraps(self, i: int) -> bool:
+        index = self._index
+        if index.tags[i] not in _WRAPPER_TAGS:
             return False
-        if node.mem_id not in self._wrapper:
-            if self._page is None:
-                self._page = self._body.text(deep=True, separator=" ")
-            words = word_count(node.text(deep=True, separator=" "))
-            most = words / _WRAPPER_SHARE  # the page's words, at most, for the part to wrap it
-            self._wrapper[node.mem_id] = not _more_words(self._page, most)
-        return self._wrapper[node.mem_id]
+        if i not in self._wrapper:
+            # The part's words are at least this share of the page's.
+            self._wrapper[i] = index.words(0) <= index.words(i) / _WRAPPER_SHARE
+        return self._wrapper[i]
 
 
-def _more_words(text: str, limit: float) -> bool:
-    """word_count(text) > limit, counted piece by piece so that a small site part
-    is settled after the page's first piece (no word spans a space)."""
-    count, start, end = 0, 0, len(text)
-    while start < end:
-        stop = text.find(" ", start + _COUNT_PIECE)
-        stop = end if stop == -1 else stop
-        count += word_count(text[start:stop])
-        if count > limit:
-            return True
-        start = stop
-    return False
-
-
-def _key(node: LexborNode, keys: dict[int, tuple[int, str] | None]) -> tuple[int, str] | None:
-    """(parent's id, shape) of `node`, memoised; None where a card's chain stops."""
-    if node.mem_id in keys:
-        return keys[node.mem_id]
-    parent = node.parent
+def _key(
+    index: PageIndex, i: int, keys: dict[int, tuple[int, str] | None]
+) -> tuple[int, str] | None:
+    """(parent's position, shape) of the element, memoised; None where a card's chain
+    stops."""
+    if i in keys:
+        return keys[i]
+    tags = index.tags
+    up = index.parent[i]
     key = None
     if (
-        parent is not None
-        and node.tag not in _CHAIN_STOPS
-        and parent.tag not in _CHAIN_STOPS
-        and node.tag not in ("body", "html")
+        up >= 0
+        and tags[i] not in _CHAIN_STOPS
+        and tags[up] not in _CHAIN_STOPS
+        and tags[i] not in ("body", "html")
     ):
-        key = (parent.mem_id, _shape(node))
-    keys[node.mem_id] = key
+        key = (up, _shape(tags[i], index.attributes(i)))
+    keys[i] = key
     return key
 
 
-def _shape(node: LexborNode) -> str:
-    first = (node.attributes.get("class") or "").split()[:1]
-    return f"{node.tag}.{(first[0] if first else '').translate(_NO_DIGITS)}"
+def _shape(tag: str, attrs: dict[str, str | None]) -> str:
+    first = (attrs.get("class") or "").split()[:1]
+    return f"{tag}.{(first[0] if first else '').translate(_NO_DIGITS)}"
 
 
 def features(
@@ -397,22 +398,23 @@ def features(
     signals: PageSignals,
     url: str | None,
     shown: tuple[bool, bool],
-    root: LexborNode,
-    container: LexborNode,
+    index: PageIndex,
+    container: int,
     blocks: Sequence[Block],
     title: str | None = None,
     decisions: Sequence[Decision] = (),
 ) -> tuple[float, ...]:
     """The page's signals in the order of FEATURES. `shown`: (published, author);
-    `title`: the page's headline as metadata found it; `decisions`: the body
-    stage's verdict on every candidate block."""
+    `index`: the cleaned page's (its root the body, furniture dropped); `container`:
+    the position of the body stage's container; `title`: the page's headline as
+    metadata found it; `decisions`: the body stage's verdict on every candidate block."""
     path = urls.path(url)
     last = [s for s in path.split("/") if s][-1:] or [""]
     # Paragraphs as the body stage built them: <p>-less themes have them too.
     sizes = [word_count(b.text) for b in blocks if isinstance(b, Paragraph)]
     paragraphs = [n for n in sizes if n >= _PARAGRAPH_WORDS]
     words = sum(sizes)
-    total = word_count(root.text(deep=True, separator=" "))  # the cleaned page's words
+    total = index.words(0)  # the cleaned page's words
     return (
         float(shown[0]),
         float(_declares_article(data, signals.body_classes)),
@@ -421,18 +423,18 @@ def features(
         float(_declares_listing(data, signals.body_classes, url)),
         math.log1p(words),
         math.log1p(sum(paragraphs)),
-        _link_share(root, total),
+        index.link_words(0) / total if total else 0.0,
         math.log1p(len(paragraphs)),
         float(signals.pagination),
         float("article" in data.types),
         float(bool(urls.query(url))),
         math.log1p(signals.image_links),
         math.log1p(signals.prices),
-        _teaser_share(container),
+        _teaser_share(index, container),
         math.log1p(signals.cards),
         min(1.0, signals.card_words / total) if total else 0.0,
         min(1.0, sum(paragraphs) / total) if total else 0.0,
-        math.log1p(_title_links(root)),
+        math.log1p(_title_links(index)),
         math.log1p(signals.free_prose),
         math.log1p(word_count(title or "")),
         math.log1p(signals.dates),
@@ -648,26 +650,18 @@ def _cards_said(named: dict[str, float]) -> str:
     return f"{cards} teaser cards holding {_percent(named['card_share'])} of the text"
 
 
-def _title_links(root: LexborNode) -> int:
+def _title_links(index: PageIndex) -> int:
     """Distinct pages linked with a title of several words: a listing's teasers."""
     targets = set()
-    for link in root.css("a[href]"):
-        href = link.attributes.get("href") or ""
-        if href.startswith(("#", "javascript:", "mailto:")):
-            continue
-        if word_count(link.text(deep=True, separator=" ")) >= _TITLE_LINK_WORDS:
-            targets.add(href)
+    for link in _page_links(index):
+        if index.words(link) >= _TITLE_LINK_WORDS:
+            targets.add(index.attributes(link).get("href") or "")
     return len(targets)
 
 
-def _link_share(root: LexborNode, total: int) -> float:
-    links = sum(word_count(a.text(deep=True, separator=" ")) for a in root.css("a"))
-    return links / total if total else 0.0
-
-
-def _teaser_share(container: LexborNode) -> float:
-    teasers, card_words = _teasers(container)
-    total = word_count(container.text(deep=True, separator=" "))
+def _teaser_share(index: PageIndex, container: int) -> float:
+    teasers, card_words = _teasers(index, container)
+    total = index.words(container)
     if teasers < _TEASER_LIMIT or not total or card_words >= _CARD_WORDS * teasers:
         return 0.0  # few teasers, or long items: a listicle's, not a listing's
     return card_words / total
@@ -711,7 +705,7 @@ def _declares_listing(data: StructuredData, body_classes: str, url: str | None) 
     )
 
 
-def _teasers(container: LexborNode) -> tuple[int, int]:
+def _teasers(index: PageIndex, container: int) -> tuple[int, int]:
     """Teasers in the container, and how many words their cards hold.
 
     A teaser is a heading that links to another page; its card is the largest
@@ -719,34 +713,45 @@ def _teasers(container: LexborNode) -> tuple[int, int]:
     listing). An article's own linked subheadings share one parent, so their
     cards are just the headings and hold few words.
     """
-    headings = [h for h in container.css("h2, h3, h4") if _is_teaser(h)]
+    all_headings = index.tag_positions("h2", "h3", "h4")
+    start = bisect_left(all_headings, container)
+    stop = bisect_left(all_headings, index.end[container])
+    links = _linked(index)
+    headings = [h for h in all_headings[start:stop] if _is_teaser(index, h, links)]
     if len(headings) < _TEASER_LIMIT:
         return len(headings), 0
-    stop = container.mem_id
-    chains = [_ancestors(h, stop) for h in headings]
-    counts = Counter(mem_id for chain in chains for mem_id, _ in chain)
+    chains = [_ancestors(index, h, container) for h in headings]
+    counts = Counter(i for chain in chains for i in chain)
     words = 0
     for heading, chain in zip(headings, chains, strict=True):
         card = heading
-        for mem_id, node in chain:
-            if counts[mem_id] > 1:
+        for i in chain:
+            if counts[i] > 1:
                 break
-            card = node
-        words += word_count(card.text(deep=True, separator=" "))
+            card = i
+        words += index.words(card)
     return len(headings), words
 
 
-def _is_teaser(heading: LexborNode) -> bool:
-    link = heading.css_first("a[href]")
-    if link is None or (link.attributes.get("href") or "#").startswith("#"):
+def _linked(index: PageIndex) -> list[int]:
+    """The positions of the links that have an address (`a[href]`)."""
+    return [i for i in index.tag_positions("a") if "href" in index.attributes(i)]
+
+
+def _is_teaser(index: PageIndex, heading: int, links: list[int]) -> bool:
+    k = bisect_left(links, heading)
+    if k == len(links) or links[k] >= index.end[heading]:
         return False
-    return len(link.text(deep=True)) >= 0.6 * len(heading.text(deep=True))
+    link = links[k]  # the heading's first link
+    if (index.attributes(link).get("href") or "#").startswith("#"):
+        return False
+    return index.chars(link) >= 0.6 * index.chars(heading)
 
 
-def _ancestors(node: LexborNode, stop: int) -> list[tuple[int, LexborNode]]:
+def _ancestors(index: PageIndex, i: int, stop: int) -> list[int]:
     chain = []
-    parent = node.parent
-    while parent is not None and parent.mem_id != stop:
-        chain.append((parent.mem_id, parent))
-        parent = parent.parent
+    up = index.parent[i]
+    while up >= 0 and up != stop:
+        chain.append(up)
+        up = index.parent[up]
     return chain

@@ -13,8 +13,7 @@ evidence to keep it or drop it.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
-from dataclasses import dataclass, field
+from bisect import bisect_left
 from functools import lru_cache
 
 from selectolax.lexbor import LexborNode
@@ -22,6 +21,7 @@ from selectolax.lexbor import LexborNode
 from pipeline.extraction import boilerplate, tables
 from pipeline.extraction.clean import INLINE_TAGS, Flags
 from pipeline.extraction.container import MAX_DEPTH
+from pipeline.extraction.pageindex import PageIndex
 from pipeline.extraction.render import render_text
 from pipeline.normalize import normalize_multiline, normalize_text
 from pipeline.record import (
@@ -64,21 +64,50 @@ _MAX_CHAIN = 15
 MAX_LIST_DEPTH = 12
 
 
-@dataclass(frozen=True, slots=True)
 class Context:
-    """What the walk knows of an element and its ancestors (shared by its blocks)."""
+    """What the walk knows of an element and its ancestors (shared by its blocks).
+    A plain slots class: one is made for every element the walk enters."""
 
-    depth: int = 0
-    tags: int = 0  # CONTEXT_TAGS bits of the ancestors
-    furniture: str | None = None  # the flag word of the nearest flagged ancestor (or self)
-    spared: str | None = None  # a flag word the evidence overruled, nearest first
-    in_container: bool = False
-    own: tuple[str, ...] = ()  # class/id words of the element itself
-    around: tuple[str, ...] = ()  # of its nearest named ancestors
-    hidden: bool = False
-    label: str = "body"  # the element as people read it ("div.entry")
-    parent: Context | None = None
-    chain: tuple[int, ...] = ()  # mem_ids of the element and its ancestors, innermost first
+    __slots__ = (
+        "around",
+        "chain",
+        "depth",
+        "furniture",
+        "hidden",
+        "in_container",
+        "label",
+        "own",
+        "parent",
+        "spared",
+        "tags",
+    )
+
+    def __init__(
+        self,
+        depth: int = 0,
+        tags: int = 0,
+        furniture: str | None = None,
+        spared: str | None = None,
+        in_container: bool = False,
+        own: tuple[str, ...] = (),
+        around: tuple[str, ...] = (),
+        hidden: bool = False,
+        label: str = "body",
+        parent: Context | None = None,
+        chain: tuple[int, ...] = (),
+    ) -> None:
+        self.depth = depth
+        self.tags = tags  # CONTEXT_TAGS bits of the ancestors
+        self.furniture = furniture  # the flag word of the nearest flagged ancestor (or self)
+        self.spared = spared  # a flag word the evidence overruled, nearest first
+        self.in_container = in_container
+        self.own = own  # class/id words of the element itself
+        self.around = around  # of its nearest named ancestors
+        self.hidden = hidden
+        self.label = label  # the element as people read it ("div.entry")
+        self.parent = parent
+        # Index positions of the element and its ancestors, innermost first.
+        self.chain = chain
 
     @property
     def path(self) -> str:
@@ -91,108 +120,177 @@ class Context:
         return " > ".join(reversed(labels))
 
 
-@dataclass(frozen=True, slots=True)
 class Candidate:
-    """One block of the page and the walk's evidence about it."""
+    """One block of the page and the walk's evidence about it (a plain slots class:
+    the walk makes one for every block)."""
 
-    block: Block
-    table: Table | None
-    text: str
-    kind: str  # h1..h6, p, text (loose inline text), list, quote, code, table
-    link_chars: int
-    context: Context
-    section: str | None  # the furniture heading ("Related posts") whose section holds it
-    text_furniture: bool  # the block's text is furniture ("ADVERTISEMENT", "Read more: ...")
-    label: bool  # the block is a widget's label ("Related", "Popular posts")
-    title: bool  # the block repeats the page's headline
+    __slots__ = (
+        "block",
+        "context",
+        "kind",
+        "label",
+        "link_chars",
+        "section",
+        "table",
+        "text",
+        "text_furniture",
+        "title",
+    )
+
+    def __init__(
+        self,
+        block: Block,
+        table: Table | None,
+        text: str,
+        kind: str,
+        link_chars: int,
+        context: Context,
+        section: str | None,
+        text_furniture: bool,
+        label: bool,
+        title: bool,
+    ) -> None:
+        self.block = block
+        self.table = table
+        self.text = text
+        self.kind = kind  # h1..h6, p, text (loose inline text), list, quote, code, table
+        self.link_chars = link_chars
+        self.context = context
+        # The furniture heading ("Related posts") whose section holds it.
+        self.section = section
+        # The block's text is furniture ("ADVERTISEMENT", "Read more: ...").
+        self.text_furniture = text_furniture
+        self.label = label  # the block is a widget's label ("Related", "Popular posts")
+        self.title = title  # the block repeats the page's headline
 
 
 def segment(
-    body: LexborNode, flags: Flags, container: LexborNode, title: str | None
+    index: PageIndex, root: int, flags: Flags, container: int, title: str | None
 ) -> list[Candidate]:
-    """Every candidate block of the page, in document order."""
-    walker = _Walker(flags, container.mem_id, title, _ancestry(container))
-    walker.walk(body, Context(in_container=body.mem_id == container.mem_id))
+    """Every candidate block of the page under `root`, in document order."""
+    walker = _Walker(index, flags, container, title, _ancestry(index, container))
+    walker.walk(root, Context(in_container=root == container))
     return walker.found
 
 
-@dataclass(slots=True)
 class _Walker:
-    flags: Flags
-    container: int
-    title: str | None
-    holders: frozenset[int]  # the container and its ancestors: always walked through
-    found: list[Candidate] = field(default_factory=list)
-    run: list[str] = field(default_factory=list)  # loose inline text awaiting a block
-    run_links: int = 0  # characters of that text inside links
-    depth: int = 0
-    # Inside a furniture section ("Related posts", "Contact us"): the walk depth of
-    # its heading's parent, the heading's level and its text. The section ends with
-    # that parent, at the next heading of the same or a higher level, or at prose
-    # after its links (below).
-    skip: tuple[int, int, str] | None = None
-    section_links: bool = False  # the section has shown a block of links
+    __slots__ = (
+        "_links",
+        "_nested",
+        "container",
+        "depth",
+        "flags",
+        "found",
+        "holders",
+        "index",
+        "run",
+        "run_links",
+        "section_links",
+        "skip",
+        "title",
+    )
 
-    def walk(self, node: LexborNode, context: Context) -> None:
+    def __init__(
+        self,
+        index: PageIndex,
+        flags: Flags,
+        container: int,
+        title: str | None,
+        holders: frozenset[int],
+    ) -> None:
+        self.index = index
+        self.flags = flags
+        self.container = container
+        self.title = title
+        self.holders = holders  # the container and its ancestors: always walked through
+        self.found: list[Candidate] = []
+        self.run: list[str] = []  # loose inline text awaiting a block
+        self.run_links = 0  # characters of that text inside links
+        self.depth = 0
+        # Inside a furniture section ("Related posts", "Contact us"): the walk depth of
+        # its heading's parent, the heading's level and its text. The section ends with
+        # that parent, at the next heading of the same or a higher level, or at prose
+        # after its links (below).
+        self.skip: tuple[int, int, str] | None = None
+        self.section_links = False  # the section has shown a block of links
+        self._links = index.tag_positions("a")
+        self._nested = index.tag_positions(*_NESTED_BLOCKS)
+
+    def walk(self, i: int, context: Context) -> None:
         if self.depth > MAX_DEPTH:  # hostile nesting: keep the text, flat
-            self.run.append(node.text(deep=True))
+            self.run.append(self.index.text(i))
             self.flush(context)
             return
         self.depth += 1
-        for child in node.iter(include_text=True):
+        for child in self.index.children(i):
             self.visit(child, context)
         self.flush(context)
         if self.skip is not None and self.skip[0] == self.depth:
             self.skip = None
         self.depth -= 1
 
-    def visit(self, node: LexborNode, context: Context) -> None:
-        tag = node.tag or "-"
+    def visit(self, i: int, context: Context) -> None:
+        index = self.index
+        tag = index.tags[i] or "-"
         if tag == "-text":
-            self.run.append(node.text_content or "")
-        elif tag in INLINE_TAGS and node.mem_id != self.container:
-            if node.mem_id in self.flags.furniture:
+            self.run.append(index.texts[i] or "")
+        elif tag in INLINE_TAGS and i != self.container:
+            if i in self.flags.furniture:
                 self.flush(context)  # a flagged inline element outside a sentence
-                own = _enter(node, tag, context, self)
-                self.inline(node, tag, own)
+                own = _enter(i, tag, context, self)
+                self.inline(i, tag, own)
                 self.flush(own)
             else:
-                self.inline(node, tag, context)
+                self.inline(i, tag, context)
         elif tag == "br":
             self.flush(context)
         elif tag in _SKIP or tag.startswith("-"):
             return
         else:
             self.flush(context)
-            self.block(node, tag, _enter(node, tag, context, self))
+            self.block(i, tag, _enter(i, tag, context, self))
 
-    def inline(self, node: LexborNode, tag: str, context: Context) -> None:
-        text = node.text(deep=True)
+    def inline(self, i: int, tag: str, context: Context) -> None:
+        text = self.index.text(i)
         self.run.append(text)
-        self.run_links += len(text) if tag == "a" else _link_chars(node)
+        self.run_links += len(text) if tag == "a" else self.link_chars(i)
 
-    def block(self, node: LexborNode, tag: str, context: Context) -> None:
-        if node.mem_id in self.holders:
-            self.walk(node, context)  # a list or quote around the article: not one block
+    def link_chars(self, i: int) -> int:
+        """Characters of link text (each link's, stripped) in the element."""
+        index = self.index
+        if index.tags[i] == "a":
+            return index.stripped_chars(i)
+        links = self._links
+        end = index.end[i]
+        k = bisect_left(links, i)
+        total = 0
+        while k < len(links) and links[k] < end:
+            total += index.stripped_chars(links[k])
+            k += 1
+        return total
+
+    def block(self, i: int, tag: str, context: Context) -> None:
+        if i in self.holders:
+            self.walk(i, context)  # a list or quote around the article: not one block
         elif tag in _HEADINGS:
-            self.heading(node, _HEADINGS[tag], context)
+            self.heading(i, _HEADINGS[tag], context)
         elif tag == "p":
-            self.paragraph(node, context)
+            self.paragraph(i, context)
         elif tag in ("ul", "ol"):
-            block = _list_block(node)
+            block = _list_block(self.index.nodes[i])
             if block.items:
-                self.add(block, "list", _link_chars(node), context)
+                self.add(block, "list", self.link_chars(i), context)
         elif tag == "blockquote":
-            self.leaf(Quote(normalize_text(node.text(deep=True))), "quote", node, context)
+            self.leaf(Quote(normalize_text(self.index.text(i))), "quote", i, context)
         elif tag == "pre":
-            self.leaf(Code(normalize_multiline(node.text(deep=True))), "code", node, context)
+            self.leaf(Code(normalize_multiline(self.index.text(i))), "code", i, context)
         elif tag == "table":
-            self.table(node, context)
+            self.table(i, context)
         elif tag == "figure":
-            self.figure(node, context)
+            self.figure(i, context)
         else:
             # Unknown and container tags: walk through them.
-            self.walk(node, context)
+            self.walk(i, context)
 
     def add(
         self,
@@ -246,65 +344,67 @@ class _Walker:
         if text:
             self.add(Paragraph(text), "text", min(links, len(text)), context)
 
-    def heading(self, node: LexborNode, level: int, context: Context) -> None:
-        text = normalize_text(node.text(deep=True))
+    def heading(self, i: int, level: int, context: Context) -> None:
+        text = normalize_text(self.index.text(i))
         if not text:
             return
         if self.title and _same(text, self.title):
-            self.add(Heading(level, text), f"h{level}", _link_chars(node), context, title=True)
+            self.add(Heading(level, text), f"h{level}", self.link_chars(i), context, title=True)
             return
         if self.skip is not None and level <= self.skip[1]:
             self.skip = None
-        self.add(Heading(level, text), f"h{level}", _link_chars(node), context)
+        self.add(Heading(level, text), f"h{level}", self.link_chars(i), context)
         if self.found[-1].label:
             self.skip, self.section_links = (self.depth, level, text), False
 
-    def paragraph(self, node: LexborNode, context: Context) -> None:
-        own = node.mem_id
-        if any(n.tag in _NESTED_BLOCKS for n in node.traverse() if n.mem_id != own):
-            self.walk(node, context)  # a <p> the parser kept open around blocks
+    def paragraph(self, i: int, context: Context) -> None:
+        nested = self._nested
+        k = bisect_left(nested, i + 1)
+        if k < len(nested) and nested[k] < self.index.end[i]:
+            self.walk(i, context)  # a <p> the parser kept open around blocks
             return
-        self.leaf(Paragraph(normalize_text(node.text(deep=True))), "p", node, context)
+        self.leaf(Paragraph(normalize_text(self.index.text(i))), "p", i, context)
 
-    def leaf(
-        self, block: Paragraph | Quote | Code, kind: str, node: LexborNode, context: Context
-    ) -> None:
+    def leaf(self, block: Paragraph | Quote | Code, kind: str, i: int, context: Context) -> None:
         if block.text:
-            self.add(block, kind, _link_chars(node), context)
+            self.add(block, kind, self.link_chars(i), context)
 
-    def table(self, node: LexborNode, context: Context) -> None:
+    def table(self, i: int, context: Context) -> None:
+        node = self.index.nodes[i]
         kind = tables.classify(node)
         if kind is tables.TableKind.LAYOUT:
-            self.walk(node, context)
+            self.walk(i, context)
         elif kind is tables.TableKind.DATA:
             for table in tables.parse(node):
                 # The index is the table's place among the kept ones, set on selection.
-                self.add(TableRef(0), "table", _link_chars(node), context, _normalized(table))
+                self.add(TableRef(0), "table", self.link_chars(i), context, _normalized(table))
 
-    def figure(self, node: LexborNode, context: Context) -> None:
+    def figure(self, i: int, context: Context) -> None:
+        index = self.index
+        node = index.nodes[i]
         for table in node.css("table"):
             if table.parent is not None and not _has_ancestor(table.parent, "table", node):
-                self.table(table, context)
+                self.table(index.position(table), context)
         for quote in node.css("blockquote"):
-            self.leaf(Quote(normalize_text(quote.text(deep=True))), "quote", quote, context)
+            text = normalize_text(index.text(index.position(quote)))
+            self.leaf(Quote(text), "quote", index.position(quote), context)
 
 
-def _ancestry(node: LexborNode) -> frozenset[int]:
+def _ancestry(index: PageIndex, i: int) -> frozenset[int]:
     found = []
-    current: LexborNode | None = node
-    while current is not None:
-        found.append(current.mem_id)
-        current = current.parent
+    while i >= 0:
+        found.append(i)
+        i = index.parent[i]
     return frozenset(found)
 
 
-def _enter(node: LexborNode, tag: str, parent: Context, walker: _Walker) -> Context:
+def _enter(i: int, tag: str, parent: Context, walker: _Walker) -> Context:
     """The context of an element, from its parent's and its own attributes."""
-    mem_id = node.mem_id
-    names = walker.flags.names.get(mem_id)
+    flags = walker.flags
+    names = flags.names.get(i)
     own = words_of(names) if names else ()
-    furniture = walker.flags.furniture.get(mem_id) or parent.furniture
-    spared = walker.flags.spared.get(mem_id) or parent.spared
+    furniture = flags.furniture.get(i) or parent.furniture
+    spared = flags.spared.get(i) or parent.spared
     around = parent.around
     if parent.own:
         around = (parent.own + around)[: _MAX_NAMED_ANCESTORS * 4]
@@ -316,13 +416,13 @@ def _enter(node: LexborNode, tag: str, parent: Context, walker: _Walker) -> Cont
         tags=parent.tags | _TAG_BIT.get(tag, 0),
         furniture=furniture,
         spared=spared,
-        in_container=parent.in_container or mem_id == walker.container,
+        in_container=parent.in_container or i == walker.container,
         own=own,
         around=around,
         hidden=parent.hidden or furniture == "hidden",
         label=label,
         parent=parent,
-        chain=(mem_id, *parent.chain[:_MAX_CHAIN]),
+        chain=(i, *parent.chain[:_MAX_CHAIN]),
     )
 
 
@@ -361,17 +461,6 @@ def _start(node: LexborNode) -> int:
     """The number of an ordered list's first item: `<ol start="6">` goes on from 6."""
     value = (node.attributes.get("start") or "").strip() if node.tag == "ol" else ""
     return int(value) if value.lstrip("-").isdigit() and len(value) <= 9 else 1
-
-
-def _link_chars(node: LexborNode) -> int:
-    return sum(len(a.text(deep=True).strip()) for a in _links(node))
-
-
-def _links(node: LexborNode) -> Iterator[LexborNode]:
-    if node.tag == "a":
-        yield node
-        return
-    yield from node.css("a")
 
 
 def _normalized(table: Table) -> Table:

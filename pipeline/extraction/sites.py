@@ -26,6 +26,7 @@ from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from pipeline import urls
 from pipeline.extraction.metadata import Metadata
+from pipeline.extraction.pageindex import PageIndex
 
 _RULES: dict[str, SiteRule] = {}
 
@@ -65,11 +66,15 @@ class SiteRule:
             tags=meta.tags if tags is None else tags,
         )
 
-    def strip(self, root: LexborNode) -> None:
-        """Remove this site's furniture that the clean stage cannot name."""
+    def strip(self, root: LexborNode, index: PageIndex | None = None) -> None:
+        """Remove this site's furniture that the clean stage cannot name (through the
+        page's index, when given, so that its measures leave it out)."""
         for selector in self.drop:
             for node in root.css(selector):
-                node.decompose()
+                if index is None:
+                    node.decompose()
+                else:
+                    index.remove_node(node)
 
     def container(self, root: LexborNode) -> LexborNode | None:
         return root.css_first(self.body) if self.body else None
