@@ -63,8 +63,8 @@ def _extract(item: tuple[str, str, Path, str | None]) -> str:
     return json.dumps(line, ensure_ascii=False, sort_keys=True)
 
 
-def snapshot(out: Path, data: Path, jobs: int) -> int:
-    items = list(_pages(data))
+def snapshot(out: Path, data: Path, jobs: int, every: int = 1) -> int:
+    items = list(_pages(data))[::every]
     out.parent.mkdir(parents=True, exist_ok=True)
     part = out.with_name(out.name + ".part")
     with ProcessPoolExecutor(jobs) as pool, gzip.open(part, "wt", encoding="utf-8") as sink:
@@ -91,8 +91,12 @@ def _outcome(line: dict[str, Any]) -> str:
     return "record" if "record" in line else f"error {line['error'][0]}"
 
 
-def diff(old_path: Path, new_path: Path, show: int = 60) -> int:
+def diff(old_path: Path, new_path: Path, show: int = 60, only_new: bool = False) -> int:
+    """List the pages whose line changed (`only_new`: of the pages in the new
+    snapshot, which may be a sample)."""
     old, new = _read(old_path), _read(new_path)
+    if only_new:
+        old = {key: line for key, line in old.items() if key in new}
     changed = []
     for key in sorted(old.keys() | new.keys()):
         a, b = old.get(key), new.get(key)
@@ -153,6 +157,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
     parser.add_argument("--rev", default="HEAD", help="the base of `check` (default HEAD)")
     parser.add_argument("--show", type=int, default=60, help="pages listed by diff")
+    parser.add_argument(
+        "--every", type=int, default=1, help="check: only every n-th page (a quick look)"
+    )
     args = parser.parse_args(argv)
     if args.command == "snapshot":
         count = snapshot(args.paths[0], args.data, args.jobs)
@@ -162,8 +169,8 @@ def main(argv: list[str] | None = None) -> int:
         return diff(args.paths[0], args.paths[1], args.show)
     base = _base_snapshot(args.rev, args.data, args.jobs)
     current = _CACHE / "current.jsonl.gz"
-    snapshot(current, args.data, args.jobs)
-    return diff(base, current, args.show)
+    snapshot(current, args.data, args.jobs, args.every)
+    return diff(base, current, args.show, only_new=args.every > 1)
 
 
 if __name__ == "__main__":

@@ -150,4 +150,11 @@ def contributions(features: Iterable[str], fitted: Model | None = None) -> list[
 
 
 def _bin(prefix: str, score: float) -> str:
-    return f"{prefix}:{bisect.bisect_right(_SCORE_EDGES, score)}"
+    return _SCORE_LABELS[prefix][bisect.bisect_right(_SCORE_EDGES, score)]
+
+
+# "s1:0" ... "s1:7" and the like, made once.
+_SCORE_LABELS = {
+    prefix: tuple(f"{prefix}:{i}" for i in range(len(_SCORE_EDGES) + 1))
+    for prefix in ("s1", "p1", "n1", "p2", "n2", "region", "siblings")
+}

@@ -171,13 +171,13 @@ def dropped_after_scoring(c: Candidate) -> str:
     ("Foto: dpa", "... © AFP / Name"), a meta line ending in a view counter, a
     "read also" line of another language, a prompt to subscribe, donate, rate or
     share."""
-    if c.kind in _CAPTION_KINDS and boilerplate.is_credit(c.text):
+    if c.kind in _CAPTION_KINDS and c.said.credit:
         return "credit"
     if c.kind in _CAPTION_KINDS and boilerplate.is_view_count(c.text):
         return "view count"
-    if c.kind in _POINTER_KINDS and boilerplate.is_pointer(c.text):
+    if c.kind in _POINTER_KINDS and c.said.pointer:
         return "pointer"
-    if c.kind in _POINTER_KINDS and boilerplate.is_prompt(c.text):
+    if c.kind in _POINTER_KINDS and c.said.prompt:
         return "prompt"
     return ""
 

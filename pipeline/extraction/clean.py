@@ -207,25 +207,35 @@ def flag(body: LexborNode, index: PageIndex | None = None) -> Flags:
     `index`, which is built when not given)."""
     index = index or PageIndex(body)
     root = index.position(body)
-    guard = _Guard(index, root)
+    tags, end = index.tags, index.end
+    # One pass over the elements: what their attributes say (memoised by the
+    # attributes themselves: a page repeats the same few hundreds of times).
+    named: list[tuple[int, _Named]] = []
+    holders: list[int] = []
+    attributes = index.attributes
+    stop = end[root]
+    for i in index.elements():
+        if i < root or i >= stop:
+            continue
+        tag = tags[i]
+        attrs = attributes(i)
+        said = _NOTHING if not attrs else _naming(tuple(attrs.items()))
+        if said.holder or tag in _HOLDER_TAGS:
+            holders.append(i)
+        if said.named or tag in _STRUCTURAL_TAGS:
+            named.append((i, said))
+    guard = _Guard(index, root, holders)
     flags = Flags()
     inside: list[int] = []
     covered = -1  # positions below this one are inside a flagged or removed element
     groups: dict[str, list[tuple[int, tuple[int, int]]]] = {}
-    tags, end = index.tags, index.end
-    for i in range(root, end[root]):
+    for i, said in named:
         tag = tags[i]
-        if tag[:1] == "-" or not index.alive(i):
-            continue
-        attrs = index.attributes(i)
-        if not (tag in _STRUCTURAL_TAGS or (attrs and not _NAMED_KEYS.isdisjoint(attrs))):
-            continue
-        names = name_string(attrs) if attrs else ""
-        if names:
-            flags.names[i] = names
+        if said.names:
+            flags.names[i] = said.names
         if tag in _KEEP_TAGS:
             continue
-        word = _word_of(attrs, names) if attrs else None
+        word = said.word
         if (
             word is None
             and tag in _STRUCTURAL_TAGS
@@ -251,6 +261,46 @@ def flag(body: LexborNode, index: PageIndex | None = None) -> Flags:
     for i in inside:
         index.remove(i)
     return flags
+
+
+_HOLDER_TAGS = frozenset(("article", "main"))
+
+
+def _declares_article(attrs: dict[str, str | None]) -> bool:
+    """The attributes match _ARTICLE_HOLDERS (the schema's or the markup's article;
+    the tags article and main are told apart by the caller)."""
+    if attrs.get("itemprop") == "articleBody" or attrs.get("role") == "main":
+        return True
+    kind = attrs.get("itemtype")
+    return kind is not None and ("Article" in kind or "BlogPosting" in kind)
+
+
+class _Named:
+    """What an element's attributes say: whether it is checked at all (it has one
+    of _NAMED's attributes), its names, the furniture word they hold, whether they
+    declare the article (_ARTICLE_HOLDERS)."""
+
+    __slots__ = ("holder", "named", "names", "word")
+
+    def __init__(self, attrs: dict[str, str | None]) -> None:
+        self.named = bool(attrs) and not _NAMED_KEYS.isdisjoint(attrs)
+        self.names = name_string(attrs) if attrs else ""
+        self.word = _word_of(attrs, self.names) if attrs else None
+        self.holder = _declares_article(attrs)
+
+
+_NOTHING = _Named({})
+_MEMO_LIMIT = 50_000
+_MEMO: dict[tuple[tuple[str, str | None], ...], _Named] = {}
+
+
+def _naming(items: tuple[tuple[str, str | None], ...]) -> _Named:
+    found = _MEMO.get(items)
+    if found is None:
+        if len(_MEMO) >= _MEMO_LIMIT:
+            _MEMO.clear()
+        found = _MEMO[items] = _Named(dict(items))
+    return found
 
 
 def _spare_shared_names(
@@ -279,10 +329,10 @@ def drop(flags: Flags, index: PageIndex) -> None:
 class _Guard:
     """Knows how much plain text the page has, to spare the article's wrappers."""
 
-    def __init__(self, index: PageIndex, root: int) -> None:
+    def __init__(self, index: PageIndex, root: int, holders: list[int]) -> None:
         self.index = index
         self.paragraphs, self.plain = self.measure(root)
-        self._holders = index.positions(_is_article_holder)
+        self._holders = holders  # the elements that declare the article, in order
 
     def measure(self, i: int) -> tuple[int, int]:
         """(paragraph characters, plain characters: outside links) of the element."""
@@ -305,16 +355,6 @@ class _Guard:
         if self.paragraphs and paragraphs >= share * self.paragraphs:
             return True
         return self.plain > 0 and plain >= share * self.plain
-
-
-def _is_article_holder(tag: str, attrs: dict[str, str | None]) -> bool:
-    """The element matches _ARTICLE_HOLDERS (the schema's or the markup's article)."""
-    if tag in ("article", "main"):
-        return True
-    if attrs.get("itemprop") == "articleBody" or attrs.get("role") == "main":
-        return True
-    kind = attrs.get("itemtype")
-    return kind is not None and ("Article" in kind or "BlogPosting" in kind)
 
 
 def _in_article(index: PageIndex, i: int) -> bool:

@@ -188,6 +188,11 @@ class PageIndex:
     def alive(self, i: int) -> bool:
         return bool(self._alive[i])
 
+    @property
+    def alive_flags(self) -> bytearray:
+        """1 for each position still in the tree, 0 for removed ones (read-only use)."""
+        return self._alive
+
     def children(self, i: int) -> Iterator[int]:
         """The positions of the node's children that are still in the tree."""
         end = self.end
@@ -328,17 +333,17 @@ class PageIndex:
         trail = len(tail) - len(tail.rstrip())
         return c[last + 1] - c[first] - lead - trail
 
-    def text(self, i: int) -> str:
-        """node.text(deep=True), from the index."""
+    def text(self, i: int, separator: str = "") -> str:
+        """node.text(deep=True, separator=separator), from the index (text nodes
+        whose data lexbor left unset count as empty ones here)."""
         texts = self.texts
         own = texts[i]
         if own is not None:
             return own
-        alive = self._alive
         at = self.tag_positions(TEXT)
         k = bisect_left(at, i)
         stop = bisect_left(at, self.end[i], k)
-        return "".join([texts[j] or "" for j in at[k:stop] if alive[j]])
+        return separator.join([texts[j] or "" for j in at[k:stop]])
 
 
 def _prefix(values: npt.NDArray[np.int64]) -> list[int]:

@@ -125,6 +125,7 @@ class Candidate:
     the walk makes one for every block)."""
 
     __slots__ = (
+        "_said",
         "block",
         "context",
         "kind",
@@ -162,6 +163,28 @@ class Candidate:
         self.text_furniture = text_furniture
         self.label = label  # the block is a widget's label ("Related", "Popular posts")
         self.title = title  # the block repeats the page's headline
+        self._said: Said | None = None
+
+    @property
+    def said(self) -> Said:
+        """What the block's text says of itself (a credit, a pointer, a prompt),
+        read once for the features and the rules after scoring."""
+        found = self._said
+        if found is None:
+            found = self._said = Said(self.text)
+        return found
+
+
+class Said:
+    """Whether a block's text is a picture's credit, a "read also" pointer or a
+    prompt to the reader (see `boilerplate`)."""
+
+    __slots__ = ("credit", "pointer", "prompt")
+
+    def __init__(self, text: str) -> None:
+        self.credit = boilerplate.is_credit(text)
+        self.pointer = boilerplate.is_pointer(text)
+        self.prompt = boilerplate.is_prompt(text)
 
 
 def segment(
@@ -176,7 +199,6 @@ def segment(
 class _Walker:
     __slots__ = (
         "_links",
-        "_nested",
         "container",
         "depth",
         "flags",
@@ -214,7 +236,6 @@ class _Walker:
         self.skip: tuple[int, int, str] | None = None
         self.section_links = False  # the section has shown a block of links
         self._links = index.tag_positions("a")
-        self._nested = index.tag_positions(*_NESTED_BLOCKS)
 
     def walk(self, i: int, context: Context) -> None:
         if self.depth > MAX_DEPTH:  # hostile nesting: keep the text, flat
@@ -222,8 +243,13 @@ class _Walker:
             self.flush(context)
             return
         self.depth += 1
-        for child in self.index.children(i):
-            self.visit(child, context)
+        index = self.index
+        end, alive = index.end, index.alive_flags
+        child, stop = i + 1, end[i]
+        while child < stop:
+            if alive[child]:
+                self.visit(child, context)
+            child = end[child]
         self.flush(context)
         if self.skip is not None and self.skip[0] == self.depth:
             self.skip = None
@@ -277,7 +303,7 @@ class _Walker:
         elif tag == "p":
             self.paragraph(i, context)
         elif tag in ("ul", "ol"):
-            block = _list_block(self.index.nodes[i])
+            block = _list_block(self.index, i)
             if block.items:
                 self.add(block, "list", self.link_chars(i), context)
         elif tag == "blockquote":
@@ -301,7 +327,10 @@ class _Walker:
         table: Table | None = None,
         title: bool = False,
     ) -> None:
-        text = render_text([block], [table] if table is not None else [])
+        if isinstance(block, Paragraph | Heading | Quote | Code):
+            text = block.text
+        else:
+            text = render_text([block], [table] if table is not None else [])
         is_label = furniture_text = False
         if isinstance(block, Paragraph | Quote | Code | Heading):
             is_label = boilerplate.is_boilerplate_heading(text)
@@ -358,9 +387,9 @@ class _Walker:
             self.skip, self.section_links = (self.depth, level, text), False
 
     def paragraph(self, i: int, context: Context) -> None:
-        nested = self._nested
-        k = bisect_left(nested, i + 1)
-        if k < len(nested) and nested[k] < self.index.end[i]:
+        index = self.index
+        tags, alive = index.tags, index.alive_flags
+        if any(alive[k] and tags[k] in _NESTED_BLOCKS for k in range(i + 1, index.end[i])):
             self.walk(i, context)  # a <p> the parser kept open around blocks
             return
         self.leaf(Paragraph(normalize_text(self.index.text(i))), "p", i, context)
@@ -412,17 +441,17 @@ def _enter(i: int, tag: str, parent: Context, walker: _Walker) -> Context:
     if own:
         label = f"{tag}.{own[0]}"
     return Context(
-        depth=parent.depth + 1,
-        tags=parent.tags | _TAG_BIT.get(tag, 0),
-        furniture=furniture,
-        spared=spared,
-        in_container=parent.in_container or i == walker.container,
-        own=own,
-        around=around,
-        hidden=parent.hidden or furniture == "hidden",
-        label=label,
-        parent=parent,
-        chain=(i, *parent.chain[:_MAX_CHAIN]),
+        parent.depth + 1,
+        parent.tags | _TAG_BIT.get(tag, 0),
+        furniture,
+        spared,
+        parent.in_container or i == walker.container,
+        own,
+        around,
+        parent.hidden or furniture == "hidden",
+        label,
+        parent,
+        (i, *parent.chain[:_MAX_CHAIN]),
     )
 
 
@@ -435,31 +464,33 @@ def words_of(names: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys(found))[:8]
 
 
-def _list_block(node: LexborNode, depth: int = 0) -> ListBlock:
+def _list_block(index: PageIndex, i: int, depth: int = 0) -> ListBlock:
+    tags, texts = index.tags, index.texts
     items: list[ListItem] = []
-    for li in node.iter():
-        if li.tag != "li":
+    for li in index.children(i):
+        if tags[li] != "li":
             continue
         text_parts: list[str] = []
         children: list[ListBlock] = []
-        for part in li.iter(include_text=True):
-            if part.tag in ("ul", "ol") and depth < MAX_LIST_DEPTH:
-                children.append(_list_block(part, depth + 1))
-            elif part.tag == "-text":
-                text_parts.append(part.text_content or "")
-            elif part.tag not in _SKIP:
-                text_parts.append(
-                    part.text(deep=True, separator=" " if part.tag not in INLINE_TAGS else "")
-                )
+        for part in index.children(li):
+            tag = tags[part]
+            if tag in ("ul", "ol") and depth < MAX_LIST_DEPTH:
+                children.append(_list_block(index, part, depth + 1))
+            elif tag == "-text":
+                text_parts.append(texts[part] or "")
+            elif tag not in _SKIP:
+                text_parts.append(index.text(part, "" if tag in INLINE_TAGS else " "))
         text = normalize_text(" ".join(text_parts))
         if text or children:
             items.append(ListItem(text, tuple(c for c in children if c.items)))
-    return ListBlock(node.tag == "ol", tuple(items), _start(node))
+    return ListBlock(tags[i] == "ol", tuple(items), _start(index, i))
 
 
-def _start(node: LexborNode) -> int:
+def _start(index: PageIndex, i: int) -> int:
     """The number of an ordered list's first item: `<ol start="6">` goes on from 6."""
-    value = (node.attributes.get("start") or "").strip() if node.tag == "ol" else ""
+    if index.tags[i] != "ol":
+        return 1
+    value = (index.attributes(i).get("start") or "").strip()
     return int(value) if value.lstrip("-").isdigit() and len(value) <= 9 else 1
 
 
