@@ -16,8 +16,10 @@ markup that holds most of the prose (React streaming keeps the article in
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from dataclasses import dataclass, field
 from functools import lru_cache
+from itertools import accumulate
 
 from selectolax.lexbor import LexborNode
 
@@ -143,6 +145,20 @@ _BOILERPLATE_PHRASES = (
     "popular-posts",
 )
 
+_ANY_PHRASE = re.compile("|".join(map(re.escape, _BOILERPLATE_PHRASES)))
+# _SPLIT over many names joined by NUL (which no attribute value holds).
+_SPLIT_KEEP = re.compile(r"[^a-z0-9\x00]+")
+# A furniture token of a lowercased name (what `_furniture_word` accepts), whole.
+_TOKEN_RULE = re.compile(
+    r"(?<![a-z0-9])(?:"
+    + r"(?:{})(?![a-z0-9])".format("|".join(sorted(_BOILERPLATE_TOKENS, key=len, reverse=True)))
+    + r"|(?!(?:{})(?![a-z0-9]))(?=[a-z0-9]{{7}})".format("|".join(_NOT_BOILERPLATE))
+    + r"(?:(?:{})[a-z0-9]*|[a-z0-9]*(?:{}))(?![a-z0-9])".format(
+        "|".join(_TOKEN_PREFIXES), "|".join(_TOKEN_SUFFIXES)
+    )
+    + ")"
+)
+
 _ROLES = frozenset(
     "navigation banner contentinfo complementary search dialog alertdialog menu menubar"
     " toolbar tablist".split()
@@ -225,6 +241,8 @@ def flag(body: LexborNode, index: PageIndex | None = None) -> Flags:
         if said.named or tag in _STRUCTURAL_TAGS:
             named.append((i, said))
     guard = _Guard(index, root, holders)
+    distinct = list(dict.fromkeys(said.names for _, said in named if said.names))
+    words = dict(zip(distinct, names_words(distinct), strict=True))
     flags = Flags()
     inside: list[int] = []
     covered = -1  # positions below this one are inside a flagged or removed element
@@ -235,7 +253,7 @@ def flag(body: LexborNode, index: PageIndex | None = None) -> Flags:
             flags.names[i] = said.names
         if tag in _KEEP_TAGS:
             continue
-        word = said.word
+        word = said.marked or (words[said.names] if said.names else None)
         if (
             word is None
             and tag in _STRUCTURAL_TAGS
@@ -277,16 +295,17 @@ def _declares_article(attrs: dict[str, str | None]) -> bool:
 
 class _Named:
     """What an element's attributes say: whether it is checked at all (it has one
-    of _NAMED's attributes), its names, the furniture word they hold, whether they
-    declare the article (_ARTICLE_HOLDERS)."""
+    of _NAMED's attributes), its names, whether they declare the article
+    (_ARTICLE_HOLDERS), and (read when asked) the furniture word they hold."""
 
-    __slots__ = ("holder", "named", "names", "word")
+    __slots__ = ("holder", "marked", "named", "names")
 
     def __init__(self, attrs: dict[str, str | None]) -> None:
         self.named = bool(attrs) and not _NAMED_KEYS.isdisjoint(attrs)
         self.names = name_string(attrs) if attrs else ""
-        self.word = _word_of(attrs, self.names) if attrs else None
         self.holder = _declares_article(attrs)
+        # The word its visibility, role or microdata property says, before its names.
+        self.marked = _marked(attrs) if attrs else None
 
 
 _NOTHING = _Named({})
@@ -401,6 +420,11 @@ def furniture_word(node: LexborNode) -> str | None:
 
 
 def _word_of(attrs: dict[str, str | None], names: str) -> str | None:
+    return _marked(attrs) or (names_word(names) if names else None)
+
+
+def _marked(attrs: dict[str, str | None]) -> str | None:
+    """The furniture word of an element's visibility, role or microdata property."""
     if is_hidden(attrs):
         return "hidden"
     role = attrs.get("role") or ""
@@ -409,7 +433,7 @@ def _word_of(attrs: dict[str, str | None], names: str) -> str | None:
     prop = attrs.get("itemprop") or ""
     if prop in _ITEMPROPS:
         return f"itemprop={prop}"
-    return names_word(names) if names else None
+    return None
 
 
 def name_string(attrs: dict[str, str | None]) -> str:
@@ -448,12 +472,53 @@ def names_word(names: str) -> str | None:
     tokens = _SPLIT.split(_CAMEL.sub("-", names).lower())
     joined = "-".join(t for t in tokens if t)
     for token in tokens:
-        if _furniture_word(token):
+        if token in _BOILERPLATE_TOKENS or (len(token) >= 7 and _furniture_word(token)):
             # "has-sidebar", "with-sidebar", "no-comments" describe a layout, not furniture.
             if any(p in joined for p in ("has-", "with-", "no-", "single-post")):
                 return None
             return token
+    if _ANY_PHRASE.search(joined) is None:  # one pass instead of one per phrase
+        return None
     return next((p for p in _BOILERPLATE_PHRASES if p in joined), None)
+
+
+def names_words(all_names: list[str]) -> list[str | None]:
+    """`[names_word(n) for n in all_names]`, the ASCII ones in one regex pass over
+    them all (a page holds hundreds of distinct class strings, most of them seen
+    once: one pass each cost more than the rest of the clean stage)."""
+    found: list[str | None] = [None] * len(all_names)
+    batch = []
+    for k, names in enumerate(all_names):
+        if names.isascii() and "\x00" not in names:
+            batch.append(k)
+        else:
+            found[k] = names_word(names)
+    if not batch:
+        return found
+    lowered = _CAMEL.sub("-", "\x00".join(all_names[k] for k in batch)).lower()
+    lines = lowered.split("\x00")  # ASCII: lowering keeps every character in place
+    starts = list(accumulate((len(line) + 1 for line in lines[:-1]), initial=0))
+    token: dict[int, str] = {}  # line -> its first furniture token
+    for match in _TOKEN_RULE.finditer(lowered):
+        token.setdefault(bisect_right(starts, match.start()) - 1, match.group(0))
+    joined_all = _SPLIT_KEEP.sub("-", lowered)
+    joined_starts = list(
+        accumulate((len(line) + 1 for line in joined_all.split("\x00")[:-1]), initial=0)
+    )
+    phrased = {
+        bisect_right(joined_starts, match.start()) - 1 for match in _ANY_PHRASE.finditer(joined_all)
+    }
+    for line, k in enumerate(batch):
+        word = token.get(line)
+        if word is not None:
+            joined = "-".join(t for t in _SPLIT.split(lines[line]) if t)
+            # "has-sidebar", "with-sidebar", "no-comments" describe a layout, not furniture.
+            if not any(p in joined for p in ("has-", "with-", "no-", "single-post")):
+                found[k] = word
+        elif line in phrased:
+            joined = "-".join(t for t in _SPLIT.split(lines[line]) if t)
+            found[k] = next((p for p in _BOILERPLATE_PHRASES if p in joined), None)
+    return found
 
 
 def _furniture_word(token: str) -> bool:

@@ -352,7 +352,11 @@ def _finish(parsed: datetime, has_time: bool) -> str:
     return parsed.isoformat(timespec="seconds")
 
 
+@lru_cache(maxsize=4096)
 def _parse_dateparser(text: str, langs: tuple[str, ...] | None) -> str | None:
+    # Memoised: a pure function of its arguments (no relative dates, every part
+    # required), and a site prints the same few dates on page after page, each
+    # costing dateparser a third of a millisecond.
     # Without a page language, dateparser would try all of its ~200 locales (seconds
     # of regex compiling per process): guess a few from the script instead.
     parser = _parser(langs or _languages_of_script(text))

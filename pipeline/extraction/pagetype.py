@@ -48,6 +48,7 @@ from pipeline.extraction.pageindex import PageIndex
 from pipeline.extraction.structured import ARTICLE_TYPES, StructuredData
 from pipeline.normalize import word_count
 from pipeline.record import Block, Paragraph
+from pipeline.wordcount import word_counts
 
 _ARTICLE_TYPES = frozenset(
     "article newsarticle blogposting reportagenewsarticle analysisnewsarticle"
@@ -91,7 +92,10 @@ _DOMINANT_CARD_SHARE = 0.5
 _EVIDENCE_ITEMS = 3
 _PRODUCT_TYPES = frozenset(("Product", "ProductGroup", "Offer", "AggregateOffer"))
 # A sentence: text up to a full stop, question or exclamation mark (Latin or CJK).
-_SENTENCE = re.compile(r"[^.!?。！？]+[.!?。！？]")
+# A sentence: a run of text up to a full stop, question or exclamation mark (the
+# runs between them, found by a split: a regex for "run, then a stop" costs the
+# square of a long paragraph's length).
+_STOP = re.compile(r"([.!?。！？])")
 _SENTENCE_WORDS = 6
 _HEADINGS = frozenset(("h2", "h3", "h4", "h5", "h6"))
 _LINKED = 0.6  # a heading this much of whose text is a link is a teaser's title
@@ -411,7 +415,7 @@ def features(
     path = urls.path(url)
     last = [s for s in path.split("/") if s][-1:] or [""]
     # Paragraphs as the body stage built them: <p>-less themes have them too.
-    sizes = [word_count(b.text) for b in blocks if isinstance(b, Paragraph)]
+    sizes = word_counts([b.text for b in blocks if isinstance(b, Paragraph)])
     paragraphs = [n for n in sizes if n >= _PARAGRAPH_WORDS]
     words = sum(sizes)
     total = index.words(0)  # the cleaned page's words
@@ -465,7 +469,7 @@ def _kept_shape(
     grids = _Grids()
     for decision in decisions:
         candidate = decision.candidate
-        words = word_count(candidate.text)
+        words = candidate.words
         all_words += words
         chain = candidate.context.chain
         heading = candidate.kind in _HEADINGS
@@ -535,13 +539,15 @@ def _sentence_share(blocks: Sequence[Block], words: int) -> float:
     end in a full stop. Prose reads in sentences; teasers, labels and names do not."""
     if not words:
         return 0.0
-    inside = 0
+    runs = []
     for block in blocks:
         if isinstance(block, Paragraph):
-            for sentence in _SENTENCE.findall(block.text):
-                count = word_count(sentence)
-                if count >= _SENTENCE_WORDS:
-                    inside += count
+            parts = _STOP.split(block.text)
+            # [run, stop, run, stop, ..., run]: a run followed by a stop is a sentence
+            # (no word spans a stop, so the stop adds none).
+            runs += [run for run in parts[0:-1:2] if run]
+    counts = word_counts(runs)
+    inside = sum(count for count in counts if count >= _SENTENCE_WORDS)
     return min(1.0, inside / words)
 
 

@@ -23,7 +23,7 @@ from pipeline.extraction.clean import INLINE_TAGS, Flags
 from pipeline.extraction.container import MAX_DEPTH
 from pipeline.extraction.pageindex import PageIndex
 from pipeline.extraction.render import render_text
-from pipeline.normalize import normalize_multiline, normalize_text
+from pipeline.normalize import normalize_multiline, normalize_text, word_count
 from pipeline.record import (
     Block,
     Code,
@@ -35,6 +35,7 @@ from pipeline.record import (
     Table,
     TableRef,
 )
+from pipeline.wordcount import word_counts
 
 _HEADINGS = {"h1": 1, "h2": 2, "h3": 3, "h4": 4, "h5": 5, "h6": 6}
 _SKIP = frozenset(
@@ -126,6 +127,7 @@ class Candidate:
 
     __slots__ = (
         "_said",
+        "_words",
         "block",
         "context",
         "kind",
@@ -164,6 +166,15 @@ class Candidate:
         self.label = label  # the block is a widget's label ("Related", "Popular posts")
         self.title = title  # the block repeats the page's headline
         self._said: Said | None = None
+        self._words = -1
+
+    @property
+    def words(self) -> int:
+        """The block's words (`normalize.word_count`; `segment` counts every
+        candidate's in one pass)."""
+        if self._words < 0:
+            self._words = word_count(self.text)
+        return self._words
 
     @property
     def said(self) -> Said:
@@ -193,7 +204,10 @@ def segment(
     """Every candidate block of the page under `root`, in document order."""
     walker = _Walker(index, flags, container, title, _ancestry(index, container))
     walker.walk(root, Context(in_container=root == container))
-    return walker.found
+    found = walker.found
+    for candidate, count in zip(found, word_counts([c.text for c in found]), strict=True):
+        candidate._words = count
+    return found
 
 
 class _Walker:
