@@ -9,7 +9,8 @@ STAMP := $(VENV)/.installed
 
 .PHONY: run extract test lint bench clean
 
-$(STAMP): pyproject.toml
+# setup.py builds the optional C module: a change to it or its source reinstalls.
+$(STAMP): pyproject.toml setup.py pipeline/extraction/_native.c
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[test]'
@@ -31,7 +32,7 @@ test: lint
 	$(BIN)/pytest
 
 clean:
-	rm -rf $(VENV) output/2*
+	rm -rf $(VENV) output/2* build pipeline/extraction/_native*.so
 
 # The full benchmark run (about 9 minutes): ours beside trafilatura, results in bench/.
 bench: $(STAMP)
