@@ -85,7 +85,7 @@ def build(
     """The article's blocks of a cleaned page (`clean.clean`) under the index position
     `root`: flag the furniture, find the container (unless a site rule gave it),
     segment, score, keep."""
-    flags = clean.flag(index.nodes[root], index)
+    flags = clean.flag(index.node(root), index)
     if holder is None:
         holder = container.find_container(index, root, flags.furniture)
     candidates = segment(index, root, flags, holder, title)

@@ -47,7 +47,7 @@ def _headline_article(index: PageIndex, best: int) -> int | None:
     """Of several <article>s (the post and teasers of others), the one with the h1."""
     if index.count_within(index.tag_positions("article"), best) < 2:
         return None
-    node = index.nodes[best].css_first("article h1")
+    node = index.node(best).css_first("article h1")
     while node is not None and node.tag != "article":
         node = node.parent
     return index.pos.get(node.mem_id) if node is not None else None

@@ -16,6 +16,8 @@ from __future__ import annotations
 from functools import cache
 from typing import Any
 
+from pipeline.extraction import native
+
 _SAMPLE = 1000  # characters read: enough to be sure, and about 0.4 ms a page
 _MIN_CHARS = 200  # less text than this never overrules a declaration
 _SURE = 0.99  # the detector's probability needed to overrule one
@@ -28,12 +30,16 @@ def _identifier() -> Any:
     # Loaded once per process (half a second): workers load it before forking.
     from py3langid.langid import MODEL_FILE, LanguageIdentifier
 
+    native.use_in_py3langid()  # its byte-by-byte walk, in C when the module is built
     return LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
 
 
 def preload() -> None:
-    """Load the model now (worker processes do, before they fork)."""
+    """Load the model and check the native walks now (worker processes do, before
+    they fork, so that no page pays for it)."""
     _identifier()
+    native.available()
+    detect("a sample long enough to be classified " * 10)
 
 
 def detect(text: str) -> tuple[str, float] | None:

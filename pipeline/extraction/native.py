@@ -189,10 +189,31 @@ def visit_counts(nm: Any, rowbase: list[int], out: list[int], text: bytes) -> Co
             return found
         except TypeError:  # types the C function does not take: Python says what it means
             pass
-    from py3langid.langid import visit_counts as python_visit_counts
-
-    result: Counter[int] | None = python_visit_counts(nm, rowbase, out, text)
+    result: Counter[int] | None = _python_visit_counts()(nm, rowbase, out, text)
     return result
+
+
+_python_visit: Any = None
+
+
+def _python_visit_counts() -> Any:
+    """py3langid's own DFA walk (taken before `use_in_py3langid` replaces it)."""
+    global _python_visit
+    if _python_visit is None:
+        from py3langid import langid
+
+        _python_visit = langid.visit_counts
+    return _python_visit
+
+
+def use_in_py3langid() -> None:
+    """Make py3langid's classifier count with `visit_counts` (the same counts, in C
+    when the module is there). py3langid reads its module-level function at each
+    call, so this holds for identifiers already loaded."""
+    from py3langid import langid
+
+    _python_visit_counts()  # keep the original before it is replaced
+    langid.visit_counts = visit_counts
 
 
 def reset() -> None:
@@ -297,8 +318,7 @@ def _check_visit_counts() -> bool:
         import random
         from array import array
 
-        from py3langid.langid import visit_counts as python_visit_counts
-
+        python_visit_counts = _python_visit_counts()  # the original, even once replaced
         rng = random.Random(15)
         states = 40
         nm = array("I", (rng.randrange(states) for _ in range(states * 256)))

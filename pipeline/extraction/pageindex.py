@@ -36,6 +36,7 @@ import numpy as np
 import numpy.typing as npt
 from selectolax.lexbor import LexborNode
 
+from pipeline.extraction import native
 from pipeline.wordcount import word_counts
 
 TEXT = "-text"
@@ -137,15 +138,18 @@ class PageIndex:
         "_chars",
         "_dirty",
         "_found",
+        "_from_native",
+        "_ids",
         "_linked_array",
+        "_nodes",
         "_nonblank",
         "_paragraphed_array",
+        "_root",
         "_sums",
         "_visible",
         "_words",
         "end",
         "linked",
-        "nodes",
         "parent",
         "pos",
         "tags",
@@ -153,9 +157,15 @@ class PageIndex:
     )
 
     def __init__(self, root: LexborNode) -> None:
-        walk = _Walk(root)
+        walk: _Walk | native.Walked | None = native.walk(root)
+        self._root = root
+        self._nodes: dict[int, LexborNode] = {0: root}
+        self._ids: list[int] = []
+        self._from_native = walk is not None
+        if walk is None:
+            walk = _Walk(root)
+            self._nodes = dict(enumerate(walk.nodes))
         texts = walk.texts
-        self.nodes = walk.nodes
         self.tags = walk.tags
         self.parent = walk.parents
         self.end = walk.ends
@@ -178,7 +188,7 @@ class PageIndex:
         self._dirty = True
 
     def __len__(self) -> int:
-        return len(self.nodes)
+        return len(self.tags)
 
     # -- the tree --------------------------------------------------------------------
 
@@ -207,7 +217,30 @@ class PageIndex:
     def attributes(self, i: int) -> _Attributes:
         found = self._attrs[i]
         if found is None:
-            found = self._attrs[i] = self.nodes[i].attributes
+            if self._from_native:
+                found = native.attributes(self.mem_id(i))
+            else:
+                found = self._nodes[i].attributes
+            self._attrs[i] = found
+        return found
+
+    def mem_id(self, i: int) -> int:
+        """The node's mem_id (selectolax's id of a node)."""
+        if not self._ids:
+            self._ids = list(self.pos)  # filled in document order
+        return self._ids[i]
+
+    def node(self, i: int) -> LexborNode:
+        """The selectolax node at position i (which must still be in the tree). The
+        native walk makes no node objects: they are made here, a parent's children
+        at a time, for the few stages that need them (tables, removals)."""
+        found = self._nodes.get(i)
+        if found is None:
+            parent = self.node(self.parent[i])
+            pos = self.pos
+            for child in parent.iter(include_text=True):
+                self._nodes[pos[child.mem_id]] = child
+            found = self._nodes[i]
         return found
 
     def tag_positions(self, *tags: str) -> list[int]:
@@ -249,7 +282,7 @@ class PageIndex:
         """Decompose the node and leave its subtree out of every sum."""
         if not self._alive[i]:
             return
-        self.nodes[i].decompose()
+        self.node(i).decompose()
         stop = self.end[i]
         self._alive[i:stop] = bytes(stop - i)
         self._dirty = True
@@ -259,7 +292,8 @@ class PageIndex:
         at = self.pos.get(node.mem_id)
         if at is None:  # not under the root (the <head>): not indexed
             node.decompose()
-        else:
+        elif self._alive[at]:
+            self._nodes[at] = node
             self.remove(at)
 
     # -- measures of a subtree -------------------------------------------------------

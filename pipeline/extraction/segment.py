@@ -413,7 +413,7 @@ class _Walker:
             self.add(block, kind, self.link_chars(i), context)
 
     def table(self, i: int, context: Context) -> None:
-        node = self.index.nodes[i]
+        node = self.index.node(i)
         kind = tables.classify(node)
         if kind is tables.TableKind.LAYOUT:
             self.walk(i, context)
@@ -424,7 +424,7 @@ class _Walker:
 
     def figure(self, i: int, context: Context) -> None:
         index = self.index
-        node = index.nodes[i]
+        node = index.node(i)
         for table in node.css("table"):
             if table.parent is not None and not _has_ancestor(table.parent, "table", node):
                 self.table(index.position(table), context)
