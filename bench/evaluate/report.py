@@ -25,6 +25,7 @@ from bench.evaluate.quality import (
     wcxb_summary,
 )
 from bench.evaluate.run import Results
+from bench.evaluate.speed import SpeedResult
 from bench.evaluate.systems import CRASH
 
 OURS = "ours"
@@ -205,10 +206,13 @@ def _reason(row: PageRow) -> str:
 
 
 def speed_table(results: Results) -> str:
-    speed = results.speed
-    if speed is None:
-        return ""
-    rate = f"pages/s (median of {speed.rounds} rounds, {speed.pages} AEB pages)"
+    return "\n\n".join(
+        _speed_table(speed) for speed in (results.speed, results.speed_wcxb) if speed is not None
+    )
+
+
+def _speed_table(speed: SpeedResult) -> str:
+    rate = f"pages/s (median of {speed.rounds} rounds, {speed.pages} {speed.dataset} pages)"
     lines = []
     for s, median in speed.median.items():
         rounds = " ".join(f"{v:.0f}" for v in speed.per_round[s])
@@ -217,15 +221,22 @@ def speed_table(results: Results) -> str:
 
 
 def speed_line(results: Results) -> str:
-    speed = results.speed
-    if speed is None:
-        return ""
+    return "\n\n".join(
+        _speed_line(speed) for speed in (results.speed, results.speed_wcxb) if speed is not None
+    )
+
+
+def _speed_line(speed: SpeedResult) -> str:
     rates = ", ".join(f"{s} {m:.1f} pages/s" for s, m in speed.median.items())
-    ratio = speed.ratio(OURS, BASELINE)
-    versus = f" (ours ×{ratio:.2f} {BASELINE})" if ratio is not None else ""
+    ratios = [
+        f"{s} ×{ratio:.2f}"
+        for s in speed.median
+        if s != BASELINE and (ratio := speed.ratio(s, BASELINE)) is not None
+    ]
+    versus = f" ({', '.join(ratios)} {BASELINE})" if ratios else ""
     return (
-        f"speed (median of {speed.rounds} alternating rounds over {speed.pages} AEB pages in "
-        f"memory, one process): {rates}{versus}"
+        f"speed (median of {speed.rounds} rounds, the systems' order rotating, over "
+        f"{speed.pages} {speed.dataset} pages in memory, one process): {rates}{versus}"
     )
 
 
@@ -344,6 +355,8 @@ def to_json(results: Results) -> dict[str, Any]:
         out["trafeval"] = {s: asdict(t) for s, t in trafeval_summaries(results.trafeval).items()}
     if results.speed:
         out["speed"] = asdict(results.speed)
+    if results.speed_wcxb:
+        out["speed_wcxb"] = asdict(results.speed_wcxb)
     if results.memory:
         m = results.memory
         out["memory"] = asdict(m) | {"growth_kib": m.growth_kib, "flat": m.flat}

@@ -15,7 +15,7 @@ from bench.evaluate import datasets
 from bench.evaluate.memory import MemoryResult, measure_memory
 from bench.evaluate.quality import PageRow, run_pages
 from bench.evaluate.speed import SpeedResult, measure_speed
-from bench.evaluate.systems import Ours, Trafilatura, systems
+from bench.evaluate.systems import OURS_PURE, Ours, System, Trafilatura, systems
 from pipeline.version import __version__
 
 Progress = Callable[[str], None]
@@ -42,6 +42,7 @@ class Results:
     wcxb: tuple[PageRow, ...] = ()
     trafeval: tuple[PageRow, ...] = ()
     speed: SpeedResult | None = None
+    speed_wcxb: SpeedResult | None = None
     memory: MemoryResult | None = None
     seconds: dict[str, float] = field(default_factory=dict)
 
@@ -91,9 +92,18 @@ def _trafeval(plan: Plan, results: Results) -> Results:
     return replace(results, trafeval=tuple(run_pages("trafeval", pages, systems(plan.peers))))
 
 
+# The WCXB pages of the speed run: every 5th of the dev split (all types), in id order.
+WCXB_SPEED_EVERY = 5
+
+
 def _speed(plan: Plan, results: Results) -> Results:
-    racers = (Ours(), Trafilatura()) if plan.peers else (Ours(),)
-    return replace(results, speed=measure_speed(racers, list(_aeb_pages(plan)), plan.rounds))
+    racers: list[System] = [Ours(), Ours(OURS_PURE, pure=True)]
+    if plan.peers:
+        racers.append(Trafilatura())
+    aeb = measure_speed(racers, list(_aeb_pages(plan)), plan.rounds, "AEB")
+    sample = list(_wcxb_pages(plan, None))[::WCXB_SPEED_EVERY]
+    wcxb = measure_speed(racers, sample, plan.rounds, "WCXB")
+    return replace(results, speed=aeb, speed_wcxb=wcxb)
 
 
 def _memory(plan: Plan, results: Results) -> Results:

@@ -20,6 +20,8 @@ from bench.evaluate.systems import System, run_safely
 class SpeedResult:
     pages: int
     rounds: int
+    #: which pages: "AEB" (all 181) or "WCXB" (a fixed sample of the dev split)
+    dataset: str
     #: system name -> pages/s of each round, and their median
     per_round: dict[str, tuple[float, ...]]
     median: dict[str, float]
@@ -39,16 +41,20 @@ def pages_per_second(system: System, pages: Sequence[BenchPage]) -> float:
 
 
 def measure_speed(
-    systems: Sequence[System], pages: Sequence[BenchPage], rounds: int = 5
+    systems: Sequence[System], pages: Sequence[BenchPage], rounds: int = 5, dataset: str = "AEB"
 ) -> SpeedResult:
     runs: dict[str, list[float]] = {s.name: [] for s in systems}
+    for system in systems:  # caches and lazily loaded models exist before the first round
+        run_safely(system, pages[0])
     for n in range(rounds):
-        order = systems if n % 2 == 0 else list(reversed(systems))
+        # Each round a different system goes first (with two, they alternate).
+        order = [*systems[n % len(systems) :], *systems[: n % len(systems)]]
         for system in order:
             runs[system.name].append(pages_per_second(system, pages))
     return SpeedResult(
         pages=len(pages),
         rounds=rounds,
+        dataset=dataset,
         per_round={name: tuple(v) for name, v in runs.items()},
         median={name: statistics.median(v) for name, v in runs.items()},
     )

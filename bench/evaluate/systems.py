@@ -15,9 +15,11 @@ from trafilatura.settings import Document
 
 from bench.evaluate.datasets import BenchPage
 from pipeline.errors import ExtractionError
-from pipeline.extraction import Page, extract_page
+from pipeline.extraction import Page, extract_page, native
 
 CRASH = "crash"
+#: Ours on the pure-Python path (no compiled walk), in the speed run.
+OURS_PURE = "ours pure-python"
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,9 +49,14 @@ def run_safely(system: System, page: BenchPage) -> Prediction:
 
 @dataclass(frozen=True, slots=True)
 class Ours:
+    """Our extractor; `pure`: on the pure-Python path even when the optional C walk
+    (pipeline/extraction/native.py) is built, to measure both in one process."""
+
     name: str = "ours"
+    pure: bool = False
 
     def run(self, page: BenchPage) -> Prediction:
+        native.switch_off(self.pure)
         try:
             article = extract_page(Page(page.html, page.url))
         except ExtractionError as exc:

@@ -16,10 +16,10 @@ markup that holds most of the prose (React streaming keeps the article in
 from __future__ import annotations
 
 import re
-from bisect import bisect_right
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
-from itertools import accumulate
+from typing import Any
 
 from selectolax.lexbor import LexborNode
 
@@ -145,19 +145,33 @@ _BOILERPLATE_PHRASES = (
     "popular-posts",
 )
 
-_ANY_PHRASE = re.compile("|".join(map(re.escape, _BOILERPLATE_PHRASES)))
-# _SPLIT over many names joined by NUL (which no attribute value holds).
-_SPLIT_KEEP = re.compile(r"[^a-z0-9\x00]+")
-# A furniture token of a lowercased name (what `_furniture_word` accepts), whole.
-_TOKEN_RULE = re.compile(
-    r"(?<![a-z0-9])(?:"
-    + r"(?:{})(?![a-z0-9])".format("|".join(sorted(_BOILERPLATE_TOKENS, key=len, reverse=True)))
-    + r"|(?!(?:{})(?![a-z0-9]))(?=[a-z0-9]{{7}})".format("|".join(_NOT_BOILERPLATE))
-    + r"(?:(?:{})[a-z0-9]*|[a-z0-9]*(?:{}))(?![a-z0-9])".format(
-        "|".join(_TOKEN_PREFIXES), "|".join(_TOKEN_SUFFIXES)
-    )
-    + ")"
+
+def _trie(words: Iterable[str]) -> str:
+    """An alternation of plain words as a regex that branches letter by letter
+    (the regex engine tries the alternatives of a flat one in turn)."""
+    tree: dict[str, Any] = {}
+    for word in words:
+        node = tree
+        for letter in word:
+            node = node.setdefault(letter, {})
+        node[""] = {}
+    return _branches(tree)
+
+
+def _branches(node: dict[str, Any]) -> str:
+    parts = [re.escape(letter) + _branches(rest) for letter, rest in sorted(node.items()) if letter]
+    if not parts:
+        return ""
+    body = parts[0] if len(parts) == 1 else "(?:" + "|".join(parts) + ")"
+    return f"(?:{body})?" if "" in node else body
+
+
+_ANY_PHRASE = re.compile(_trie(_BOILERPLATE_PHRASES))
+# ASCII characters that separate the words of a name (all but lowercase and digits).
+_NOT_WORD = str.maketrans(
+    dict.fromkeys((chr(c) for c in range(128) if not (chr(c).islower() or chr(c).isdigit())), " ")
 )
+_LAYOUTS = ("has-", "with-", "no-", "single-post")
 
 _ROLES = frozenset(
     "navigation banner contentinfo complementary search dialog alertdialog menu menubar"
@@ -241,8 +255,7 @@ def flag(body: LexborNode, index: PageIndex | None = None) -> Flags:
         if said.named or tag in _STRUCTURAL_TAGS:
             named.append((i, said))
     guard = _Guard(index, root, holders)
-    distinct = list(dict.fromkeys(said.names for _, said in named if said.names))
-    words = dict(zip(distinct, names_words(distinct), strict=True))
+    words = {names: names_word(names) for names in {said.names for _, said in named}}
     flags = Flags()
     inside: list[int] = []
     covered = -1  # positions below this one are inside a flagged or removed element
@@ -465,60 +478,28 @@ def names_are_boilerplate(names: str) -> bool:
     return names_word(names) is not None
 
 
-@lru_cache(maxsize=8192)
+@lru_cache(maxsize=16384)
 def names_word(names: str) -> str | None:
     """The vocabulary word or phrase a class/id string contains, or None. Memoised:
-    a page repeats the same few class strings hundreds of times."""
-    tokens = _SPLIT.split(_CAMEL.sub("-", names).lower())
-    joined = "-".join(t for t in tokens if t)
+    a page repeats the same few class strings hundreds of times, a site its pages'."""
+    if names.isascii():  # most names: split by a translation table, not a regex
+        lowered = names.lower()
+        if lowered != names:
+            lowered = _CAMEL.sub("-", names).lower()
+        tokens = lowered.translate(_NOT_WORD).split()
+    else:
+        tokens = [t for t in _SPLIT.split(_CAMEL.sub("-", names).lower()) if t]
     for token in tokens:
         if token in _BOILERPLATE_TOKENS or (len(token) >= 7 and _furniture_word(token)):
             # "has-sidebar", "with-sidebar", "no-comments" describe a layout, not furniture.
-            if any(p in joined for p in ("has-", "with-", "no-", "single-post")):
+            joined = "-".join(tokens)
+            if any(p in joined for p in _LAYOUTS):
                 return None
             return token
+    joined = "-".join(tokens)
     if _ANY_PHRASE.search(joined) is None:  # one pass instead of one per phrase
         return None
     return next((p for p in _BOILERPLATE_PHRASES if p in joined), None)
-
-
-def names_words(all_names: list[str]) -> list[str | None]:
-    """`[names_word(n) for n in all_names]`, the ASCII ones in one regex pass over
-    them all (a page holds hundreds of distinct class strings, most of them seen
-    once: one pass each cost more than the rest of the clean stage)."""
-    found: list[str | None] = [None] * len(all_names)
-    batch = []
-    for k, names in enumerate(all_names):
-        if names.isascii() and "\x00" not in names:
-            batch.append(k)
-        else:
-            found[k] = names_word(names)
-    if not batch:
-        return found
-    lowered = _CAMEL.sub("-", "\x00".join(all_names[k] for k in batch)).lower()
-    lines = lowered.split("\x00")  # ASCII: lowering keeps every character in place
-    starts = list(accumulate((len(line) + 1 for line in lines[:-1]), initial=0))
-    token: dict[int, str] = {}  # line -> its first furniture token
-    for match in _TOKEN_RULE.finditer(lowered):
-        token.setdefault(bisect_right(starts, match.start()) - 1, match.group(0))
-    joined_all = _SPLIT_KEEP.sub("-", lowered)
-    joined_starts = list(
-        accumulate((len(line) + 1 for line in joined_all.split("\x00")[:-1]), initial=0)
-    )
-    phrased = {
-        bisect_right(joined_starts, match.start()) - 1 for match in _ANY_PHRASE.finditer(joined_all)
-    }
-    for line, k in enumerate(batch):
-        word = token.get(line)
-        if word is not None:
-            joined = "-".join(t for t in _SPLIT.split(lines[line]) if t)
-            # "has-sidebar", "with-sidebar", "no-comments" describe a layout, not furniture.
-            if not any(p in joined for p in ("has-", "with-", "no-", "single-post")):
-                found[k] = word
-        elif line in phrased:
-            joined = "-".join(t for t in _SPLIT.split(lines[line]) if t)
-            found[k] = next((p for p in _BOILERPLATE_PHRASES if p in joined), None)
-    return found
 
 
 def _furniture_word(token: str) -> bool:

@@ -126,9 +126,21 @@ def _import() -> ModuleType | None:
     return _module
 
 
+_switched_off = False
+
+
+def switch_off(off: bool = True) -> None:
+    """Use the pure-Python path in this process from now on (or again the C one,
+    when built and checked): to measure both in one process."""
+    global _switched_off
+    _switched_off = off
+
+
 def available() -> bool:
     """Whether `walk` and `attributes` run in C (decided once, at first call)."""
     global _walk_ok
+    if _switched_off:
+        return False
     if _walk_ok is None:
         _walk_ok = False
         module = _import()
@@ -181,7 +193,7 @@ def visit_counts(nm: Any, rowbase: list[int], out: list[int], text: bytes) -> Co
     global _visit_ok
     if _visit_ok is None:
         _visit_ok = _check_visit_counts()
-    if _visit_ok:
+    if _visit_ok and not _switched_off:
         module = _module
         assert module is not None
         try:
