@@ -35,6 +35,7 @@ from pipeline.errors import (
 from pipeline.extraction import (
     body,
     clean,
+    dates,
     decode,
     hydration,
     language,
@@ -87,6 +88,7 @@ class Analysis:
     decisions: tuple[Decision, ...] = ()
     evidence: PageEvidence = field(default_factory=PageEvidence)
     body_source: str = "html"  # or where the declared body came from ("json-ld", "hydration")
+    html: str = field(default="", repr=False)  # the decoded page, for the last date search
 
 
 def extract_page(page: Page, options: Options = DEFAULT_OPTIONS) -> Article:
@@ -146,7 +148,9 @@ def analyse(page: Page, options: Options = DEFAULT_OPTIONS) -> Analysis:
     if tree.body is None:
         raise EmptyBody("the page has no <body>")
     index = PageIndex(tree.body)
-    meta = metadata.read_metadata(tree, page.url, html)
+    # htmldate's last-resort search (a second parse) waits until the page is known
+    # to give a record: see _article.
+    meta = metadata.read_metadata(tree, page.url)
     rule = sites.rule_for(page.url or meta.canonical_url) or sites.SiteRule()
     meta = rule.apply_metadata(meta, tree)
     refs = _references(tree, index, options)
@@ -190,7 +194,18 @@ def analyse(page: Page, options: Options = DEFAULT_OPTIONS) -> Analysis:
     declared = pagetype.declares_article(meta.structured, signals)
     schema = pagetype.declares_schema_article(meta.structured)
     return Analysis(
-        meta, refs, built, text, words, values, declared, schema, tuple(decisions), evidence, source
+        meta,
+        refs,
+        built,
+        text,
+        words,
+        values,
+        declared,
+        schema,
+        tuple(decisions),
+        evidence,
+        source,
+        html,
     )
 
 
@@ -267,7 +282,7 @@ def _article(page: Page, found: Analysis) -> Article:
         site_name=meta.site_name,
         title=meta.title,
         authors=meta.authors,
-        published=meta.published,
+        published=meta.published or (dates.date_from_page(found.html, page.url) or None),
         modified=meta.modified,
         language=language.decide(meta.language, text),
         section=meta.section,
