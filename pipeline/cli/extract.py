@@ -2,7 +2,10 @@
 
 Exit status: 0 when the batch ran, whatever failed per page; 1 when it found no
 page at all; 2 for a wrong command line (an input that does not exist, --url
-with several inputs) or an output that cannot be written.
+with several inputs) or an output that cannot be written; 74 for a disk full
+or failing; 75 when another job writes the same output folder; 130 or 143 when
+SIGINT or SIGTERM stopped it (what was extracted is written; a partition cut
+short is redone by the next job); 141 when stdout's reader left (`| head`).
 """
 
 from __future__ import annotations
@@ -68,7 +71,7 @@ def add(commands: Any, common: argparse.ArgumentParser) -> None:
     page_arguments(parser)
     worker_arguments(parser)
     engine_arguments(parser)
-    parser.set_defaults(handler=handle)
+    parser.set_defaults(handler=handle, interruptible=True)
 
 
 def handle(args: argparse.Namespace) -> int:
@@ -88,7 +91,14 @@ def handle(args: argparse.Namespace) -> int:
         folder = Path(output).resolve()  # Ray's workers run elsewhere: no relative paths
         with progress(args, "pages") as bar:
             summary = extract_partitioned(
-                paths, folder, args.format, options, workers, engine, reporter(bar, None)
+                paths,
+                folder,
+                args.format,
+                options,
+                workers,
+                engine,
+                reporter(bar, None),
+                args.interrupts,
             )
         return _finish(summary, f"partitions in {output}")
     given: list[Page] = []
@@ -108,7 +118,9 @@ def handle(args: argparse.Namespace) -> int:
         else (len(given) + sum(1 for _ in discover(paths)))
     )
     with progress(args, "pages") as bar, open_sink(args.format, records, errors) as sink:
-        summary = extract_files(source, sink, options, workers, engine, reporter(bar, total))
+        summary = extract_files(
+            source, sink, options, workers, engine, reporter(bar, total), args.interrupts
+        )
     return _finish(summary, f"records in {records}, errors in {errors}")
 
 
@@ -126,7 +138,7 @@ def _partition_root(output: str) -> bool:
 
 
 def _finish(summary: Summary, where: str) -> int:
-    _log.info(summary.render())
+    _log.info(summary.render(), extra=summary.fields())
     if summary.pages == 0 and not summary.units_skipped:
         _log.warning("pipeline extract: no page found in the inputs")
         return 1
