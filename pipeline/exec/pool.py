@@ -15,9 +15,10 @@ Workers start from a fork server (spawn where there is none) that has loaded
 and warmed the extractor once: forking from the caller, which may run an event
 loop and threads, is unsafe, and spawning from scratch costs a second a worker.
 
-Workers and the fork server ignore SIGINT and SIGTERM (exec/_shield.py): a
-Ctrl-C reaches the whole process group, and a page must not fail because the
-user asked the command to stop. Leaving a `with` block on an exception drops
+Workers and the fork server ignore SIGINT and SIGTERM from their first
+instruction (started with both blocked, then exec/_shield.py): a Ctrl-C reaches
+the whole process group, and a page must not fail because the user asked the
+command to stop. Leaving a `with` block on an exception drops
 the pages not yet extracted (their futures are cancelled) and kills the busy
 workers instead of finishing them; a second Ctrl-C kills every worker at once.
 """
@@ -179,6 +180,7 @@ class ProcessPool:
     # The dispatcher thread -------------------------------------------------------------
 
     def _run(self) -> None:
+        _block_stop_signals()
         try:
             while not self._finished():
                 self._staff()
@@ -378,6 +380,18 @@ class ProcessPool:
                 # The pool's failure, not the page's: the page is not counted or
                 # backed off; the job stops with this error.
                 future.set_exception(PipelineError(f"the process pool failed: {exc}"))
+
+
+def _block_stop_signals() -> None:
+    """Block SIGINT and SIGTERM in the dispatcher thread. Workers and the fork server
+    are started from it and inherit its mask, so a Ctrl-C to the process group
+    waits, pending, until they ignore it, even while they are still loading Python
+    (the main thread still gets the signal). multiprocessing's resource tracker
+    unblocks both in the thread that first starts it: it is started first."""
+    from multiprocessing import resource_tracker
+
+    resource_tracker.ensure_running()
+    signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM})
 
 
 def _resident(pid: int | None) -> int:
