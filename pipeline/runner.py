@@ -176,6 +176,9 @@ class Runner:
                 if self._stop is not None and self._stop.is_set():
                     break
                 await queue.put((item, self._submit(item)))
+                # A put with room does not yield; yield anyway, so that a signal's
+                # stop is seen at the next item even when pages extract inline.
+                await asyncio.sleep(0)
         finally:
             if isinstance(items, AsyncGenerator):
                 await items.aclose()

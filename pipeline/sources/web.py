@@ -192,6 +192,8 @@ class WebSource:
         except asyncio.CancelledError:
             if self._failure is None:
                 raise
+            if crawler is not None:
+                crawler.uncancel()  # our own cancel, answered: the failure goes up below
         finally:
             for task in list(tasks):
                 task.cancel()
