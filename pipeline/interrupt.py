@@ -90,7 +90,10 @@ class Interrupts:
         loop = asyncio.get_running_loop()
 
         def wake() -> None:
-            loop.call_soon_threadsafe(event.set)
+            # A loop of an earlier stage (a finished partition) is closed by now:
+            # nothing to wake there, and a signal handler must not raise.
+            with contextlib.suppress(RuntimeError):
+                loop.call_soon_threadsafe(event.set)
 
         self.listen(wake)
 

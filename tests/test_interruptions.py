@@ -6,6 +6,7 @@ Real commands in their own session, real signals to the whole process group
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import signal
@@ -21,6 +22,7 @@ import pytest
 from pipeline.batch import DONE
 from pipeline.cli import main
 from pipeline.config import load_config
+from pipeline.interrupt import Interrupts
 from pipeline.state import StateStore
 from tests.localserver import LocalServer, Request, Response, page
 from tests.pages import article_page
@@ -201,3 +203,27 @@ def test_ctrl_c_on_a_run_fails_no_page_and_backs_off_no_url(
     assert main(["run", str(config), "--run-id", "rest"]) == 0
     rest = _lines(tmp_path / "out" / "rest" / "articles.jsonl")
     assert sorted(str(r["url"]) for r in rest) == [stories.url(f"/story-{n}.html") for n in (1, 2)]
+
+
+def test_a_signal_after_a_finished_stage_still_reaches_the_live_one() -> None:
+    """A partitioned job runs one event loop per partition; the loops of finished
+    ones are closed when the signal comes, and must not break its handling."""
+    previous = signal.getsignal(signal.SIGINT)
+    try:
+        with Interrupts() as interrupts:
+
+            async def stage() -> None:
+                interrupts.watch(asyncio.Event())
+
+            asyncio.run(stage())  # finished: its loop is closed
+
+            async def live() -> None:
+                stop = asyncio.Event()
+                interrupts.watch(stop)
+                os.kill(os.getpid(), signal.SIGINT)
+                await asyncio.wait_for(stop.wait(), 30)
+
+            asyncio.run(live())
+        assert interrupts.signal == signal.SIGINT and interrupts.exit_status == 130
+    finally:
+        signal.signal(signal.SIGINT, previous)
