@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
-from pipeline.errors import OutputBusy, OutputError, StorageError, storage_fault
+from pipeline.errors import OutputBusy, OutputError, closed_after, os_fault
 from pipeline.exec import Executor, WorkerSettings, open_executor
 from pipeline.interrupt import Interrupts
 from pipeline.lockfile import acquire_folder, release_folder
@@ -233,9 +233,7 @@ def _lock_folder(folder: Path) -> int:
     try:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        if storage_fault(exc) is not None:
-            raise StorageError(f"cannot create {folder}: {exc.strerror or exc}") from exc
-        raise OutputError(f"cannot create {folder}: {exc.strerror or exc}") from exc
+        raise os_fault(exc, f"cannot create {folder}") from exc
     return acquire_folder(folder, OutputBusy, OutputError, f"output folder {folder}")
 
 
@@ -260,7 +258,8 @@ def run_unit(
         shutil.rmtree(partition)
     counts = Counts()
     source = FileSource(unit.paths, options.max_bytes)
-    with open_sink(fmt, records_in(partition, fmt), partition / ERRORS) as sink:
+    sink = open_sink(fmt, records_in(partition, fmt), partition / ERRORS)
+    with closed_after(sink, str(partition)):
         _extract(source, executor, sink, counts, progress, interrupts)
     if interrupts is not None and interrupts.signal is not None:
         return counts
@@ -268,6 +267,5 @@ def run_unit(
     try:
         (partition / DONE).write_text(json.dumps(marker) + "\n", encoding="utf-8")
     except OSError as exc:
-        error = StorageError if storage_fault(exc) is not None else OutputError
-        raise error(f"cannot write {partition / DONE}: {exc.strerror or exc}") from exc
+        raise os_fault(exc, f"cannot write {partition / DONE}") from exc
     return counts

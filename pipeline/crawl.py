@@ -46,8 +46,8 @@ from pipeline.errors import (
     ConfigError,
     ExtractionError,
     OutputError,
-    StorageError,
-    storage_fault,
+    closed_after,
+    os_fault,
 )
 from pipeline.exec import open_executor
 from pipeline.interrupt import Interrupts, exit_status
@@ -154,11 +154,12 @@ def run(
     run_id, folder = _run_folder(config.output_dir, run_id)
     started, clock = datetime.now(UTC), time.perf_counter()
     web, counts, recovered = WebCounts(), Counts(), 0
+    warc_path = folder / "pages.warc.gz"
     with StateStore.open(config.state_path, run_id, policy=config.retry) as state:
         state.start_run(started)
         with (
-            open_sink(config.format, records_in(folder, config.format), folder / ERRORS) as sink,
-            WarcWriter(folder / "pages.warc.gz", {"run-id": run_id}) as warc,
+            closed_after(_sink(config, folder), str(folder)) as sink,
+            closed_after(WarcWriter(warc_path, {"run-id": run_id}), str(warc_path)) as warc,
             open_executor(config.workers, config.extraction) as executor,
             _near_index(config) as near,
         ):
@@ -191,13 +192,16 @@ def run(
     return RunResult(folder, stopped, alerts)
 
 
+def _sink(config: RunConfig, folder: Path) -> Sink:
+    return open_sink(config.format, records_in(folder, config.format), folder / ERRORS)
+
+
 def _write_summary(folder: Path, summary: dict[str, Any]) -> None:
     try:
         folder.mkdir(parents=True, exist_ok=True)
         (folder / "run.json").write_text(json.dumps(summary, indent=2) + "\n", encoding="utf-8")
     except OSError as exc:
-        error = StorageError if storage_fault(exc) is not None else OutputError
-        raise error(f"cannot write {folder / 'run.json'}: {exc.strerror or exc}") from exc
+        raise os_fault(exc, f"cannot write {folder / 'run.json'}") from exc
 
 
 def _alerts(config: RunConfig, web: WebCounts, state: StateStore) -> tuple[str, ...]:

@@ -47,8 +47,14 @@ with the reason kept. `exit_status` maps an error to the command's exit status
 
 from __future__ import annotations
 
+import contextlib
 import errno
+from collections.abc import Iterator
+from contextlib import AbstractContextManager
 from enum import StrEnum
+from typing import TypeVar
+
+T = TypeVar("T")
 
 
 class Reason(StrEnum):
@@ -248,6 +254,31 @@ def storage_fault(exc: BaseException) -> OSError | None:
             return seen
         seen = seen.__cause__ or seen.__context__
     return None
+
+
+def os_fault(exc: OSError, message: str) -> StorageError | OutputError:
+    """An OS error while writing, named: StorageError for a full or failing disk,
+    OutputError for anything else (a missing folder, no permission)."""
+    text = f"{message}: {exc.strerror or exc}"
+    return StorageError(text) if storage_fault(exc) is not None else OutputError(text)
+
+
+@contextlib.contextmanager
+def closed_after(resource: AbstractContextManager[T], what: str) -> Iterator[T]:
+    """`with resource`, where a failure to close it (the last bytes of a file on a
+    full disk) is named, and never hides the error that is already ending the job:
+    the first fault is the one reported."""
+    entered = resource.__enter__()
+    try:
+        yield entered
+    except BaseException as exc:
+        with contextlib.suppress(OSError, PipelineError):
+            resource.__exit__(type(exc), exc, exc.__traceback__)
+        raise
+    try:
+        resource.__exit__(None, None, None)
+    except OSError as exc:
+        raise os_fault(exc, f"cannot write {what}") from exc
 
 
 def closed_pipe(exc: BaseException) -> bool:

@@ -155,9 +155,10 @@ class Runner:
             await producer  # re-raise what stopped the source, if anything
         except BaseException:
             self._settling = False
-            if not producer.done():
-                producer.cancel()
-                await asyncio.gather(producer, return_exceptions=True)
+            producer.cancel()
+            # Awaited even when done: a failure of its own (the same full disk, say)
+            # is retrieved here, not reported as "never retrieved" at exit.
+            await asyncio.gather(producer, return_exceptions=True)
             # Keep what was written; the de-duplication step is not told, so records
             # it staged stay staged (one may not have reached the sink) for the next
             # run to deliver. The first error is the one to report.

@@ -164,21 +164,37 @@ def test_a_full_disk_ends_the_run_promptly_with_74(
     if full == "records":  # /dev/full: a device every write to fails with ENOSPC
         full_device = lambda self: open("/dev/full", "w", encoding="utf-8")  # noqa: E731, SIM115
         monkeypatch.setattr("pipeline.sinks.jsonl.JsonLines._create", full_device)
-    elif full == "archive":
+    elif full == "archive":  # its records, and its closing too
         monkeypatch.setattr("pipeline.warc.WarcWriter.write_response", _no_space)
-    else:
+        monkeypatch.setattr("pipeline.warc.WarcWriter.__exit__", _no_space)
+    else:  # every write: in the fetch tasks and in the de-duplication step alike
         error = _sqlite_full()
 
-        def record_fetch(self: StateStore, *args: object) -> None:
+        def upsert(self: StateStore, *args: object, **columns: object) -> None:
             with self._guard():
                 raise error
 
-        monkeypatch.setattr(StateStore, "record_fetch", record_fetch)
+        monkeypatch.setattr(StateStore, "_upsert", upsert)
     config = _config(tmp_path, _stories(site))
     assert main(["run", str(config), "--run-id", "full"]) == 74
     stderr = capsys.readouterr().err
+    # The first fault is the one reported, naming what could not be written.
+    named = {"records": "articles.jsonl", "archive": "pages.warc.gz", "state store": "state.sqlite"}
+    assert named[full] in stderr
     assert "No space left on device" in stderr or "database or disk is full" in stderr
     assert "never retrieved" not in stderr and "Traceback" not in stderr
+
+
+def test_a_full_disk_ends_extract_with_74_naming_the_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    full_device = lambda self: open("/dev/full", "w", encoding="utf-8")  # noqa: E731, SIM115
+    monkeypatch.setattr("pipeline.sinks.jsonl.JsonLines._create", full_device)
+    out = tmp_path / "a.jsonl"
+    assert main(["extract", str(FIXTURE), "-o", str(out), "--jobs", "1"]) == 74
+    stderr = capsys.readouterr().err
+    assert f"cannot write {out}: No space left on device" in stderr
+    assert "Traceback" not in stderr
 
 
 def _damage(store: Path) -> None:

@@ -29,6 +29,7 @@ from pipeline.cli._common import (
     worker_arguments,
     workers_of,
 )
+from pipeline.errors import closed_after
 from pipeline.page import Page
 from pipeline.sinks import RECORDS, open_sink
 from pipeline.sources.files import FileSource, discover, expand, read_stream
@@ -117,7 +118,8 @@ def handle(args: argparse.Namespace) -> int:
         if any(p.name.lower().endswith((".warc", ".warc.gz")) for p in paths)
         else (len(given) + sum(1 for _ in discover(paths)))
     )
-    with progress(args, "pages") as bar, open_sink(args.format, records, errors) as sink:
+    sink = open_sink(args.format, records, errors)
+    with progress(args, "pages") as bar, closed_after(sink, records):
         summary = extract_files(
             source, sink, options, workers, engine, reporter(bar, total), args.interrupts
         )

@@ -34,7 +34,7 @@ from pipeline.cli._common import (
     workers_of,
 )
 from pipeline.config import RunConfig, SourceConfig
-from pipeline.errors import ConfigError
+from pipeline.errors import ConfigError, closed_after
 from pipeline.exec import open_executor
 from pipeline.fetch import DEFAULT_FETCH_SETTINGS, parse_networks
 from pipeline.runner import Counts, Runner, WriteAll
@@ -117,7 +117,7 @@ def handle(args: argparse.Namespace) -> int:
     counts = Counts()
     with (
         progress(args, "pages") as bar,
-        open_sink(args.format, args.output, errors) as sink,
+        closed_after(open_sink(args.format, args.output, errors), args.output) as sink,
         open_executor(config.workers, config.extraction) as executor,
     ):
 

@@ -42,14 +42,7 @@ from pipeline.discover import (
     parse_feed,
     parse_url_list,
 )
-from pipeline.errors import (
-    Deferred,
-    DiscoveryError,
-    FetchError,
-    OutputError,
-    StorageError,
-    storage_fault,
-)
+from pipeline.errors import Deferred, DiscoveryError, FetchError, os_fault
 from pipeline.fetch import Fetcher, FetchResult, FetchSettings
 from pipeline.page import Page
 from pipeline.record import ErrorRecord
@@ -374,8 +367,7 @@ class WebSource:
                 fetched,
             )
         except OSError as exc:
-            error = StorageError if storage_fault(exc) is not None else OutputError
-            raise error(f"cannot write {self.warc.path}: {exc.strerror or exc}") from exc
+            raise os_fault(exc, f"cannot write {self.warc.path}") from exc
         return page_input(self.warc.path, record_id)
 
 
@@ -410,10 +402,15 @@ async def _unless_stopped(
         return None
     task: asyncio.Task[FetchResult] = asyncio.ensure_future(fetch)
     stopped = asyncio.ensure_future(stop.wait())
-    await asyncio.wait({task, stopped}, return_when=asyncio.FIRST_COMPLETED)
-    stopped.cancel()
-    if not task.done():
-        task.cancel()
-        await asyncio.gather(task, return_exceptions=True)
+    try:
+        await asyncio.wait({task, stopped}, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        # Also when this task is cancelled (the crawl ends on a fault): a fetch
+        # left running would outlive its client.
+        stopped.cancel()
+        if not task.done():
+            task.cancel()
+            await asyncio.gather(task, return_exceptions=True)
+    if task.cancelled():
         return None
     return task.result()
