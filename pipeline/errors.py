@@ -54,7 +54,7 @@ from contextlib import AbstractContextManager
 from enum import StrEnum
 from typing import TypeVar
 
-T = TypeVar("T")
+_T = TypeVar("_T")
 
 
 class Reason(StrEnum):
@@ -264,7 +264,7 @@ def os_fault(exc: OSError, message: str) -> StorageError | OutputError:
 
 
 @contextlib.contextmanager
-def closed_after(resource: AbstractContextManager[T], what: str) -> Iterator[T]:
+def closed_after(resource: AbstractContextManager[_T], what: str) -> Iterator[_T]:
     """`with resource`, where a failure to close it (the last bytes of a file on a
     full disk) is named, and never hides the error that is already ending the job:
     the first fault is the one reported."""
