@@ -50,6 +50,7 @@ class Summary:
     units_done: int = 0  # partitions written by this job
     units_skipped: int = 0  # partitions an earlier job had finished
     skipped: Counter[str] = field(default_factory=Counter)  # files passed over, by reason
+    records_skipped: Counter[str] = field(default_factory=Counter)  # archive records, by reason
 
     @property
     def pages(self) -> int:
@@ -67,15 +68,20 @@ class Summary:
         units = ""
         if self.units_done or self.units_skipped:
             units = f"units: {self.units_done} done, {self.units_skipped} already done, "
-        skipped = ""
-        if self.skipped:
-            why = ", ".join(f"{k.replace('_', ' ')} {v}" for k, v in sorted(self.skipped.items()))
-            skipped = f", files skipped: {sum(self.skipped.values())} ({why})"
+        skipped = _skipped("files", self.skipped)
+        skipped += _skipped("archive records", self.records_skipped)
         return (
             f"{units}pages read: {self.pages}, records written: {self.records}, "
             f"errors: {sum(failed.values())} ({reasons}){skipped}, "
             f"elapsed: {elapsed:.2f}s, {rate:.1f} pages/s"
         )
+
+
+def _skipped(what: str, counts: Counter[str]) -> str:
+    if not counts:
+        return ""
+    why = ", ".join(f"{k.replace('_', ' ')} {v}" for k, v in sorted(counts.items()))
+    return f", {what} skipped: {sum(counts.values())} ({why})"
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,6 +110,7 @@ def extract_files(
     with open_executor(workers, options, engine.name, engine.address) as executor:
         _extract(source, executor, sink, summary.counts, progress)
     summary.skipped = source.skipped
+    summary.records_skipped = source.records_skipped
     return summary
 
 
@@ -178,7 +185,9 @@ def extract_partitioned(
             summary.units_done += len(todo)
             return summary
         for unit in todo:
-            counts = run_unit(unit, folder / unit.name, fmt, options, executor, progress=progress)
+            counts = run_unit(
+                unit, folder / unit.name, fmt, options, executor, progress=progress, summary=summary
+            )
             _add(summary.counts, counts.to_dict())
             summary.units_done += 1
     return summary
@@ -197,13 +206,24 @@ def run_unit(
     options: Options,
     executor: Executor,
     progress: Report | None = None,
+    summary: Summary | None = None,
 ) -> Counts:
-    """One unit into its partition, from scratch; the marker goes last."""
+    """One unit into its partition, from scratch; the marker goes last. What its
+    inputs held that gave no page is added to `summary`, and kept in the marker."""
     if partition.exists():  # an interrupted attempt: its records would be written twice
         shutil.rmtree(partition)
     counts = Counts()
+    source = FileSource(unit.paths, options.max_bytes)
     with open_sink(fmt, records_in(partition, fmt), partition / ERRORS) as sink:
-        _extract(FileSource(unit.paths, options.max_bytes), executor, sink, counts, progress)
-    marker = {"unit": unit.name, "inputs": [str(p) for p in unit.paths], **counts.to_dict()}
+        _extract(source, executor, sink, counts, progress)
+    if summary is not None:
+        summary.skipped.update(source.skipped)
+        summary.records_skipped.update(source.records_skipped)
+    marker = {
+        "unit": unit.name,
+        "inputs": [str(p) for p in unit.paths],
+        **counts.to_dict(),
+        "records_skipped": dict(source.records_skipped),
+    }
     (partition / DONE).write_text(json.dumps(marker) + "\n", encoding="utf-8")
     return counts

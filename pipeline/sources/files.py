@@ -9,6 +9,7 @@ be read, or a damaged archive record, is an `Unread` item with its error.
 
 from __future__ import annotations
 
+import logging
 import zlib
 from collections import Counter
 from collections.abc import AsyncIterator, Iterable, Iterator
@@ -19,6 +20,9 @@ from pipeline.errors import TooLarge, Undecodable, Unreadable
 from pipeline.page import Page, SavedPage, Unread
 from pipeline.warc import iter_warc_pages
 
+_log = logging.getLogger(__name__)
+
+NOT_HTML = "not_html"  # a file in a folder that is neither a page nor an archive
 SUFFIXES = (".html", ".htm", ".xhtml", ".html.gz", ".htm.gz", ".warc", ".warc.gz")
 _GZIP_MAGIC = b"\x1f\x8b"
 WARC_SUFFIXES = (".warc", ".warc.gz")
@@ -72,8 +76,8 @@ def discover(paths: Iterable[Path], skipped: Counter[str] | None = None) -> Iter
     """Every file named, and the pages and archives found (recursively, sorted)
     under a named folder: files with a page or archive suffix, and files of any
     other name (wget saves `.php`, `.asp`, none) whose first bytes look like HTML.
-    What a folder holds besides is counted in `skipped`, by reason."""
-    skipped = skipped if skipped is not None else Counter()
+    What a folder holds besides is counted in `skipped`, by reason, and named in
+    the debug log (`-v`)."""
     for path in paths:
         if not path.is_dir():
             yield path
@@ -83,8 +87,9 @@ def discover(paths: Iterable[Path], skipped: Counter[str] | None = None) -> Iter
                 continue
             if _is_page_name(found) or looks_like_html(found):
                 yield found
-            else:
-                skipped["not_html"] += 1
+            elif skipped is not None:
+                skipped[NOT_HTML] += 1
+                _log.debug("skipped %s: neither a web page nor a web archive", found)
 
 
 def _is_page_name(path: Path) -> bool:
@@ -146,7 +151,8 @@ class FileSource:
         self.given = tuple(pages)
         self.max_bytes = max_bytes
         self.url = url
-        self.skipped: Counter[str] = Counter()
+        self.skipped: Counter[str] = Counter()  # files, by reason
+        self.records_skipped: Counter[str] = Counter()  # archive records, by reason
 
     async def items(self) -> AsyncIterator[Page | SavedPage | Unread]:
         for item in self.pages():
@@ -156,7 +162,7 @@ class FileSource:
         yield from self.given
         for path in discover(self.paths, self.skipped):
             if is_warc(path):
-                yield from iter_warc_pages(path, self.max_bytes)
+                yield from iter_warc_pages(path, self.max_bytes, self.records_skipped)
                 continue
             yield SavedPage(str(path), self.max_bytes, self.url)
 
