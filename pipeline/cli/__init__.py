@@ -21,6 +21,7 @@ import sys
 from pipeline.cli import evaluate, explain, extract, fetch, run, state
 from pipeline.errors import ConfigError, OutputError, StateError
 from pipeline.logs import setup
+from pipeline.sinks import format_for
 from pipeline.version import __version__
 
 _COMMANDS = (extract, fetch, run, state, evaluate, explain)
@@ -33,6 +34,8 @@ def main(argv: list[str] | None = None) -> int:
     setup(args.verbose - args.quiet, args.log_format)
     args.argv = argv
     try:
+        if getattr(args, "format_from_output", False):  # extract, fetch: -o names it
+            args.format = format_for(args.output, args.format)
         return int(args.handler(args))
     except (OutputError, ConfigError, StateError) as exc:
         _log.error("pipeline %s: %s", args.command, exc)
