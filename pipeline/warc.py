@@ -47,6 +47,7 @@ from warcio.warcwriter import WARCWriter
 from pipeline import urls
 from pipeline.errors import OutputError, TooLarge, Undecodable, Unreadable
 from pipeline.page import Page, Unread
+from pipeline.record import writable
 from pipeline.version import __version__
 from pipeline.warcblock import CHUNK, Block, digest_key
 
@@ -60,8 +61,9 @@ _WIRE_HEADERS = frozenset({"transfer-encoding", "content-encoding", "content-len
 
 
 def page_input(path: str | Path, record_id: str) -> str:
-    """The `input` of the Page read from a record: `path#urn:uuid:...`."""
-    return f"{path}#{record_id.strip('<>')}"
+    """The `input` of the Page read from a record: `path#urn:uuid:...` (a file name's
+    bytes that are not UTF-8 as `\\xNN`, see record.writable)."""
+    return writable(f"{path}#{record_id.strip('<>')}")
 
 
 def is_html(content_type: str | None) -> bool:
@@ -279,7 +281,7 @@ def target_uri(value: str | None) -> str | None:
     text = value.strip()
     if text.startswith("<") and text.endswith(">"):
         text = text[1:-1].strip()
-    return text or None
+    return writable(text) or None
 
 
 class _NotWarc(Exception):

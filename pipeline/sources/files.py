@@ -18,6 +18,7 @@ from typing import BinaryIO
 
 from pipeline.errors import TooLarge, Undecodable, Unreadable
 from pipeline.page import Page, SavedPage, Unread
+from pipeline.record import writable
 from pipeline.warc import iter_warc_pages
 
 _log = logging.getLogger(__name__)
@@ -32,8 +33,10 @@ def expand(arguments: Iterable[str]) -> list[Path]:
     """Command-line inputs as paths: a file or folder as it is; `@LIST` the paths
     listed in that file, one per line (relative ones against the list's folder;
     blank lines and `#` comments skipped); a pattern with `*`, `?` or `[` that
-    names no file, the paths it matches (sorted; `**` descends). Raises
-    FileNotFoundError naming the first input that is none of these."""
+    names no file, the paths it matches (sorted; `**` descends). A path that
+    does not exist is kept (reading it gives an `unreadable` error record, and
+    the batch goes on); a pattern that matches nothing and a list that cannot
+    be read raise FileNotFoundError."""
     paths: list[Path] = []
     for argument in arguments:
         if argument.startswith("@") and not Path(argument).exists():
@@ -47,10 +50,8 @@ def expand(arguments: Iterable[str]) -> list[Path]:
             if not matches:
                 raise FileNotFoundError(argument)
             paths.extend(matches)
-        elif Path(argument).exists():
-            paths.append(Path(argument))
         else:
-            raise FileNotFoundError(argument)
+            paths.append(Path(argument))
     return paths
 
 
@@ -65,10 +66,7 @@ def _listed(list_file: Path) -> list[Path]:
         if not entry or entry.startswith("#"):
             continue
         path = Path(entry)
-        path = path if path.is_absolute() else list_file.parent / path
-        if not path.exists():
-            raise FileNotFoundError(f"{entry} (listed in {list_file})")
-        paths.append(path)
+        paths.append(path if path.is_absolute() else list_file.parent / path)
     return paths
 
 
@@ -150,7 +148,7 @@ class FileSource:
         self.paths = tuple(paths)
         self.given = tuple(pages)
         self.max_bytes = max_bytes
-        self.url = url
+        self.url = None if url is None else writable(url)  # an argv byte may not be UTF-8
         self.skipped: Counter[str] = Counter()  # files, by reason
         self.records_skipped: Counter[str] = Counter()  # archive records, by reason
 
@@ -171,6 +169,7 @@ def read_stream(
     stream: BinaryIO, max_bytes: int, url: str | None, name: str = "-"
 ) -> Page | Unread:
     """One page from a stream (stdin), gzipped or not, within the size limit."""
+    url = None if url is None else writable(url)
     try:
         content = stream.read(max_bytes + 1)
     except OSError as exc:
