@@ -44,12 +44,16 @@ _MAGIC: tuple[tuple[bytes, str], ...] = (
 )
 
 # One pattern covers <meta charset=x> and <meta http-equiv=... content="...; charset=x">.
-_META = re.compile(rb"""<meta[^>]*?charset\s*=\s*["']?\s*([a-z0-9_.:-]+)""", re.IGNORECASE)
+# `[^<>]`: a scan from one `<meta` stops at the next `<` (linear in the bytes).
+_META = re.compile(rb"""<meta[^<>]*?charset\s*=\s*["']?\s*([a-z0-9_.:-]+)""", re.IGNORECASE)
 
 # Markup, scripts and styles are ASCII and would drown the few non-ASCII bytes that
-# charset detection needs, so it is shown the text between them.
+# charset detection needs, so it is shown the text between them. An unclosed script,
+# style or comment runs to the end, as in browsers; `|\Z` also keeps the scan linear
+# (a lazy scan to a closer that never comes, retried from every opener, is quadratic).
 _MARKUP = re.compile(
-    rb"<script\b.*?</script\s*>|<style\b.*?</style\s*>|<!--.*?-->|<[a-z/!][^>]*>",
+    rb"<script\b.*?(?:</script\s*>|\Z)|<style\b.*?(?:</style\s*>|\Z)|<!--.*?(?:-->|\Z)"
+    rb"|<[a-z/!][^<>]*>",
     re.IGNORECASE | re.DOTALL,
 )
 # A page is damaged UTF-8, not a legacy charset, when it has at least this many
