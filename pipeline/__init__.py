@@ -39,7 +39,7 @@ __all__ = [
 def __getattr__(name: str) -> Any:
     # The extractor (its parsers and models) loads on first use, not with the
     # package: a process that only hands pages to workers never needs it.
-    if name in ("extract", "crawl"):
+    if name == "extract":
         from pipeline import api
 
         return getattr(api, name)
@@ -50,40 +50,54 @@ def __getattr__(name: str) -> Any:
     raise AttributeError(f"module 'pipeline' has no attribute {name!r}")
 
 
-class _Fetch:
-    """`pipeline.fetch`: called, the function `pipeline.api.fetch`; otherwise the
-    package pipeline/fetch/ (the fetcher), which has the same name: its
-    attributes are read and set through this object."""
+class _Shared:
+    """`pipeline.fetch` and `pipeline.crawl`: called, the functions of pipeline/api.py;
+    otherwise the module of the same name (the fetcher, pipeline/fetch/; a run,
+    pipeline/crawl.py), whose attributes are read and set through this object."""
 
-    __slots__ = ()
+    __slots__ = ("_name",)
 
-    def __call__(self, url: str, **settings: Any) -> Article:
-        from pipeline.api import fetch
+    def __init__(self, name: str) -> None:
+        object.__setattr__(self, "_name", name)
 
-        return fetch(url, **settings)
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        from pipeline import api
+
+        return getattr(api, self._name)(*args, **kwargs)
 
     def __getattr__(self, name: str) -> Any:
-        return getattr(importlib.import_module("pipeline.fetch"), name)
+        return getattr(importlib.import_module(f"pipeline.{self._name}"), name)
 
     def __setattr__(self, name: str, value: Any) -> None:
-        setattr(importlib.import_module("pipeline.fetch"), name, value)
+        setattr(importlib.import_module(f"pipeline.{self._name}"), name, value)
 
     def __repr__(self) -> str:
-        return "<function pipeline.fetch (and the package pipeline/fetch/)>"
+        return f"<function pipeline.{self._name} (and the module pipeline.{self._name})>"
+
+
+_FETCH, _CRAWL = _Shared("fetch"), _Shared("crawl")
 
 
 class _Package(types.ModuleType):
-    """The package, whose `fetch` stays the function when the subpackage of that
-    name is imported (the import system then sets the attribute: ignored here)."""
+    """The package, whose `fetch` and `crawl` stay the functions when the modules of
+    those names are imported (the import system then sets the attribute: ignored
+    here; sys.modules keeps the modules)."""
 
     @property
-    def fetch(self) -> _Fetch:
+    def fetch(self) -> _Shared:
         return _FETCH
 
     @fetch.setter
     def fetch(self, module: types.ModuleType) -> None:
-        return None  # sys.modules["pipeline.fetch"] keeps the subpackage
+        return None
+
+    @property
+    def crawl(self) -> _Shared:
+        return _CRAWL
+
+    @crawl.setter
+    def crawl(self, module: types.ModuleType) -> None:
+        return None
 
 
-_FETCH = _Fetch()
 sys.modules[__name__].__class__ = _Package
