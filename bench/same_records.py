@@ -101,9 +101,10 @@ def diff(old_path: Path, new_path: Path, show: int = 60) -> int:
         elif a != b:
             changed.append((key, _changed_fields(a, b)))
     per_set = {name: sum(1 for (s, _), _f in changed if s == name) for name in SETS}
-    print(f"{len(changed)} of {len(new)} pages differ: " + ", ".join(
-        f"{name} {count}" for name, count in per_set.items()
-    ))
+    print(
+        f"{len(changed)} of {len(new)} pages differ: "
+        + ", ".join(f"{name} {count}" for name, count in per_set.items())
+    )
     for (name, page_id), fields in changed[:show]:
         print(f"  {name}/{page_id}: {', '.join(fields)}")
     if len(changed) > show:
@@ -119,15 +120,25 @@ def _base_snapshot(rev: str, data: Path, jobs: int) -> Path:
     with tempfile.TemporaryDirectory() as tmp:
         tree = Path(tmp) / "tree"
         subprocess.check_call(
-            ["git", "worktree", "add", "--detach", str(tree), commit], cwd=ROOT,
+            ["git", "worktree", "add", "--detach", str(tree), commit],
+            cwd=ROOT,
             stdout=subprocess.DEVNULL,
         )
         try:
             env = {**os.environ, "PYTHONPATH": str(tree)}
             subprocess.check_call(
-                [sys.executable, str(Path(__file__).resolve()), "snapshot", str(cached),
-                 "--data", str(data), "--jobs", str(jobs)],
-                cwd=tree, env=env,
+                [
+                    sys.executable,
+                    str(Path(__file__).resolve()),
+                    "snapshot",
+                    str(cached),
+                    "--data",
+                    str(data),
+                    "--jobs",
+                    str(jobs),
+                ],
+                cwd=tree,
+                env=env,
             )
         finally:
             subprocess.call(["git", "worktree", "remove", "--force", str(tree)], cwd=ROOT)

@@ -54,6 +54,7 @@ class Summary:
     units_skipped: int = 0  # partitions an earlier job had finished
     skipped: Counter[str] = field(default_factory=Counter)  # files passed over, by reason
     interrupted: signal.Signals | None = None  # the signal that stopped the job early
+    records_skipped: Counter[str] = field(default_factory=Counter)  # archive records, by reason
 
     @property
     def pages(self) -> int:
@@ -71,10 +72,8 @@ class Summary:
         units = ""
         if self.units_done or self.units_skipped:
             units = f"units: {self.units_done} done, {self.units_skipped} already done, "
-        skipped = ""
-        if self.skipped:
-            why = ", ".join(f"{k.replace('_', ' ')} {v}" for k, v in sorted(self.skipped.items()))
-            skipped = f", files skipped: {sum(self.skipped.values())} ({why})"
+        skipped = _skipped("files", self.skipped)
+        skipped += _skipped("archive records", self.records_skipped)
         stopped = f"; stopped early by {self.interrupted.name}" if self.interrupted else ""
         return (
             f"{units}pages read: {self.pages}, records written: {self.records}, "
@@ -89,11 +88,19 @@ class Summary:
             "written": self.records,
             "failed": dict(sorted(self.counts.failed.items())),
             "skipped_files": dict(sorted(self.skipped.items())),
+            "skipped_records": dict(sorted(self.records_skipped.items())),
             "units_done": self.units_done,
             "units_skipped": self.units_skipped,
             "elapsed_s": round(time.perf_counter() - self.started, 3),
             "interrupted": self.interrupted is not None,
         }
+
+
+def _skipped(what: str, counts: Counter[str]) -> str:
+    if not counts:
+        return ""
+    why = ", ".join(f"{k.replace('_', ' ')} {v}" for k, v in sorted(counts.items()))
+    return f", {what} skipped: {sum(counts.values())} ({why})"
 
 
 @dataclass(frozen=True, slots=True)
@@ -124,6 +131,7 @@ def extract_files(
         _extract(source, executor, sink, summary.counts, progress, interrupts)
     summary.skipped = source.skipped
     summary.interrupted = interrupts.signal if interrupts is not None else None
+    summary.records_skipped = source.records_skipped
     return summary
 
 
@@ -216,7 +224,14 @@ def extract_partitioned(
                 return summary
             for unit in todo:
                 counts = run_unit(
-                    unit, folder / unit.name, fmt, options, executor, progress, interrupts
+                    unit,
+                    folder / unit.name,
+                    fmt,
+                    options,
+                    executor,
+                    progress,
+                    interrupts,
+                    summary=summary,
                 )
                 _add(summary.counts, counts.to_dict())
                 if interrupts is not None and interrupts.signal is not None:
@@ -251,9 +266,11 @@ def run_unit(
     executor: Executor,
     progress: Report | None = None,
     interrupts: Interrupts | None = None,
+    summary: Summary | None = None,
 ) -> Counts:
     """One unit into its partition, from scratch; the marker goes last, and only
-    when the unit was not cut short by a signal."""
+    when the unit was not cut short by a signal. What its inputs held that gave no
+    page is added to `summary`, and kept in the marker."""
     if partition.exists():  # an interrupted attempt: its records would be written twice
         shutil.rmtree(partition)
     counts = Counts()
@@ -261,9 +278,17 @@ def run_unit(
     sink = open_sink(fmt, records_in(partition, fmt), partition / ERRORS)
     with closed_after(sink, str(partition)):
         _extract(source, executor, sink, counts, progress, interrupts)
+    if summary is not None:
+        summary.skipped.update(source.skipped)
+        summary.records_skipped.update(source.records_skipped)
     if interrupts is not None and interrupts.signal is not None:
         return counts
-    marker = {"unit": unit.name, "inputs": [str(p) for p in unit.paths], **counts.to_dict()}
+    marker = {
+        "unit": unit.name,
+        "inputs": [str(p) for p in unit.paths],
+        **counts.to_dict(),
+        "records_skipped": dict(source.records_skipped),
+    }
     try:
         (partition / DONE).write_text(json.dumps(marker) + "\n", encoding="utf-8")
     except OSError as exc:

@@ -3,6 +3,8 @@
     PipelineError
     ├── ExtractionError          a page that yields no article (carries a Reason)
     │   ├── TooLarge             reason too_large: more bytes than Options.max_bytes
+    │   ├── TooComplex           reason too_complex: markup nested too deep, too many
+    │   │                        elements or attributes on one (decided before parsing)
     │   ├── Undecodable          reason undecodable: empty, binary, or no charset fits
     │   ├── ParseError           reason parse_error: the HTML parser gave up
     │   ├── NotArticle           reason not_article: a listing, home or navigation page
@@ -61,6 +63,7 @@ class Reason(StrEnum):
     """The fixed set of reason codes written to errors.jsonl."""
 
     TOO_LARGE = "too_large"
+    TOO_COMPLEX = "too_complex"  # markup past the limits of extraction/limits.py
     UNDECODABLE = "undecodable"
     PARSE_ERROR = "parse_error"
     NOT_ARTICLE = "not_article"
@@ -99,6 +102,10 @@ class ExtractionError(PipelineError):
 
 class TooLarge(ExtractionError):
     reason = Reason.TOO_LARGE
+
+
+class TooComplex(ExtractionError):
+    reason = Reason.TOO_COMPLEX
 
 
 class Undecodable(ExtractionError):

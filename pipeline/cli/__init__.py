@@ -34,6 +34,7 @@ from pipeline.errors import (
 )
 from pipeline.interrupt import Interrupts
 from pipeline.logs import setup
+from pipeline.sinks import format_for
 from pipeline.version import __version__
 
 _COMMANDS = (extract, fetch, run, state, evaluate, explain)
@@ -50,6 +51,8 @@ def main(argv: list[str] | None = None) -> int:
     interrupts = Interrupts() if getattr(args, "interruptible", False) else None
     args.interrupts = interrupts
     try:
+        if getattr(args, "format_from_output", False):  # extract, fetch: -o names it
+            args.format = format_for(args.output, args.format)
         with interrupts or contextlib.nullcontext():
             status = int(args.handler(args))
         sys.stdout.flush()  # here, not at exit, where a closed pipe prints a traceback

@@ -1,11 +1,13 @@
 """`pipeline extract PATH...`: saved pages, folders, web archives, or stdin.
 
-Exit status: 0 when the batch ran, whatever failed per page; 1 when it found no
-page at all; 2 for a wrong command line (an input that does not exist, --url
-with several inputs) or an output that cannot be written; 74 for a disk full
-or failing; 75 when another job writes the same output folder; 130 or 143 when
-SIGINT or SIGTERM stopped it (what was extracted is written; a partition cut
-short is redone by the next job); 141 when stdout's reader left (`| head`).
+Exit status: 0 when the batch ran, whatever failed per page (an input that does
+not exist among others is one: its error record says unreadable); 1 when it
+found no page at all; 2 for a wrong command line (no input exists, a pattern
+matches nothing, --url with several inputs) or an output that cannot be written;
+74 for a disk full or failing; 75 when another job writes the same output
+folder; 130 or 143 when SIGINT or SIGTERM stopped it (what was extracted is
+written; a partition cut short is redone by the next job); 141 when stdout's
+reader left (`| head`).
 """
 
 from __future__ import annotations
@@ -82,6 +84,12 @@ def handle(args: argparse.Namespace) -> int:
     except FileNotFoundError as exc:
         _log.error("pipeline extract: no such file or folder: %s", exc)
         return 2
+    missing = [path for path in paths if not path.exists()]
+    if paths and len(missing) == len(paths):  # nothing to do: a wrong command line
+        _log.error("pipeline extract: no such file or folder: %s", missing[0])
+        return 2
+    for path in missing:  # the others are extracted; this one's error record says unreadable
+        _log.warning("pipeline extract: no such file or folder: %s", path)
     if args.url and not stdin and (len(paths) != 1 or paths[0].is_dir()):
         _log.error("pipeline extract: --url gives one page its address: give one file or -")
         return 2
