@@ -104,8 +104,10 @@ def test_a_second_extract_into_the_same_folder_is_refused(tmp_path: Path) -> Non
     pages = tmp_path / "pages"
     pages.mkdir()
     (pages / "a-story.html").write_text(article_page(), encoding="utf-8")
-    # Seconds of the parser's time: the first job is busy with it meanwhile.
-    (pages / "z-slow.html").write_text("<div>" * 150_000, encoding="utf-8")
+    # Seconds of extraction (a flat table, under the shape limits of
+    # extraction/limits.py): the first job is busy with it meanwhile.
+    slow = "<html><body><table><tr>" + "<td>x" * 200_000 + "</table></body></html>"
+    (pages / "z-slow.html").write_text(slow, encoding="utf-8")
     out = tmp_path / "out"
     first = subprocess.Popen(
         [*PIPELINE, "extract", str(pages), "-o", f"{out}/", "--jobs", "2", "--time-limit", "300"],
