@@ -20,6 +20,7 @@ from __future__ import annotations
 import asyncio
 import json
 import shutil
+import signal
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
@@ -27,8 +28,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
-from pipeline.errors import OutputError
+from pipeline.errors import OutputBusy, OutputError, closed_after, os_fault
 from pipeline.exec import Executor, WorkerSettings, open_executor
+from pipeline.interrupt import Interrupts
+from pipeline.lockfile import acquire_folder, release_folder
 from pipeline.options import Options
 from pipeline.runner import Counts, Runner, WriteAll
 from pipeline.sinks import ERRORS, Sink, open_sink, records_in
@@ -50,6 +53,8 @@ class Summary:
     units_done: int = 0  # partitions written by this job
     units_skipped: int = 0  # partitions an earlier job had finished
     skipped: Counter[str] = field(default_factory=Counter)  # files passed over, by reason
+    interrupted: signal.Signals | None = None  # the signal that stopped the job early
+    records_skipped: Counter[str] = field(default_factory=Counter)  # archive records, by reason
 
     @property
     def pages(self) -> int:
@@ -67,15 +72,35 @@ class Summary:
         units = ""
         if self.units_done or self.units_skipped:
             units = f"units: {self.units_done} done, {self.units_skipped} already done, "
-        skipped = ""
-        if self.skipped:
-            why = ", ".join(f"{k.replace('_', ' ')} {v}" for k, v in sorted(self.skipped.items()))
-            skipped = f", files skipped: {sum(self.skipped.values())} ({why})"
+        skipped = _skipped("files", self.skipped)
+        skipped += _skipped("archive records", self.records_skipped)
+        stopped = f"; stopped early by {self.interrupted.name}" if self.interrupted else ""
         return (
             f"{units}pages read: {self.pages}, records written: {self.records}, "
             f"errors: {sum(failed.values())} ({reasons}){skipped}, "
-            f"elapsed: {elapsed:.2f}s, {rate:.1f} pages/s"
+            f"elapsed: {elapsed:.2f}s, {rate:.1f} pages/s{stopped}"
         )
+
+    def fields(self) -> dict[str, object]:
+        """The summary's figures, for a JSON log line."""
+        return {
+            "pages": self.pages,
+            "written": self.records,
+            "failed": dict(sorted(self.counts.failed.items())),
+            "skipped_files": dict(sorted(self.skipped.items())),
+            "skipped_records": dict(sorted(self.records_skipped.items())),
+            "units_done": self.units_done,
+            "units_skipped": self.units_skipped,
+            "elapsed_s": round(time.perf_counter() - self.started, 3),
+            "interrupted": self.interrupted is not None,
+        }
+
+
+def _skipped(what: str, counts: Counter[str]) -> str:
+    if not counts:
+        return ""
+    why = ", ".join(f"{k.replace('_', ' ')} {v}" for k, v in sorted(counts.items()))
+    return f", {what} skipped: {sum(counts.values())} ({why})"
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,22 +121,38 @@ def extract_files(
     workers: WorkerSettings,
     engine: Engine = Engine(),
     progress: Report | None = None,
+    interrupts: Interrupts | None = None,
 ) -> Summary:
     """Extract every page of `source` (or found under the paths) into `sink`."""
     summary = Summary()
     if not isinstance(source, FileSource):
         source = FileSource(source, options.max_bytes)
     with open_executor(workers, options, engine.name, engine.address) as executor:
-        _extract(source, executor, sink, summary.counts, progress)
+        _extract(source, executor, sink, summary.counts, progress, interrupts)
     summary.skipped = source.skipped
+    summary.interrupted = interrupts.signal if interrupts is not None else None
+    summary.records_skipped = source.records_skipped
     return summary
 
 
 def _extract(
-    source: FileSource, executor: Executor, sink: Sink, counts: Counts, progress: Report | None
+    source: FileSource,
+    executor: Executor,
+    sink: Sink,
+    counts: Counts,
+    progress: Report | None,
+    interrupts: Interrupts | None = None,
 ) -> None:
-    runner = Runner(source, executor, WriteAll(), sink, counts=counts, progress=progress)
-    asyncio.run(runner.run())
+    async def work() -> None:
+        stop = asyncio.Event()
+        if interrupts is not None:
+            interrupts.watch(stop)
+        runner = Runner(
+            source, executor, WriteAll(), sink, counts=counts, progress=progress, stop=stop
+        )
+        await runner.run()
+
+    asyncio.run(work())
 
 
 @dataclass(frozen=True, slots=True)
@@ -159,29 +200,56 @@ def extract_partitioned(
     workers: WorkerSettings,
     engine: Engine = Engine(),
     progress: Report | None = None,
+    interrupts: Interrupts | None = None,
 ) -> Summary:
     """Each unit of the inputs into its own partition of `folder`; see the module doc.
 
     The local engine takes the units one after the other, each page on its
     workers; Ray runs the units side by side, one per actor."""
     summary = Summary()
-    todo = []
-    for unit in plan_units(inputs):
-        if (folder / unit.name / DONE).exists():
-            summary.units_skipped += 1
-        else:
-            todo.append(unit)
-    with open_executor(workers, options, engine.name, engine.address) as executor:
-        if engine.name == "ray":  # the units side by side, one per actor
-            for done in cast("RayExecutor", executor).run_units(todo, folder, fmt):
-                _add(summary.counts, done)
-            summary.units_done += len(todo)
-            return summary
-        for unit in todo:
-            counts = run_unit(unit, folder / unit.name, fmt, options, executor, progress=progress)
-            _add(summary.counts, counts.to_dict())
-            summary.units_done += 1
+    units = plan_units(inputs)
+    lock = _lock_folder(folder)
+    try:
+        todo = []
+        for unit in units:
+            if (folder / unit.name / DONE).exists():
+                summary.units_skipped += 1
+            else:
+                todo.append(unit)
+        with open_executor(workers, options, engine.name, engine.address) as executor:
+            if engine.name == "ray":  # the units side by side, one per actor
+                for done in cast("RayExecutor", executor).run_units(todo, folder, fmt):
+                    _add(summary.counts, done)
+                summary.units_done += len(todo)
+                return summary
+            for unit in todo:
+                counts = run_unit(
+                    unit,
+                    folder / unit.name,
+                    fmt,
+                    options,
+                    executor,
+                    progress,
+                    interrupts,
+                    summary=summary,
+                )
+                _add(summary.counts, counts.to_dict())
+                if interrupts is not None and interrupts.signal is not None:
+                    summary.interrupted = interrupts.signal
+                    break
+                summary.units_done += 1
+    finally:
+        release_folder(lock)
     return summary
+
+
+def _lock_folder(folder: Path) -> int:
+    """Hold the output folder for this job, or raise OutputBusy naming the holder."""
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise os_fault(exc, f"cannot create {folder}") from exc
+    return acquire_folder(folder, OutputBusy, OutputError, f"output folder {folder}")
 
 
 def _add(into: Counts, counts: dict[str, Any]) -> None:
@@ -197,13 +265,32 @@ def run_unit(
     options: Options,
     executor: Executor,
     progress: Report | None = None,
+    interrupts: Interrupts | None = None,
+    summary: Summary | None = None,
 ) -> Counts:
-    """One unit into its partition, from scratch; the marker goes last."""
+    """One unit into its partition, from scratch; the marker goes last, and only
+    when the unit was not cut short by a signal. What its inputs held that gave no
+    page is added to `summary`, and kept in the marker."""
     if partition.exists():  # an interrupted attempt: its records would be written twice
         shutil.rmtree(partition)
     counts = Counts()
-    with open_sink(fmt, records_in(partition, fmt), partition / ERRORS) as sink:
-        _extract(FileSource(unit.paths, options.max_bytes), executor, sink, counts, progress)
-    marker = {"unit": unit.name, "inputs": [str(p) for p in unit.paths], **counts.to_dict()}
-    (partition / DONE).write_text(json.dumps(marker) + "\n", encoding="utf-8")
+    source = FileSource(unit.paths, options.max_bytes)
+    sink = open_sink(fmt, records_in(partition, fmt), partition / ERRORS)
+    with closed_after(sink, str(partition)):
+        _extract(source, executor, sink, counts, progress, interrupts)
+    if summary is not None:
+        summary.skipped.update(source.skipped)
+        summary.records_skipped.update(source.records_skipped)
+    if interrupts is not None and interrupts.signal is not None:
+        return counts
+    marker = {
+        "unit": unit.name,
+        "inputs": [str(p) for p in unit.paths],
+        **counts.to_dict(),
+        "records_skipped": dict(source.records_skipped),
+    }
+    try:
+        (partition / DONE).write_text(json.dumps(marker) + "\n", encoding="utf-8")
+    except OSError as exc:
+        raise os_fault(exc, f"cannot write {partition / DONE}") from exc
     return counts

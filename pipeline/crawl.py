@@ -17,7 +17,10 @@ hold (the sink repairs what a kill left half-written before it is read).
 
 SIGTERM and SIGINT stop a run cleanly: no new fetch starts, fetches under way
 are dropped (their URLs stay due), pages already fetched are extracted and
-written, and run.json says "interrupted": true.
+written, and run.json says "interrupted": true; a second signal ends the
+process at once (pipeline/interrupt.py). A page lost to a stop is neither a
+failure nor backed off. A fault of the run itself (a state store found
+damaged, a full disk) ends it at once with that error, as a named exception.
 """
 
 from __future__ import annotations
@@ -38,29 +41,34 @@ from typing import Any
 from pipeline.config import RunConfig
 from pipeline.dedup.exact import StateDedup
 from pipeline.dedup.near import NearDuplicates, near_path
-from pipeline.errors import ConfigError, ExtractionError, OutputError
+from pipeline.errors import (
+    EXIT_ALERT,
+    ConfigError,
+    ExtractionError,
+    OutputError,
+    closed_after,
+    os_fault,
+)
 from pipeline.exec import open_executor
+from pipeline.interrupt import Interrupts, exit_status
 from pipeline.page import Extractable
 from pipeline.progress import Progress, Silent
 from pipeline.record import Article, article_from_dict
 from pipeline.runner import Counts, Runner, Verdict, Write
 from pipeline.sinks import ERRORS, Sink, delivered_in, open_sink, records_in
 from pipeline.sources.web import WebCounts, WebSource
-from pipeline.state import StateStore
+from pipeline.state import KnownRecord, StateStore
 from pipeline.warc import WarcWriter
 
 _log = logging.getLogger("pipeline.run")
 _RUN_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,99}")
-EXIT_INTERRUPTED = {signal.SIGINT: 130, signal.SIGTERM: 143}
-
-
-EXIT_ALERT = 3
 
 
 @dataclass(frozen=True, slots=True)
 class RunResult:
     """Where the run's files are, whether a signal cut it short, and what looks wrong
-    with the sources (every one failed, or one that gave URLs before gave none)."""
+    (every source failed, every fetch failed, or a source that gave URLs before gave
+    none)."""
 
     folder: Path
     interrupted: signal.Signals | None
@@ -69,7 +77,7 @@ class RunResult:
     @property
     def exit_status(self) -> int:
         if self.interrupted is not None:
-            return EXIT_INTERRUPTED[self.interrupted]
+            return exit_status(self.interrupted)
         return EXIT_ALERT if self.alerts else 0
 
 
@@ -132,18 +140,26 @@ def _run_folder(output_dir: Path, run_id: str | None) -> tuple[str, Path]:
 
 
 def run(
-    config: RunConfig, run_id: str | None = None, progress: Progress | None = None
+    config: RunConfig,
+    run_id: str | None = None,
+    progress: Progress | None = None,
+    interrupts: Interrupts | None = None,
 ) -> RunResult:
-    """Do one run; return its folder. Raises ConfigError, StateError, OutputError."""
+    """Do one run; return its folder. Raises ConfigError, StateError, OutputError,
+    StorageError. `interrupts`: the command's signal handlers (by default the run
+    installs its own, in the main thread)."""
+    if interrupts is None:
+        with Interrupts() as own:
+            return run(config, run_id, progress, own)
     run_id, folder = _run_folder(config.output_dir, run_id)
     started, clock = datetime.now(UTC), time.perf_counter()
     web, counts, recovered = WebCounts(), Counts(), 0
-    stopped: list[signal.Signals] = []
+    warc_path = folder / "pages.warc.gz"
     with StateStore.open(config.state_path, run_id, policy=config.retry) as state:
         state.start_run(started)
         with (
-            open_sink(config.format, records_in(folder, config.format), folder / ERRORS) as sink,
-            WarcWriter(folder / "pages.warc.gz", {"run-id": run_id}) as warc,
+            closed_after(_sink(config, folder), str(folder)) as sink,
+            closed_after(WarcWriter(warc_path, {"run-id": run_id}), str(warc_path)) as warc,
             open_executor(config.workers, config.extraction) as executor,
             _near_index(config) as near,
         ):
@@ -151,32 +167,41 @@ def run(
 
             async def crawl() -> None:
                 stop = asyncio.Event()
-                handled = _handle_signals(stop, stopped)
-                try:
-                    source = WebSource(config, state, warc, stop, web)
-                    skip_near = config.near.action == "skip"
-                    dedup = _PerSource(StateDedup(state, near, skip_near), source)
-                    report = _reporter(progress or Silent(), web)
-                    runner = Runner(source, executor, dedup, sink, counts=counts, progress=report)
-                    await runner.run()
-                    report(counts)  # URLs that gave no page (skipped, 304) count as done too
-                finally:
-                    _restore_signals(handled)
+                interrupts.watch(stop)
+                source = WebSource(config, state, warc, stop, web)
+                skip_near = config.near.action == "skip"
+                dedup = _PerSource(StateDedup(state, near, skip_near), source)
+                report = _reporter(progress or Silent(), web)
+                runner = Runner(source, executor, dedup, sink, counts=counts, progress=report)
+                await runner.run()
+                report(counts)  # URLs that gave no page (skipped, 304) count as done too
 
             asyncio.run(crawl())
+        stopped = interrupts.signal
         alerts = () if stopped else _alerts(config, web, state)
         summary = _summary(run_id, started, clock, web, counts, recovered, stopped)
         summary["alerts"] = list(alerts)
         state.finish_run(datetime.now(UTC), _flat(summary))
-    folder.mkdir(parents=True, exist_ok=True)
-    (folder / "run.json").write_text(json.dumps(summary, indent=2) + "\n", encoding="utf-8")
+    _write_summary(folder, summary)
     _point_latest(config.output_dir, run_id)
     if stopped:
-        _log.warning("stopped by %s: the run wrote what it had extracted", stopped[0].name)
-    _log.info(_summary_line(summary))
+        _log.warning("stopped by %s: the run wrote what it had extracted", stopped.name)
+    _log.info(_summary_line(summary), extra=_fields(summary))
     for alert in alerts:
         _log.warning("pipeline run: %s", alert)
-    return RunResult(folder, stopped[0] if stopped else None, alerts)
+    return RunResult(folder, stopped, alerts)
+
+
+def _sink(config: RunConfig, folder: Path) -> Sink:
+    return open_sink(config.format, records_in(folder, config.format), folder / ERRORS)
+
+
+def _write_summary(folder: Path, summary: dict[str, Any]) -> None:
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder / "run.json").write_text(json.dumps(summary, indent=2) + "\n", encoding="utf-8")
+    except OSError as exc:
+        raise os_fault(exc, f"cannot write {folder / 'run.json'}") from exc
 
 
 def _alerts(config: RunConfig, web: WebCounts, state: StateStore) -> tuple[str, ...]:
@@ -187,6 +212,12 @@ def _alerts(config: RunConfig, web: WebCounts, state: StateStore) -> tuple[str, 
     reports = [web.sources.get(source.name) for source in config.sources]
     if reports and all(r is not None and r.error is not None for r in reports):
         alerts.append(f"every source failed ({', '.join(str(r.error) for r in reports if r)})")
+    elif web.fetch_failed and not web.fetched and not web.not_modified:
+        # Whatever the kind of source: a URL list of dead links is as silent as a
+        # dead feed, and cron must hear of it.
+        failed = sum(web.fetch_failed.values())
+        reasons = ", ".join(f"{k} {v}" for k, v in sorted(web.fetch_failed.items()))
+        alerts.append(f"no URL could be fetched: all {failed} fetches failed ({reasons})")
     for source, report in zip(config.sources, reports, strict=True):
         if report is None:
             continue
@@ -223,31 +254,6 @@ def _near_index(config: RunConfig) -> Iterator[NearDuplicates | None]:
         yield index
 
 
-def _handle_signals(stop: asyncio.Event, stopped: list[signal.Signals]) -> list[signal.Signals]:
-    """Route SIGTERM and SIGINT to `stop` (only possible in the main thread)."""
-    loop = asyncio.get_running_loop()
-
-    def on(signum: signal.Signals) -> None:
-        if not stopped:
-            stopped.append(signum)
-        stop.set()
-
-    handled = []
-    for signum in EXIT_INTERRUPTED:
-        try:
-            loop.add_signal_handler(signum, on, signum)
-        except (RuntimeError, ValueError, NotImplementedError):  # not the main thread
-            continue
-        handled.append(signum)
-    return handled
-
-
-def _restore_signals(handled: list[signal.Signals]) -> None:
-    loop = asyncio.get_running_loop()
-    for signum in handled:
-        loop.remove_signal_handler(signum)
-
-
 def _deliver(state: StateStore, sink: Sink, output_dir: Path) -> int:
     """Records a killed run staged: write those its output lacks into this run's,
     so each record reaches the output exactly once. Returns how many."""
@@ -266,6 +272,69 @@ def _deliver(state: StateStore, sink: Sink, output_dir: Path) -> int:
     return recovered
 
 
+def known_records(output_dir: Path) -> Iterator[KnownRecord]:
+    """The records every run folder under `output_dir` holds, oldest run first, for
+    rebuilding a state store: JSON Lines, and Parquet where pyarrow is installed."""
+    if not output_dir.is_dir():
+        return
+    for folder in sorted(p for p in output_dir.iterdir() if p.is_dir() and not p.is_symlink()):
+        lines = records_in(folder, "jsonl")
+        if lines.is_file():
+            yield from _records_of_lines(lines)
+        parts = records_in(folder, "parquet")
+        if parts.is_dir():
+            yield from _records_of_parquet(parts)
+
+
+def _known(data: Any) -> KnownRecord | None:
+    if not isinstance(data, dict):
+        return None
+    url, digest = data.get("url"), data.get("content_hash")
+    if not isinstance(url, str) or not isinstance(digest, str):
+        return None
+    canonical = data.get("canonical_url")
+    extracted = data.get("extracted_at")
+    return KnownRecord(
+        url,
+        canonical if isinstance(canonical, str) else None,
+        digest,
+        extracted if isinstance(extracted, str) else "",
+    )
+
+
+def _records_of_lines(path: Path) -> Iterator[KnownRecord]:
+    try:
+        with path.open(encoding="utf-8", errors="replace") as stream:
+            for line in stream:
+                try:
+                    known = _known(json.loads(line))
+                except ValueError:  # a torn last line
+                    continue
+                if known is not None:
+                    yield known
+    except OSError as exc:
+        _log.warning("cannot read %s: %s", path, exc.strerror or exc)
+
+
+def _records_of_parquet(folder: Path) -> Iterator[KnownRecord]:
+    try:
+        import pyarrow.parquet as pq
+    except ImportError:
+        _log.warning("%s: Parquet records need pyarrow to be read back; skipped", folder)
+        return
+    columns = ["url", "canonical_url", "content_hash", "extracted_at"]
+    for part in sorted(folder.glob("*.parquet")):
+        try:
+            rows = pq.read_table(part, columns=columns).to_pylist()
+        except Exception as exc:  # pyarrow's errors have no common base worth naming
+            _log.warning("cannot read %s: %s", part, exc)
+            continue
+        for row in rows:
+            known = _known(row)
+            if known is not None:
+                yield known
+
+
 def _reporter(progress: Progress, web: WebCounts) -> Callable[[Counts], None]:
     """URLs done of those found so far: the total grows while discovery goes on."""
 
@@ -282,7 +351,7 @@ def _summary(
     web: WebCounts,
     counts: Counts,
     recovered: int,
-    stopped: list[signal.Signals],
+    stopped: signal.Signals | None,
 ) -> dict[str, Any]:
     plain = web.to_dict()
     sources = plain.pop("sources")
@@ -290,7 +359,7 @@ def _summary(
         "run_id": run_id,
         "started": started.isoformat(timespec="seconds"),
         "elapsed_s": round(time.perf_counter() - clock, 3),
-        "interrupted": bool(stopped),
+        "interrupted": stopped is not None,
         **plain,
         "written": counts.written + recovered,
         "unchanged": counts.unchanged,
@@ -304,6 +373,12 @@ def _summary(
 def _flat(summary: dict[str, Any]) -> dict[str, int]:
     flat = {k: v for k, v in summary.items() if isinstance(v, int) and not isinstance(v, bool)}
     return {**flat, **{f"failed_{k}": v for k, v in summary["failed"].items()}}
+
+
+def _fields(summary: dict[str, Any]) -> dict[str, Any]:
+    """The summary's figures as fields of the JSON log line (not its per-source
+    detail, which run.json has)."""
+    return {k: v for k, v in summary.items() if k != "sources"}
 
 
 def _summary_line(summary: dict[str, Any]) -> str:

@@ -19,6 +19,7 @@ from pipeline.options import DEFAULT_OPTIONS, Options
 
 _SIGNALS = 5  # strongest signals shown per block
 _TEXT = 90  # characters of a block's text shown
+_BRIEF = 70  # ... in the brief form
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,10 +98,42 @@ def _block(decision: Decision) -> BlockReport:
 
 
 def render(report: Explanation, all_signals: bool = True) -> str:
-    """The explanation as text for a terminal."""
+    """The explanation as text for a terminal: every block, with its signals."""
+    lines = _head(report)
+    if report.error and not report.blocks:
+        return "\n".join(lines)
+    lines.append(
+        "  evidence: " + ", ".join(f"{name}={value:g}" for name, value in report.page_features)
+    )
+    lines.append("blocks:")
+    for b in report.blocks:
+        mark = "KEEP" if b.kept else "drop"
+        why = f" [{b.reason}]" if b.reason else ""
+        lines.append(f"{mark} {b.score:+6.2f} {b.kind:<5} {b.path}{why}")
+        lines.append(f"      {_snippet(b.text)!r}")
+        if all_signals and b.signals and not b.reason:
+            lines.append("      " + ", ".join(f"{name} {w:+.2f}" for name, w in b.signals))
+    return "\n".join(lines)
+
+
+def render_brief(report: Explanation) -> str:
+    """The decisions, and the kept blocks one line each: what a glance needs."""
+    lines = _head(report)
+    if report.error and not report.blocks:
+        return "\n".join(lines)
+    kept = [b for b in report.blocks if b.kept]
+    by_rule = sum(1 for b in report.blocks if not b.kept and b.reason)
+    dropped = len(report.blocks) - len(kept)
+    lines.append(f"kept ({len(kept)}; dropped {dropped}, {by_rule} of them by a rule):")
+    lines.extend(f"  {b.score:+6.2f} {b.kind:<5} {_snippet(b.text, _BRIEF)!r}" for b in kept)
+    return "\n".join(lines)
+
+
+def _head(report: Explanation) -> list[str]:
+    """Where, what, and the body and page-type decisions."""
     lines = [f"url: {report.url or '-'}", f"title: {report.title or '-'}"]
     if report.error and not report.blocks:
-        return "\n".join([*lines, f"no record: {report.error}"])
+        return [*lines, f"no record: {report.error}"]
     kept = sum(b.kept for b in report.blocks)
     lines.append(
         f"body: {kept} of {len(report.blocks)} blocks kept, {report.words} words"
@@ -109,23 +142,14 @@ def render(report: Explanation, all_signals: bool = True) -> str:
     verdict = "article" if report.is_article else "not an article"
     score = f"{report.page_score:.2f}" if report.page_score is not None else "-"
     lines.append(f"page type: {verdict} (listing score {score}) {report.page_reason}".rstrip())
-    lines.append(
-        "  evidence: " + ", ".join(f"{name}={value:g}" for name, value in report.page_features)
-    )
     if report.error:
         lines.append(f"record: none ({report.error})")
-    lines.append("blocks:")
-    for b in report.blocks:
-        mark = "KEEP" if b.kept else "drop"
-        why = f" [{b.reason}]" if b.reason else ""
-        text = b.text.replace("\n", " / ")
-        if len(text) > _TEXT:
-            text = text[: _TEXT - 1] + "…"
-        lines.append(f"{mark} {b.score:+6.2f} {b.kind:<5} {b.path}{why}")
-        lines.append(f"      {text!r}")
-        if all_signals and b.signals and not b.reason:
-            lines.append("      " + ", ".join(f"{name} {w:+.2f}" for name, w in b.signals))
-    return "\n".join(lines)
+    return lines
+
+
+def _snippet(text: str, size: int = _TEXT) -> str:
+    line = text.replace("\n", " / ")
+    return line if len(line) <= size else line[: size - 1] + "…"
 
 
 def to_json(report: Explanation) -> dict[str, Any]:

@@ -40,6 +40,7 @@ _FIELDS = (
     "site_name",
     "authors",
     "published",
+    "published_date",
     "modified",
     "language",
     "section",

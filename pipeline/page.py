@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from pipeline.errors import ExtractionError, TooLarge, Undecodable, Unreadable
+from pipeline.record import writable
 
 _GZIP_MAGIC = b"\x1f\x8b"
 
@@ -55,7 +56,9 @@ class SavedPage:
 
     @property
     def input(self) -> str:
-        return self.path
+        """The path as records and error records give it: a file name's bytes that
+        are not UTF-8 as `\\xNN` (see record.writable), so that it can be written."""
+        return writable(self.path)
 
     @property
     def requested(self) -> str | None:
@@ -77,7 +80,7 @@ class SavedPage:
             raise
         except OSError as exc:
             raise Unreadable(f"cannot read the file: {exc.strerror or exc}") from exc
-        return Page(content=content, url=self.url, input=self.path)
+        return Page(content=content, url=self.url, input=self.input)
 
 
 def _starts_gzipped(path: Path) -> bool:

@@ -71,7 +71,8 @@ class Lines:
         return self
 
     def __exit__(self, *exc: object) -> None:
-        if self.state[0]:
+        # Not after an error (a closed stdout, a full disk): its message says enough.
+        if self.state[0] and exc[0] is None:
             _log.info(self.line(time.monotonic()))
 
 

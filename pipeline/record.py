@@ -6,8 +6,9 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, fields
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING, Any, ClassVar
 
 if TYPE_CHECKING:
@@ -166,15 +167,51 @@ class Article(_Record):
         """`modified` as a UTC instant (see utc_instant)."""
         return utc_instant(self.modified)
 
+    @property
+    def published_date(self) -> str | None:
+        """The day of `published` (see day_of)."""
+        return day_of(self.published)
+
+    @property
+    def published_datetime(self) -> datetime | None:
+        """`published_at` as an aware datetime (UTC), or None when no instant is known."""
+        return _parsed(self.published_at)
+
+    @property
+    def modified_datetime(self) -> datetime | None:
+        """`modified_at` as an aware datetime (UTC), or None when no instant is known."""
+        return _parsed(self.modified_at)
+
+    @property
+    def published_day(self) -> date | None:
+        """`published_date` as a date, or None when the day is unknown."""
+        return date.fromisoformat(self.published_date) if self.published_date else None
+
+    @property
+    def extracted_datetime(self) -> datetime:
+        """`extracted_at` as an aware datetime."""
+        return datetime.fromisoformat(self.extracted_at)
+
     def to_dict(self) -> dict[str, Any]:
         # The derived UTC instants follow their dates, so every `*_at` field is a
-        # UTC instant that pandas and DuckDB read as a timestamp with no arguments.
+        # UTC instant that pandas and DuckDB read as a timestamp with no arguments;
+        # the published day follows its instant.
         out: dict[str, Any] = {}
         for key, value in _Record.to_dict(self).items():
             out[key] = value
             if key in DERIVED_FROM:
                 out[f"{key}_at"] = utc_instant(value)
+            if key == "published":
+                out["published_date"] = day_of(value)
         return out
+
+    def __repr__(self) -> str:
+        # The dataclass repr prints the whole text and every block: a line is enough.
+        title = self.title if self.title is None or len(self.title) <= 60 else self.title[:59] + "…"
+        return (
+            f"<Article {self.id[:12]} {title!r} url={self.url!r} "
+            f"published={self.published_date} words={self.word_count}>"
+        )
 
     def to_markdown(self, front_matter: bool = True) -> str:
         """The article as Markdown, with its metadata as YAML front matter."""
@@ -186,7 +223,43 @@ class Article(_Record):
 #: Record fields computed from others (`published_at` from `published`, ...):
 #: in to_dict(), never passed to Article().
 DERIVED_FROM = ("published", "modified")
-_DERIVED_KEYS = frozenset(f"{key}_at" for key in DERIVED_FROM)
+_DERIVED_KEYS = frozenset({*(f"{key}_at" for key in DERIVED_FROM), "published_date"})
+_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def day_of(iso: str | None) -> str | None:
+    """The day (`YYYY-MM-DD`) of an ISO 8601 date or datetime, as the page gave it:
+    a datetime's own day in its own offset (the UTC day of `*_at` may differ), a
+    bare date as it is; None when there is no valid day."""
+    if iso is None or not _DAY.match(iso):
+        return None
+    try:
+        return date.fromisoformat(iso[:10]).isoformat()
+    except ValueError:
+        return None
+
+
+def _parsed(instant: str | None) -> datetime | None:
+    return None if instant is None else datetime.fromisoformat(instant)
+
+
+def writable(text: str) -> str:
+    """`text` as UTF-8 can hold it, so that a record or error record can always be
+    written: a byte of a file name that was not UTF-8 (which Python keeps as a
+    surrogate escape, U+DC80 to U+DCFF) becomes the four characters `\\xNN`, any
+    other lone surrogate U+FFFD. Text UTF-8 holds is returned as it is."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return "".join(map(_writable_char, text))
+    return text
+
+
+def _writable_char(char: str) -> str:
+    code = ord(char)
+    if 0xDC80 <= code <= 0xDCFF:
+        return f"\\x{code - 0xDC00:02x}"
+    return "\ufffd" if 0xD800 <= code <= 0xDFFF else char
 
 
 def utc_instant(iso: str | None) -> str | None:

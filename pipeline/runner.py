@@ -16,19 +16,27 @@ Items are settled in the order the source gives them (a folder's files in
 order; a crawl's pages as their fetches finish), at most `window` ahead of the
 one being waited for, so a slow page holds up the output but not the workers,
 and memory stays bounded.
+
+Stopping: when `stop` is set (a signal), the source is read no further (it is
+checked between items) and the pages already submitted are settled and
+written. When the settling side fails (a sink that cannot write, a closed
+stdout), the producer is cancelled without waiting for room in the queue, and
+the error goes up. A page whose extraction was cancelled (the executor closing
+early) is dropped: not a failure.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import time
 from collections import Counter
-from collections.abc import AsyncIterator, Awaitable, Callable
-from concurrent.futures import Future
+from collections.abc import AsyncGenerator, AsyncIterator, Callable
+from concurrent.futures import CancelledError, Future
 from dataclasses import dataclass, field, replace
 from typing import Protocol
 
-from pipeline.errors import ExtractionError, Reason
+from pipeline.errors import ExtractionError, PipelineError, Reason
 from pipeline.exec import WINDOW_PER_JOB, Executor
 from pipeline.page import Extractable, Page, SavedPage, Unread
 from pipeline.record import Article, ErrorRecord
@@ -95,6 +103,7 @@ class Counts:
     unchanged: int = 0
     duplicates: int = 0
     failed: Counter[str] = field(default_factory=Counter)
+    dropped: int = 0  # pages whose extraction was cancelled: not failures
 
     def to_dict(self) -> dict[str, object]:
         return {
@@ -106,7 +115,10 @@ class Counts:
         }
 
 
-Pending = Awaitable[Article] | ExtractionError | ErrorRecord
+# A concurrent future, not a coroutine: one left in the queue when the runner
+# stops is dropped without "never awaited" or "exception never retrieved" noise.
+Pending = Future[Article] | ExtractionError | ErrorRecord
+Entry = tuple[Extractable | Unread | ErrorRecord, Pending]
 
 
 class Runner:
@@ -122,42 +134,66 @@ class Runner:
         counts: Counts | None = None,
         progress: Callable[[Counts], None] | None = None,
         window: int | None = None,
+        stop: asyncio.Event | None = None,
     ) -> None:
         self.source, self.executor, self.dedup, self.sink = source, executor, dedup, sink
         self.counts = counts if counts is not None else Counts()
         self._progress = progress
         jobs = max(getattr(executor, "jobs", 1), 1)
         self._window = window or WINDOW_PER_JOB * jobs
+        self._stop = stop
         self._since_commit = 0
         self._committed_at = time.monotonic()
+        self._settling = True  # False once nobody takes from the queue any more
 
     async def run(self) -> Counts:
-        queue: asyncio.Queue[tuple[Extractable | Unread | ErrorRecord, Pending] | None]
-        queue = asyncio.Queue(maxsize=self._window)
+        queue: asyncio.Queue[Entry | None] = asyncio.Queue(maxsize=self._window)
         producer = asyncio.create_task(self._produce(queue))
         try:
             while (entry := await queue.get()) is not None:
                 await self._settle(*entry)
             await producer  # re-raise what stopped the source, if anything
-        finally:
-            if not producer.done():
-                producer.cancel()
-                await asyncio.gather(producer, return_exceptions=True)
-            self._commit()
+        except BaseException:
+            self._settling = False
+            producer.cancel()
+            # Awaited even when done: a failure of its own (the same full disk, say)
+            # is retrieved here, not reported as "never retrieved" at exit.
+            await asyncio.gather(producer, return_exceptions=True)
+            # Keep what was written; the de-duplication step is not told, so records
+            # it staged stay staged (one may not have reached the sink) for the next
+            # run to deliver. The first error is the one to report.
+            with contextlib.suppress(PipelineError, OSError):
+                self.sink.commit()
+            raise
+        self._commit()
         return self.counts
 
-    async def _produce(
-        self, queue: asyncio.Queue[tuple[Extractable | Unread | ErrorRecord, Pending] | None]
-    ) -> None:
+    async def _produce(self, queue: asyncio.Queue[Entry | None]) -> None:
+        items = self.source.items()
         try:
-            async for item in self.source.items():
+            async for item in items:
+                # Checked between items: a source that may wait long for its next
+                # one (the web) watches the signal itself.
+                if self._stop is not None and self._stop.is_set():
+                    break
                 await queue.put((item, self._submit(item)))
+                # A put with room does not yield; yield anyway, so that a signal's
+                # stop is seen at the next item even when pages extract inline.
+                await asyncio.sleep(0)
         finally:
-            await queue.put(None)
+            if isinstance(items, AsyncGenerator):
+                await items.aclose()
+            # The end mark. Stopped by a signal, the settling side still drains the
+            # queue; gone (it failed), nothing will make room: do not wait for it.
+            if self._settling:
+                await queue.put(None)
+            else:
+                with contextlib.suppress(asyncio.QueueFull):
+                    queue.put_nowait(None)
 
     def _submit(self, item: Extractable | Unread | ErrorRecord) -> Pending:
         if isinstance(item, Page | SavedPage):
-            return _awaitable(self.executor.submit(item))
+            return self.executor.submit(item)
         if isinstance(item, Unread):
             return item.error
         return item
@@ -167,11 +203,14 @@ class Runner:
             self.counts.failed[pending.reason] += 1
             self.sink.write_error(pending)
         else:
-            self.counts.pages += 1
             try:
-                outcome = pending if isinstance(pending, ExtractionError) else await pending
+                outcome = pending if isinstance(pending, ExtractionError) else await _wait(pending)
             except ExtractionError as exc:
                 outcome = exc
+            except CancelledError:  # the executor dropped it: the page was not judged
+                self.counts.dropped += 1
+                return
+            self.counts.pages += 1
             if isinstance(outcome, ExtractionError):
                 self._failed(item, outcome)
             else:
@@ -224,5 +263,15 @@ def _url(item: Extractable | Unread) -> str | None:
     return item.requested or item.url if isinstance(item, Page) else item.url
 
 
-async def _awaitable(future: Future[Article]) -> Article:
-    return await asyncio.wrap_future(future)
+async def _wait(future: Future[Article]) -> Article:
+    """The future's result; raises concurrent.futures.CancelledError when the
+    executor cancelled it (distinct from this task being cancelled)."""
+    if future.cancelled():
+        raise CancelledError
+    try:
+        return await asyncio.wrap_future(future)
+    except asyncio.CancelledError:
+        task = asyncio.current_task()
+        if future.cancelled() and (task is None or not task.cancelling()):
+            raise CancelledError from None
+        raise

@@ -1,9 +1,17 @@
 """State store: what earlier runs saw of each URL, in one SQLite file.
 
 One run at a time: `StateStore.open` takes an exclusive lock on a file beside
-the database before touching it, and a second run fails at once with a
-StateError naming the holder. The lock is an flock, so the OS drops it when the
-holder dies; a killed run never blocks the next.
+the database before touching it (pipeline/lockfile.py), and a second run fails
+at once with StateBusy naming the holder. The lock is an flock, so the OS drops
+it when the holder dies; a killed run never blocks the next.
+
+Faults are named: a full or failing disk is a StorageError, a damaged file (a
+corrupt page, a truncated or zero-length file) StateDamaged, raised by the
+first statement that meets it. A new store is built under a temporary name and
+renamed into place, so an empty `state.sqlite` is never one of ours: it is
+refused, not taken as a fresh store (which would write every record again).
+`check` looks at every page; `rebuild` sets a damaged file aside and makes a
+new store of what can still be read from it and from the run folders' records.
 
 Every write is its own small transaction, committed before the method returns
 (autocommit, WAL, synchronous=NORMAL: a killed process loses nothing written,
@@ -21,11 +29,10 @@ extracted.
 
 from __future__ import annotations
 
-import fcntl
 import json
 import os
 import sqlite3
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -33,12 +40,16 @@ from pathlib import Path
 from types import TracebackType
 from typing import Literal
 
-from pipeline.errors import Reason, StateError
+from pipeline.errors import Reason, StateBusy, StateDamaged, StateError, StorageError
+from pipeline.lockfile import acquire, lock_path, release
 
 Change = Literal["new", "changed", "unchanged", "duplicate"]
 
 BUSY_TIMEOUT_SECONDS = 5.0
 LOCK_SUFFIX = ".lock"
+# sqlite3 primary result codes (sqlite.org/rescode.html) that name a fault of the
+# file or the disk rather than of the statement.
+_SQLITE_IOERR, _SQLITE_CORRUPT, _SQLITE_FULL, _SQLITE_NOTADB = 10, 11, 13, 26
 
 # _MIGRATIONS[n] takes a database from user_version n to n + 1.
 _MIGRATIONS: tuple[str, ...] = (
@@ -193,16 +204,20 @@ class StateStore:
         try:
             conn = _connect(path)
         except BaseException:
-            _unlock(lock_fd)
+            release(lock_fd)
             raise
         return cls(path, run_id, conn, lock_fd, policy or DEFAULT_RETRY_POLICY)
 
     def close(self) -> None:
         if self._lock_fd < 0:
             return
-        self._conn.close()
-        _unlock(self._lock_fd)
-        self._lock_fd = -1
+        try:
+            self._conn.close()
+        except sqlite3.Error:  # a full disk at the last checkpoint: WAL keeps the writes
+            pass
+        finally:
+            release(self._lock_fd)
+            self._lock_fd = -1
 
     def __enter__(self) -> StateStore:
         return self
@@ -350,15 +365,25 @@ class StateStore:
         self._upsert(url, now, last_status=304, **_NO_FAILURE)
 
     def record_failure(
-        self, url: str, reason: Reason | str, now: datetime, status: int | None = None
+        self,
+        url: str,
+        reason: Reason | str,
+        now: datetime,
+        status: int | None = None,
+        not_before: datetime | None = None,
     ) -> UrlState:
-        """Count a failure and schedule the retry, or give up; return the new state."""
+        """Count a failure and schedule the retry, or give up; return the new state.
+        `not_before`: the server's own "not before" (Retry-After), which pushes the
+        retry later than the backoff would, up to the policy's cap."""
         with self._transaction():
             state = self.get(url)
             failures = 1 if state is None else state.failures + 1
             final = failures >= self.policy.max_failures or str(reason) in self.policy.permanent
             given_up = str(reason) if final else None
-            retry = None if given_up else _iso(now + self.policy.delay(failures))
+            wait = self.policy.delay(failures)
+            if not_before is not None:
+                wait = min(max(wait, not_before - now), max(self.policy.cap, wait))
+            retry = None if given_up else _iso(now + wait)
             seen: dict[str, object] = {} if status is None else {"last_status": status}
             self._upsert(
                 url,
@@ -459,7 +484,28 @@ class StateStore:
         try:
             yield
         except sqlite3.Error as exc:
-            raise StateError(f"state store {self.path}: {exc}") from exc
+            raise fault(self.path, exc) from exc
+
+
+def fault(path: Path, exc: sqlite3.Error, what: str = "state store") -> StateError | StorageError:
+    """The named error for an sqlite3 error on the store (or index) at `path`."""
+    code = getattr(exc, "sqlite_errorcode", None)
+    primary = code & 0xFF if isinstance(code, int) else None
+    if primary in (_SQLITE_FULL, _SQLITE_IOERR):
+        return StorageError(f"{what} {path} cannot be written: {exc} (is the disk full?)")
+    if primary in (_SQLITE_CORRUPT, _SQLITE_NOTADB):
+        if what != "state store":
+            return StateDamaged(f"{what} {path} is damaged: {exc}")
+        return damaged(path, str(exc))
+    return StateError(f"{what} {path}: {exc}")
+
+
+def damaged(path: Path, what: str) -> StateDamaged:
+    return StateDamaged(
+        f"state store {path} is damaged: {what}. `pipeline state CONFIG --check` looks at"
+        " every page; `pipeline state CONFIG --rebuild` sets the file aside and builds a new"
+        " store from what can still be read and from the run folders' records"
+    )
 
 
 def validators(state: UrlState | None) -> tuple[str | None, str | None]:
@@ -517,50 +563,18 @@ def _aware(moment: datetime) -> datetime:
 
 
 def _lock(path: Path, run_id: str) -> int:
-    """Take the run lock beside the database, or raise StateError naming its holder."""
-    lock_path = path.with_name(path.name + LOCK_SUFFIX)
-    try:
-        fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o644)
-    except OSError as exc:
-        raise StateError(f"cannot open the lock file {lock_path}: {exc.strerror or exc}") from exc
-    try:
-        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except BlockingIOError:
-        holder = _read_holder(fd)
-        os.close(fd)
-        raise StateError(f"state store {path} is in use by {holder}") from None
-    except OSError as exc:
-        os.close(fd)
-        raise StateError(f"cannot lock {lock_path}: {exc.strerror or exc}") from exc
-    # The file is never deleted: unlinking a lock file lets two runs lock two inodes.
-    name = json.dumps({"run_id": run_id, "pid": os.getpid()}).encode() + b"\n"
-    try:
-        os.ftruncate(fd, 0)
-        os.pwrite(fd, name, 0)
-    except OSError as exc:
-        os.close(fd)
-        raise StateError(f"cannot write {lock_path}: {exc.strerror or exc}") from exc
-    return fd
-
-
-def _read_holder(fd: int) -> str:
-    try:
-        info = json.loads(os.pread(fd, 4096, 0))
-        return f"run {info['run_id']} (pid {info['pid']})"
-    except (OSError, ValueError, KeyError, TypeError):
-        # The holder may not have written its name yet.
-        return "another run"
-
-
-def _unlock(fd: int) -> None:
-    try:
-        os.ftruncate(fd, 0)
-    finally:
-        os.close(fd)  # closing the last descriptor releases the flock
+    """Take the run lock beside the database, or raise StateBusy naming its holder."""
+    where = lock_path(path, LOCK_SUFFIX)
+    return acquire(where, {"run_id": run_id}, StateBusy, StateError, f"state store {path}")
 
 
 def _connect(path: Path) -> sqlite3.Connection:
-    """Open the database in autocommit WAL mode and bring its schema up to date."""
+    """Open the database in autocommit WAL mode and bring its schema up to date; a
+    missing one is created first (under a temporary name, then renamed)."""
+    if not path.exists():
+        _create(path)
+    elif path.is_file() and path.stat().st_size == 0:
+        raise damaged(path, "the file is empty (0 bytes), as a crash or a full disk leaves it")
     try:
         conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_SECONDS, isolation_level=None)
     except sqlite3.Error as exc:
@@ -572,11 +586,38 @@ def _connect(path: Path) -> sqlite3.Connection:
         _migrate(conn, path)
     except sqlite3.DatabaseError as exc:
         conn.close()
-        raise StateError(f"{path} is not a usable SQLite state store: {exc}") from exc
+        error = fault(path, exc)
+        if type(error) is StateError:  # sqlite3 says "not a database" in many ways
+            error = damaged(path, f"not a usable SQLite state store ({exc})")
+        raise error from exc
     except BaseException:
         conn.close()
         raise
     return conn
+
+
+def _create(path: Path) -> None:
+    """A new, empty store at `path`, complete before it has its name."""
+    temporary = path.with_name(path.name + ".new")
+    for leftover in (temporary, *_companions(temporary)):
+        leftover.unlink(missing_ok=True)
+    try:
+        conn = sqlite3.connect(temporary, isolation_level=None)
+        try:
+            conn.execute("PRAGMA journal_mode = WAL")
+            _migrate(conn, path)
+        finally:
+            conn.close()
+        os.replace(temporary, path)
+    except sqlite3.Error as exc:
+        raise fault(path, exc) from exc
+    except OSError as exc:
+        raise StorageError(f"cannot create the state store {path}: {exc.strerror or exc}") from exc
+
+
+def _companions(path: Path) -> tuple[Path, ...]:
+    """SQLite's files beside a database: its write-ahead log and shared memory."""
+    return (path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm"))
 
 
 def _migrate(conn: sqlite3.Connection, path: Path) -> None:
@@ -590,3 +631,144 @@ def _migrate(conn: sqlite3.Connection, path: Path) -> None:
     for step in range(version, SCHEMA_VERSION):
         # executescript commits first, so the step and its version bump go in one BEGIN.
         conn.executescript(f"BEGIN; {_MIGRATIONS[step]} PRAGMA user_version = {step + 1}; COMMIT;")
+
+
+def check(path: Path) -> list[str]:
+    """What is wrong with the store at `path`, page by page (SQLite's integrity
+    check); empty when it is sound or does not exist yet. Waits for no run: a store
+    in use raises StateBusy."""
+    path = Path(path)
+    lock_fd = _lock(path, "pipeline-state-check")
+    try:
+        if not path.exists():
+            return []
+        if path.stat().st_size == 0:
+            return ["the file is empty (0 bytes), as a crash or a full disk leaves it"]
+        try:
+            conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+        except sqlite3.Error as exc:
+            return [str(exc)]
+        try:
+            rows = conn.execute("PRAGMA integrity_check(20)").fetchall()
+            (version,) = conn.execute("PRAGMA user_version").fetchone()
+        except sqlite3.DatabaseError as exc:
+            return [str(exc)]
+        finally:
+            conn.close()
+    finally:
+        release(lock_fd)
+    problems = [str(row[0]) for row in rows if row[0] != "ok"]
+    if not problems and version == 0:
+        problems.append("not a pipeline state store (no schema version)")
+    return problems
+
+
+@dataclass(frozen=True, slots=True)
+class KnownRecord:
+    """A record an earlier run wrote, as `rebuild` reads it back from a run folder."""
+
+    url: str
+    canonical_url: str | None
+    content_hash: str
+    extracted_at: str
+
+
+@dataclass(frozen=True, slots=True)
+class Rebuilt:
+    """What `rebuild` did: where the old file went, the rows it could still read
+    (by table), and the URLs it learnt from records alone."""
+
+    aside: Path | None
+    salvaged: dict[str, int]
+    from_records: int
+
+
+_SALVAGED_TABLES = ("urls", "runs", "sources", "outbox")
+
+
+def rebuild(path: Path, records: Iterable[KnownRecord]) -> Rebuilt:
+    """Set the store at `path` aside (`<name>.damaged-<UTC time>`, with its WAL) and
+    build a new one: every row still readable from the old file, then a row per
+    record URL it lacked, marked extracted with the record's hash, so the next run
+    does not write those records again (it refetches them in full: the validators
+    are lost with the rows)."""
+    path = Path(path)
+    lock_fd = _lock(path, "pipeline-state-rebuild")
+    try:
+        aside = None
+        if path.exists():
+            stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+            aside = path.with_name(f"{path.name}.damaged-{stamp}")
+            try:
+                for old, new in zip(
+                    (path, *_companions(path)), (aside, *_companions(aside)), strict=True
+                ):
+                    if old.exists():
+                        os.replace(old, new)
+            except OSError as exc:
+                raise StorageError(f"cannot set {path} aside: {exc.strerror or exc}") from exc
+        conn = _connect(path)
+        try:
+            salvaged = _salvage(aside, conn) if aside is not None else {}
+            learnt = _learn(conn, records)
+        except sqlite3.Error as exc:
+            raise fault(path, exc) from exc
+        finally:
+            conn.close()
+    finally:
+        release(lock_fd)
+    return Rebuilt(aside, salvaged, learnt)
+
+
+def _salvage(damaged_file: Path, into: sqlite3.Connection) -> dict[str, int]:
+    """Copy each table's rows until the first unreadable page (the rest is lost)."""
+    copied: dict[str, int] = {}
+    if damaged_file.stat().st_size == 0:
+        return copied
+    try:
+        old = sqlite3.connect(f"{damaged_file.resolve().as_uri()}?mode=ro", uri=True)
+    except sqlite3.Error:
+        return copied
+    try:
+        for table in _SALVAGED_TABLES:
+            copied[table] = _copy_table(old, into, table)
+    finally:
+        old.close()
+    return copied
+
+
+def _copy_table(old: sqlite3.Connection, into: sqlite3.Connection, table: str) -> int:
+    count = 0
+    into.execute("BEGIN")
+    try:
+        cursor = old.execute(f"SELECT * FROM {table}")  # one of _SALVAGED_TABLES
+        names = [column[0] for column in cursor.description]
+        insert = (
+            f"INSERT OR IGNORE INTO {table} ({', '.join(names)})"
+            f" VALUES ({', '.join('?' * len(names))})"
+        )
+        for row in cursor:
+            into.execute(insert, row)
+            count += 1
+    except sqlite3.DatabaseError:
+        pass  # an unreadable page (or no such table): keep what came before it
+    into.execute("COMMIT")
+    return count
+
+
+def _learn(conn: sqlite3.Connection, records: Iterable[KnownRecord]) -> int:
+    learnt = 0
+    conn.execute("BEGIN")
+    for record in records:
+        try:
+            seen = _iso(datetime.fromisoformat(record.extracted_at.replace("Z", "+00:00")))
+        except ValueError:
+            seen = _iso(datetime.now(UTC))
+        cursor = conn.execute(
+            "INSERT OR IGNORE INTO urls (url, canonical_url, first_seen, last_seen, content_hash)"
+            " VALUES (?, ?, ?, ?, ?)",
+            (record.url, record.canonical_url, seen, seen, record.content_hash),
+        )
+        learnt += cursor.rowcount
+    conn.execute("COMMIT")
+    return learnt

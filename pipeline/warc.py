@@ -14,18 +14,17 @@ its replay give the same records.
 
 from __future__ import annotations
 
-import base64
-import binascii
 import contextlib
-import functools
-import hashlib
 import http
 import io
+import logging
 import os
 import zlib
-from collections.abc import Callable, Generator, Iterator, Mapping, Sequence
+from collections import Counter
+from collections.abc import Generator, Iterator, Mapping, Sequence
 from datetime import UTC, datetime
 from email.message import Message
+from http import HTTPStatus
 from pathlib import Path
 from types import TracebackType
 from typing import IO, Any
@@ -48,10 +47,13 @@ from warcio.warcwriter import WARCWriter
 from pipeline import urls
 from pipeline.errors import OutputError, TooLarge, Undecodable, Unreadable
 from pipeline.page import Page, Unread
+from pipeline.record import writable
 from pipeline.version import __version__
+from pipeline.warcblock import CHUNK, Block, digest_key
 
 HTML_TYPES = frozenset({"text/html", "application/xhtml+xml"})
 GZIP_LEVEL = 6  # the same size as 9 on HTML, in about 60% of the time
+_log = logging.getLogger(__name__)
 
 # Headers describing the wire form of a body we store decoded: kept, they would
 # make readers de-chunk or inflate bytes that are neither chunked nor compressed.
@@ -59,8 +61,9 @@ _WIRE_HEADERS = frozenset({"transfer-encoding", "content-encoding", "content-len
 
 
 def page_input(path: str | Path, record_id: str) -> str:
-    """The `input` of the Page read from a record: `path#urn:uuid:...`."""
-    return f"{path}#{record_id.strip('<>')}"
+    """The `input` of the Page read from a record: `path#urn:uuid:...` (a file name's
+    bytes that are not UTF-8 as `\\xNN`, see record.writable)."""
+    return writable(f"{path}#{record_id.strip('<>')}")
 
 
 def is_html(content_type: str | None) -> bool:
@@ -228,17 +231,30 @@ def _warc_date(moment: datetime) -> str:
 #   the bytes there are) and a gzip member cut short after the last record (it
 #   ends there as at a clean end of file).
 
-_CHUNK = 1 << 20  # bytes read from a record at a time
 _GZIP_MAGIC = b"\x1f\x8b\x08"
 _HTTP_SCHEMES = ("http:", "https:")  # the records warcio parses an HTTP message in
 _HTTP_PARSER = StatusAndHeadersParser(["HTTP/1.0", "HTTP/1.1"], verify=False)
 
+# Why a record gave no page (besides its type, for warcinfo, request, metadata, ...).
+NOT_HTML = "not_html"  # a response or resource that is not HTML
+NOT_2XX = "not_2xx"  # a response whose status is not a success
+NOT_HTTP = "not_http"  # a response of another protocol (dns:, ftp:) or with no message
+REVISIT_UNRESOLVED = "revisit_unresolved"  # a revisit whose original is not in the file
 
-def iter_warc_pages(path: str | Path, max_bytes: int | None = None) -> Iterator[Page | Unread]:
-    """Every 2xx HTML `response` record of an archive as a Page; damage as a Unread.
 
-    Other records (warcinfo, request, revisit, non-HTML or non-2xx responses)
-    are skipped: the fetcher extracts only 2xx HTML, and a replay must match.
+def iter_warc_pages(
+    path: str | Path, max_bytes: int | None = None, skipped: Counter[str] | None = None
+) -> Iterator[Page | Unread]:
+    """Every HTML page of an archive as a Page; damage as an Unread.
+
+    Pages are the 2xx HTML `response` records (the fetcher extracts only those,
+    and a replay must match), the HTML `resource` records (a browser
+    archiver's snapshot), and the `revisit` records whose original is in the
+    same file: the record they refer to, else the page with their payload
+    digest, else the latest page of the URI they refer to; such a revisit is
+    that page again, under its own URI and record id. The other records are
+    counted in `skipped`, by their type (`request`, `metadata`, `warcinfo`,
+    ...) or by NOT_HTML, NOT_2XX, NOT_HTTP, REVISIT_UNRESOLVED.
     """
     name = str(path)
     try:
@@ -246,8 +262,8 @@ def iter_warc_pages(path: str | Path, max_bytes: int | None = None) -> Iterator[
     except OSError as exc:
         yield Unread(name, None, Unreadable(f"cannot read the file: {exc.strerror or exc}"))
         return
-    with stream:
-        last = yield from _read(name, stream, max_bytes)
+    with stream, _Reader(path, max_bytes, skipped) as reader:
+        last = yield from reader.read(stream)
         try:
             damage = None if last is None else _cut_member(stream, last)
         except OSError as exc:
@@ -257,31 +273,219 @@ def iter_warc_pages(path: str | Path, max_bytes: int | None = None) -> Iterator[
             yield Unread(name, None, Undecodable(damage))
 
 
-def _read(
-    name: str, stream: IO[bytes], max_bytes: int | None
-) -> Generator[Page | Unread, None, int | None]:
-    """Yield the archive's items; return where the last record began, or None when
-    damage was reported (the last record's own included)."""
-    seen = 0
-    last: int | None = None
-    try:
-        for record in ArchiveIterator(stream, parse_http=False):
-            seen += 1
-            item, whole = _item(name, record, max_bytes)
-            last = record.stream_pos if whole else None
-            if item is not None:
-                yield item
-    # FastWARC raises OSError for damage, and a bug of its surfaces as a Rust panic
-    # (a BaseException); either way the rest of the file cannot be read.
-    except BaseException as exc:
-        if not isinstance(exc, Exception) and type(exc).__name__ != "PanicException":
-            raise
-        yield Unread(name, None, Undecodable(_damage(seen, exc)))
+def target_uri(value: str | None) -> str | None:
+    """A WARC-Target-URI as a URL: WARC 1.0's grammar put it in angle brackets, and
+    GNU wget writes it so (`<http://...>`); WARC 1.1 and most tools do not."""
+    if value is None:
         return None
-    if seen == 0:
-        yield Unread(name, None, Undecodable("no WARC records: an empty or unfinished file"))
-        return None
-    return last
+    text = value.strip()
+    if text.startswith("<") and text.endswith(">"):
+        text = text[1:-1].strip()
+    return writable(text) or None
+
+
+class _NotWarc(Exception):
+    """A record without the headers every WARC record has: the file is not (all) WARC."""
+
+
+class _Reader:
+    """One archive's records as pages, with what revisits need: where each page's
+    record begins, by record id, payload digest and URI."""
+
+    def __init__(self, path: str | Path, max_bytes: int | None, skipped: Counter[str] | None):
+        self.path = path
+        self.name = str(path)
+        self.max_bytes = max_bytes
+        self.skipped = skipped if skipped is not None else Counter()
+        self._pages: dict[str, int] = {}
+        self._again: IO[bytes] | None = None  # a second handle, to read an original again
+
+    def __enter__(self) -> _Reader:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._again is not None:
+            self._again.close()
+
+    def read(self, stream: IO[bytes]) -> Generator[Page | Unread, None, int | None]:
+        """Yield the archive's items; return where the last record began, or None when
+        damage was reported (the last record's own included)."""
+        seen = 0
+        last: int | None = None
+        try:
+            for record in ArchiveIterator(stream, parse_http=False):
+                seen += 1
+                item, whole, why = self._item(record)
+                last = record.stream_pos if whole else None
+                if item is not None:
+                    yield item
+                if isinstance(item, Page) and whole and not _is_revisit(record):
+                    self._remember(record, item)
+                if why is not None:
+                    self.skipped[why] += 1
+        # FastWARC raises OSError for damage, and a bug of its surfaces as a Rust panic
+        # (a BaseException); either way the rest of the file cannot be read.
+        except BaseException as exc:
+            if not isinstance(exc, Exception) and type(exc).__name__ != "PanicException":
+                raise
+            yield Unread(self.name, None, Undecodable(_damage(seen, exc)))
+            return None
+        if seen == 0:
+            yield Unread(
+                self.name, None, Undecodable("no WARC records: an empty or unfinished file")
+            )
+            return None
+        return last
+
+    def _item(self, record: WarcRecord) -> tuple[Page | Unread | None, bool, str | None]:
+        """The record as a Page, an error for a damaged or oversized one, or None to
+        skip it; whether the record was whole; why it gave no page."""
+        _check_headers(record)
+        url = target_uri(record.headers.get("WARC-Target-URI"))
+        where = page_input(self.name, str(record.headers.get("WARC-Record-ID")))
+        kind = record.record_type
+        http = _has_http(record, url)
+        revisit = kind == WarcRecordType.revisit  # as warcio: no digest is checked there
+        block = Block(
+            record.reader,
+            record.content_length,
+            None if revisit else record.headers.get("WARC-Block-Digest"),
+            None if revisit else record.headers.get("WARC-Payload-Digest"),
+            http,
+        )
+        item: Page | Unread | None = None
+        why: str | None = _kind_name(kind)
+        if kind == WarcRecordType.response:
+            item, why = self._page(block, url, where) if http else (None, NOT_HTTP)
+        elif kind == WarcRecordType.resource:
+            item, why = self._resource(block, record, url, where)
+        elif revisit:
+            item, why = self._revisit(block, record, url, where, http)
+        block.drain()
+        # Checked for skipped records too: a cut-off record is damage whatever its type.
+        if not block.complete():
+            damage = Undecodable("record is damaged: cut short or its digest does not match")
+            return Unread(where, url, damage), False, None
+        return item, True, why
+
+    def _page(
+        self, block: Block, url: str | None, where: str
+    ) -> tuple[Page | Unread | None, str | None]:
+        stream = io.BytesIO(block.read_head())
+        try:
+            http = _HTTP_PARSER.parse(stream)
+        except (EOFError, StatusAndHeadersParserException):
+            return Unread(where, url, Undecodable("the record holds no HTTP response")), None
+        chunked = "chunked" in (http.get_header("Transfer-Encoding") or "").lower()
+        block.payload_from(stream.tell(), chunked)
+        status = _status(http.get_statuscode())
+        media_type, charset = _parse_type(http.get_header("Content-Type"))
+        if not 200 <= status < 300:
+            return None, NOT_2XX
+        if media_type not in HTML_TYPES:
+            return None, NOT_HTML
+        # A body stored as it is needs no more than the limit; an encoded one is read whole.
+        encoded = _encoded(http)
+        limit = None if encoded or self.max_bytes is None else self.max_bytes + 1
+        payload = block.read_payload(limit)
+        body = _decode(payload, http, self.max_bytes) if encoded else payload
+        if body is None:
+            return Unread(where, url, Undecodable("body does not decode as its headers say")), None
+        return self._sized(Page(content=body, url=url, input=where, http_charset=charset)), None
+
+    def _sized(self, page: Page) -> Page | Unread:
+        if self.max_bytes is not None and len(page.content) > self.max_bytes:
+            return Unread(
+                page.input, page.url, TooLarge(f"body is over the {self.max_bytes}-byte limit")
+            )
+        return page
+
+    def _resource(
+        self, block: Block, record: WarcRecord, url: str | None, where: str
+    ) -> tuple[Page | Unread | None, str | None]:
+        """A resource record of HTML: the page itself, with no HTTP message around it
+        (a browser archiver's snapshot, a page saved by hand)."""
+        media_type, charset = _parse_type(record.headers.get("Content-Type"))
+        if media_type not in HTML_TYPES:
+            return None, NOT_HTML
+        limit = None if self.max_bytes is None else self.max_bytes + 1
+        web = url if url is not None and url.startswith(_HTTP_SCHEMES) else None
+        body = block.read_payload(limit)
+        return self._sized(Page(content=body, url=web, input=where, http_charset=charset)), None
+
+    def _revisit(
+        self, block: Block, record: WarcRecord, url: str | None, where: str, http: bool
+    ) -> tuple[Page | Unread | None, str | None]:
+        """The page a revisit record repeats, read again from its original's record."""
+        charset = None
+        if http:
+            try:
+                message = _HTTP_PARSER.parse(io.BytesIO(block.read_head()))
+            except (EOFError, StatusAndHeadersParserException):
+                message = None
+            if message is not None:
+                status = _status(message.get_statuscode())
+                media_type, charset = _parse_type(message.get_header("Content-Type"))
+                if not (200 <= status < 300 or status == HTTPStatus.NOT_MODIFIED):
+                    return None, NOT_2XX
+                if message.get_header("Content-Type") and media_type not in HTML_TYPES:
+                    return None, NOT_HTML
+        original = self._original(record, url)
+        if original is None:
+            _log.debug("%s: a revisit without its original in the file", where)
+            return None, REVISIT_UNRESOLVED
+        return Page(
+            original.content, url or original.url, where, charset or original.http_charset
+        ), None
+
+    def _remember(self, record: WarcRecord, page: Page) -> None:
+        """Where a page's record begins, for the revisits of it that may follow."""
+        at = record.stream_pos
+        for key in _keys(record.headers, page.url):
+            self._pages[key] = at
+
+    def _original(self, revisit: WarcRecord, url: str | None) -> Page | None:
+        headers = revisit.headers
+        keys = (
+            "id:" + (target_uri(headers.get("WARC-Refers-To")) or ""),
+            "digest:" + (digest_key(headers.get("WARC-Payload-Digest")) or ""),
+            "uri:" + (target_uri(headers.get("WARC-Refers-To-Target-URI")) or url or ""),
+        )
+        at = next((self._pages[key] for key in keys if key in self._pages), None)
+        return None if at is None else self._read_again(at)
+
+    def _read_again(self, at: int) -> Page | None:
+        """The page of the record that begins at `at`, read again through a second handle."""
+        try:
+            if self._again is None:
+                self._again = open(self.path, "rb")  # noqa: SIM115 -- closed in __exit__
+            self._again.seek(at)
+            record = next(iter(ArchiveIterator(self._again, parse_http=False)), None)
+            if record is None:
+                return None
+            item, whole, _ = self._item(record)
+        except (OSError, _NotWarc):
+            return None
+        return item if isinstance(item, Page) and whole else None
+
+
+def _keys(headers: Any, url: str | None) -> Iterator[str]:
+    """How a revisit may name the record: its id, its payload digest, its URI."""
+    yield "id:" + (target_uri(headers.get("WARC-Record-ID")) or "")
+    digest = digest_key(headers.get("WARC-Payload-Digest"))
+    if digest is not None:
+        yield "digest:" + digest
+    if url is not None:
+        yield "uri:" + url
+
+
+def _is_revisit(record: WarcRecord) -> bool:
+    # A revisit is never an original: the chain would lead back to itself.
+    return bool(record.record_type == WarcRecordType.revisit)
+
+
+def _kind_name(kind: WarcRecordType) -> str:
+    return str(kind)  # FastWARC's names are WARC's: "request", "metadata", ...
 
 
 def _damage(seen: int, exc: BaseException) -> str:
@@ -292,28 +496,6 @@ def _damage(seen: int, exc: BaseException) -> str:
     return f"damaged WARC {where}, the rest is unreadable: {detail}"
 
 
-class _NotWarc(Exception):
-    """A record without the headers every WARC record has: the file is not (all) WARC."""
-
-
-def _item(
-    name: str, record: WarcRecord, max_bytes: int | None
-) -> tuple[Page | Unread | None, bool]:
-    """The record as a Page, an error for a damaged or oversized one, or None to skip
-    it; and whether the record was whole."""
-    _check_headers(record)
-    url = record.headers.get("WARC-Target-URI")
-    where = page_input(name, str(record.headers.get("WARC-Record-ID")))
-    block = _Block(record)
-    item = _page(block, url, where, max_bytes) if _has_http(record, url) else None
-    block.drain()
-    # Checked for skipped records too: a cut-off record is damage whatever its type.
-    if not block.complete():
-        damage = Undecodable("record is damaged: cut short or its digest does not match")
-        return Unread(where, url, damage), False
-    return item, True
-
-
 def _check_headers(record: WarcRecord) -> None:
     # FastWARC takes a header block cut off at the end of a file for a record.
     for name in ("WARC-Type", "WARC-Record-ID", "Content-Length"):
@@ -322,37 +504,13 @@ def _check_headers(record: WarcRecord) -> None:
 
 
 def _has_http(record: WarcRecord, url: str | None) -> bool:
-    """Whether warcio would parse an HTTP message in the record (it did, before)."""
+    """Whether the record holds an HTTP message (warcio would parse one in it)."""
     return (
-        record.record_type == WarcRecordType.response
+        record.record_type in (WarcRecordType.response, WarcRecordType.revisit)
         and record.content_length > 0
         and url is not None
         and url.startswith(_HTTP_SCHEMES)
     )
-
-
-def _page(
-    block: _Block, url: str | None, where: str, max_bytes: int | None
-) -> Page | Unread | None:
-    stream = io.BytesIO(block.read_head())
-    try:
-        http = _HTTP_PARSER.parse(stream)
-    except (EOFError, StatusAndHeadersParserException):
-        return Unread(where, url, Undecodable("the record holds no HTTP response"))
-    block.payload_from(stream.tell())
-    status = _status(http.get_statuscode())
-    media_type, charset = _parse_type(http.get_header("Content-Type"))
-    if not (200 <= status < 300 and media_type in HTML_TYPES):
-        return None
-    # A body stored as it is needs no more than the limit; an encoded one is read whole.
-    encoded = _encoded(http)
-    payload = block.read_payload(None if encoded or max_bytes is None else max_bytes + 1)
-    body = _decode(payload, http, max_bytes) if encoded else payload
-    if body is None:
-        return Unread(where, url, Undecodable("body does not decode as its headers say"))
-    if max_bytes is not None and len(body) > max_bytes:
-        return Unread(where, url, TooLarge(f"body is over the {max_bytes}-byte limit"))
-    return Page(content=body, url=url, input=where, http_charset=charset)
 
 
 def _encoded(http: StatusAndHeaders) -> bool:
@@ -375,126 +533,6 @@ def _decode(payload: bytes, http: StatusAndHeaders, max_bytes: int | None) -> by
         return None
 
 
-class _Block:
-    """A record's block, read once: hashed for its digests on the way, kept as far as asked."""
-
-    def __init__(self, record: WarcRecord) -> None:
-        self._reader = record.reader
-        self._declared = record.content_length
-        self._length = 0
-        self._data = b""  # bytes read and not yet handed out
-        headers = record.headers
-        checked = record.record_type != WarcRecordType.revisit  # as warcio: no digest there
-        self._block = _Digest.of(headers.get("WARC-Block-Digest")) if checked else None
-        # The payload digest covers a part of what the block digest does: checked alone.
-        payload = headers.get("WARC-Payload-Digest") if checked and self._block is None else None
-        self._payload = _Digest.of(payload)
-        self._payload_started = False
-        if not _has_http(record, headers.get("WARC-Target-URI")):
-            self.payload_from(0)
-
-    def _take(self, size: int) -> bytes:
-        chunk = self._reader.read(size)
-        self._length += len(chunk)
-        if self._block is not None:
-            self._block.update(chunk)
-        if self._payload is not None and self._payload_started:
-            self._payload.update(chunk)
-        return chunk
-
-    def read_head(self) -> bytes:
-        """The bytes read up to the end of the HTTP header block (or of the block),
-        with whatever of the payload came with them."""
-        data = self._data
-        while not _has_blank_line(data):
-            chunk = self._take(_CHUNK)
-            if not chunk:
-                break
-            data += chunk
-        self._data = data
-        return data
-
-    def payload_from(self, offset: int) -> None:
-        """Start the payload (for its digest) at `offset` in the bytes read so far."""
-        self._payload_started = True
-        if self._payload is not None:
-            self._payload.update(self._data[offset:])
-        self._data = self._data[offset:]
-
-    def read_payload(self, limit: int | None) -> bytes:
-        """The payload, or its first `limit` bytes."""
-        parts = [self._data]
-        size = len(self._data)
-        while limit is None or size < limit:
-            chunk = self._take(_CHUNK)
-            if not chunk:
-                break
-            parts.append(chunk)
-            size += len(chunk)
-        self._data = b""
-        payload = b"".join(parts)
-        return payload if limit is None else payload[:limit]
-
-    def drain(self) -> None:
-        """Read the block to its end (unkept), so that it is hashed whole."""
-        self._data = b""
-        if self._block is None and self._payload is None:
-            self._length += self._reader.consume()
-            return
-        while self._take(_CHUNK):
-            pass
-
-    def complete(self) -> bool:
-        """Whether the whole block was there and matched its digests."""
-        digests = (d for d in (self._block, self._payload) if d is not None)
-        return self._length == self._declared and all(d.matches() for d in digests)
-
-
-def _has_blank_line(data: bytes) -> bool:
-    return data.startswith((b"\r\n", b"\n")) or b"\n\r\n" in data or b"\n\n" in data
-
-
-class _Digest:
-    """A WARC digest header (`sha1:BASE32`, base 16 or base 64 accepted, as warcio does)."""
-
-    def __init__(self, algorithm: str, expected: str) -> None:
-        self._hash = hashlib.new(algorithm)
-        self._expected = expected.strip()
-
-    @classmethod
-    def of(cls, header: str | None) -> _Digest | None:
-        """The digest a header names, or None without one or for an unknown algorithm."""
-        if header is None:
-            return None
-        algorithm, _, expected = header.partition(":")
-        try:
-            return cls(algorithm.strip().lower().replace("-", ""), expected)
-        except ValueError:
-            return None  # an algorithm hashlib does not know: no check is possible
-
-    def update(self, data: bytes) -> None:
-        self._hash.update(data)
-
-    def matches(self) -> bool:
-        actual = self._hash.digest()
-        return any(_decoded(self._expected, way) == actual for way in _DIGEST_CODINGS)
-
-
-_DIGEST_CODINGS = (
-    base64.b32decode,
-    functools.partial(base64.b16decode, casefold=True),
-    base64.b64decode,
-    base64.urlsafe_b64decode,
-)
-
-
-def _decoded(text: str, decode: Callable[[str], bytes]) -> bytes | None:
-    try:
-        return decode(text)
-    except (ValueError, binascii.Error):
-        return None
-
-
 def _cut_member(stream: IO[bytes], last: int) -> str | None:
     """Where a gzip file is cut short after the record that began at `last`, if it is.
 
@@ -510,7 +548,7 @@ def _cut_member(stream: IO[bytes], last: int) -> str | None:
     member = last if stream.read(3) == _GZIP_MAGIC else 0  # where the member inflated begins
     position = stream.seek(member)
     inflater, begun = _inflater(), False
-    while chunk := stream.read(_CHUNK):
+    while chunk := stream.read(CHUNK):
         position += len(chunk)
         while chunk:
             begun = True
@@ -533,7 +571,7 @@ def _inflate(inflater: Any, data: bytes) -> bytes:
     """Feed `data` to a member's inflater, output thrown away (bounded, so a gzip bomb
     costs time, not memory); return the bytes past the member's end."""
     while data and not inflater.eof:
-        inflater.decompress(data, _CHUNK)
+        inflater.decompress(data, CHUNK)
         data = inflater.unconsumed_tail
     return bytes(inflater.unused_data) if inflater.eof else b""
 

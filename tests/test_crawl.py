@@ -149,7 +149,7 @@ def test_replaying_the_run_archive_gives_the_same_records(
             assert again[key] == record[key]
 
 
-def test_bad_config_and_busy_state_exit_2(site: LocalServer, tmp_path: Path) -> None:
+def test_bad_config_exits_2_and_busy_state_75(site: LocalServer, tmp_path: Path) -> None:
     bad = tmp_path / "bad.toml"
     bad.write_text("[[sources]]\nname = 'x'\nkind = 'carrier-pigeon'\n", encoding="utf-8")
     assert main(["run", str(bad)]) == 2
@@ -158,7 +158,7 @@ def test_bad_config_and_busy_state_exit_2(site: LocalServer, tmp_path: Path) -> 
     from pipeline.state import StateStore
 
     with StateStore.open(load_config(config).state_path, "holder"):
-        assert main(["run", str(config), "--run-id", "blocked"]) == 2
+        assert main(["run", str(config), "--run-id", "blocked"]) == 75  # try later
 
 
 def test_a_killed_run_loses_nothing_and_the_next_one_finishes(tmp_path: Path) -> None:

@@ -176,3 +176,20 @@ def test_explain_says_why_a_page_gives_no_record(
     assert main(["explain", str(saved)]) == 1
     assert "empty_body" in capsys.readouterr().out
     assert main(["explain", str(tmp_path / "missing.html")]) == 2
+
+
+def test_explain_brief_is_brief(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    saved = tmp_path / "story.html"
+    saved.write_text(page(f"<main><article><h1>{TITLE}</h1>{paragraphs()}</article></main>"))
+    assert main(["explain", str(saved), "--url", "https://news.example/city/tram"]) == 0
+    full = capsys.readouterr().out.splitlines()
+    assert main(["explain", str(saved), "--brief", "--url", "https://news.example/city/tram"]) == 0
+    brief = capsys.readouterr().out.splitlines()
+    assert "page type: article" in brief[3]
+    assert not any(line.startswith(("drop", "KEEP", "  evidence")) for line in brief)
+    assert not any("in_container" in line for line in brief)  # no signals
+    header = next(n for n, line in enumerate(brief) if line.startswith("kept ("))
+    kept = brief[header + 1 :]
+    assert len(kept) == len(SENTENCES)  # one line per kept block, nothing per dropped one
+    assert all(line.split()[1] == "p" for line in kept)
+    assert len(brief) == 5 + len(SENTENCES) < len(full)

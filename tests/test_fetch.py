@@ -17,6 +17,7 @@ from pipeline.errors import (
     BodyTooLarge,
     ConfigError,
     ConnectionFailed,
+    Deferred,
     FetchTimeout,
     HTTPStatusError,
     NotHTML,
@@ -160,22 +161,41 @@ def test_backoff_jitter_stays_within_bounds_and_cap() -> None:
 
 
 @respx.mock
-def test_retry_after_seconds_and_date_are_honoured_and_capped() -> None:
+def test_retry_after_seconds_and_date_are_honoured() -> None:
     # The fake wall clock reads WALL + 1003 after the first 3 s wait: ask for 7 more.
     date = formatdate(WALL + 1003.0 + 7, usegmt=True)
     respx.get(f"{SITE}/a").mock(
         side_effect=[
             httpx.Response(429, headers={"Retry-After": "3"}),
             httpx.Response(503, headers={"Retry-After": date}),
-            httpx.Response(503, headers={"Retry-After": "9999"}),
             html(),
         ]
     )
     clock = FakeClock()
     run(get(f"{SITE}/a"), settings(retry_after_cap=60.0), clock=clock)
-    assert clock.sleeps == [3.0, pytest.approx(7.0, abs=1.0), 60.0]
+    assert clock.sleeps == [3.0, pytest.approx(7.0, abs=1.0)]
     assert retry_after("soon", WALL) is None and retry_after(None, WALL) is None
     assert retry_after(formatdate(WALL - 50, usegmt=True), WALL) == 0.0
+
+
+@respx.mock
+def test_retry_after_past_the_cap_defers_the_url_and_its_host() -> None:
+    page = respx.get(f"{SITE}/a").mock(
+        return_value=httpx.Response(429, headers={"Retry-After": "999999999"})
+    )
+    other = respx.get(f"{SITE}/b").mock(return_value=html())
+
+    async def both(fetcher: Fetcher) -> None:
+        with pytest.raises(Deferred) as first:
+            await fetcher.fetch(f"{SITE}/a")
+        assert first.value.reason == "deferred" and first.value.status == 429
+        assert first.value.retry_after == 999999999.0
+        with pytest.raises(Deferred):  # the host said "not now" for all its URLs
+            await fetcher.fetch(f"{SITE}/b")
+
+    clock = FakeClock()
+    run(both, settings(retry_after_cap=60.0), clock=clock)
+    assert clock.sleeps == [] and page.call_count == 1 and other.call_count == 0
 
 
 @respx.mock

@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 import pipeline
 from pipeline import urls
 from pipeline.errors import ExtractionError, ExtractorError, Reason
-from pipeline.extraction import Page, extract_page
+from pipeline.extraction import Page, extract_page, limits
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 PAGES = sorted(FIXTURES.glob("*.html"))
@@ -78,7 +78,9 @@ def test_lists_nested_220_deep_keep_their_text() -> None:
     json.dumps(article.to_dict())  # the record serialises
 
 
-def test_references_nested_deep_do_not_recurse() -> None:
+def test_references_nested_deep_do_not_recurse(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Past the depth the precheck refuses: the stages themselves must not recurse.
+    monkeypatch.setattr(limits, "MAX_DEPTH", 10_000)
     entry = "<div>" * 3000 + "Smith, J. (2001). A title. Journal 3(2), 1-10." + "</div>" * 3000
     refs = "".join(
         f"<li>{entry if i == 0 else 'Doe, A. (1999). Other. J 1, 2-3.'}</li>" for i in range(8)
@@ -96,6 +98,43 @@ def test_divs_nested_20000_deep() -> None:
         assert exc.reason != Reason.EXTRACTOR_ERROR
     else:
         assert article.word_count > 100
+
+
+@pytest.mark.parametrize("field", ["wordCount", "headline", "author", "datePublished"])
+def test_a_json_ld_integer_of_4301_digits_costs_only_its_field(field: str) -> None:
+    # Python refuses to turn more than 4,300 digits into an int (ValueError).
+    value = "1" * 4301
+    ld = f'{{"@type":"NewsArticle","{field}":{value},"headline":"Kept headline",'
+    ld += '"datePublished":"2025-10-19T06:12:00Z","author":{"@type":"Person","name":"Ann Lee"}}'
+    head = f'<script type="application/ld+json">{ld}</script>'
+    article = pipeline.extract(_page(head=head), url="https://example.com/a/b")
+    assert article.word_count > 100
+    if field != "datePublished":
+        assert article.published == "2025-10-19T06:12:00+00:00"
+    if field != "author":
+        assert article.authors == ("Ann Lee",)
+    json.dumps(article.to_dict())
+
+
+def test_a_colspan_of_5000_digits_costs_nothing() -> None:
+    table = f"<table><tr><th colspan={'9' * 5000}>a</th><th>b</th></tr>"
+    table += "<tr><td>1</td><td>2</td></tr><tr><td>3</td><td>4</td></tr></table>"
+    article = pipeline.extract(_page(body=table), url="https://example.com/a/b")
+    assert article.word_count > 100 and article.tables
+
+
+@pytest.mark.parametrize("where", ["<head>", "<title>", "</title>", "<body>", "<p>"])
+def test_a_stray_nul_byte_is_ignored_as_browsers_do(where: str) -> None:
+    page = _page().replace(where, where + "\x00", 1).encode()
+    article = pipeline.extract(page, url="https://example.com/a/b")
+    assert article.title == "A story of some length"
+    assert article.word_count > 100 and "\x00" not in article.text
+
+
+def test_utf16_without_a_bom_is_still_undecodable() -> None:
+    with pytest.raises(ExtractionError) as caught:
+        pipeline.extract(_page().encode("utf-16-le"))
+    assert caught.value.reason == Reason.UNDECODABLE
 
 
 def test_unexpected_exception_becomes_extractor_error(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -343,7 +343,7 @@ def test_formats_and_bad_targets() -> None:
 def test_without_pyarrow_parquet_is_a_config_error(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setitem(sys.modules, "pyarrow", None)  # import pyarrow now fails
     monkeypatch.delitem(sys.modules, "pipeline.sinks.parquet")
-    with pytest.raises(ConfigError, match=r"news-pipeline\[parquet\]"):
+    with pytest.raises(ConfigError, match=r"pip install -e '\.\[parquet\]'"):
         open_sink("parquet", "out", "errors.jsonl")
     assert open_sink("jsonl", "-", "errors.jsonl").format == "jsonl"
 

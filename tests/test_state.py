@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.errors import Reason, StateError
+from pipeline.errors import Reason, StateDamaged, StateError
 from pipeline.state import SCHEMA_VERSION, RetryPolicy, StateStore
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -152,10 +152,10 @@ def test_a_run_killed_half_way_keeps_every_write(db: Path) -> None:
 def test_corrupt_file(db: Path) -> None:
     db.parent.mkdir(parents=True)
     db.write_bytes(b"this is not an SQLite database, just some text " * 100)
-    with pytest.raises(StateError, match="not a usable SQLite state store"):
+    with pytest.raises(StateDamaged, match=r"is damaged: file is not a database.*--rebuild"):
         StateStore.open(db, "run-1")
     # The failed open let go of the lock: the same error again, not "in use".
-    with pytest.raises(StateError, match="not a usable SQLite state store"):
+    with pytest.raises(StateDamaged, match="is damaged"):
         StateStore.open(db, "run-1")
 
 

@@ -61,9 +61,10 @@ def page_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--format",
         choices=FORMATS,
-        default=FORMATS[0],
-        help="records as JSON Lines (default), Parquet (a folder of part files) or Markdown",
+        help="records as JSON Lines, Parquet (a folder of part files) or Markdown; default: "
+        "what -o's suffix says (.jsonl, .parquet, .md), else JSON Lines",
     )
+    parser.set_defaults(format_from_output=True)
     parser.add_argument(
         "--max-bytes", type=int, default=DEFAULT_OPTIONS.max_bytes, help="refuse larger pages"
     )

@@ -32,13 +32,15 @@ def add(commands: Any, common: argparse.ArgumentParser) -> None:
     parser.add_argument("--url", help="the address the page was saved from")
     parser.add_argument("--json", action="store_true", help="one JSON object instead of text")
     parser.add_argument(
-        "--brief", action="store_true", help="scores and rules only, no signals per block"
+        "--brief",
+        action="store_true",
+        help="the decisions and the kept blocks, one line each (no dropped block, no signals)",
     )
     parser.set_defaults(handler=handle)
 
 
 def handle(args: argparse.Namespace) -> int:
-    from pipeline.explain import explain, render, to_json
+    from pipeline.explain import explain, render, render_brief, to_json
     from pipeline.sources.files import read_page
 
     try:
@@ -50,5 +52,5 @@ def handle(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(to_json(report), ensure_ascii=False, indent=1))
     else:
-        print(render(report, all_signals=not args.brief))
+        print(render_brief(report) if args.brief else render(report))
     return 1 if report.error else 0

@@ -1,8 +1,13 @@
 """`pipeline extract PATH...`: saved pages, folders, web archives, or stdin.
 
-Exit status: 0 when the batch ran, whatever failed per page; 1 when it found no
-page at all; 2 for a wrong command line (an input that does not exist, --url
-with several inputs) or an output that cannot be written.
+Exit status: 0 when the batch ran, whatever failed per page (an input that does
+not exist among others is one: its error record says unreadable); 1 when it
+found no page at all; 2 for a wrong command line (no input exists, a pattern
+matches nothing, --url with several inputs) or an output that cannot be written;
+74 for a disk full or failing; 75 when another job writes the same output
+folder; 130 or 143 when SIGINT or SIGTERM stopped it (what was extracted is
+written; a partition cut short is redone by the next job); 141 when stdout's
+reader left (`| head`).
 """
 
 from __future__ import annotations
@@ -26,6 +31,7 @@ from pipeline.cli._common import (
     worker_arguments,
     workers_of,
 )
+from pipeline.errors import closed_after
 from pipeline.page import Page
 from pipeline.sinks import RECORDS, open_sink
 from pipeline.sources.files import FileSource, discover, expand, read_stream
@@ -68,7 +74,7 @@ def add(commands: Any, common: argparse.ArgumentParser) -> None:
     page_arguments(parser)
     worker_arguments(parser)
     engine_arguments(parser)
-    parser.set_defaults(handler=handle)
+    parser.set_defaults(handler=handle, interruptible=True)
 
 
 def handle(args: argparse.Namespace) -> int:
@@ -78,6 +84,12 @@ def handle(args: argparse.Namespace) -> int:
     except FileNotFoundError as exc:
         _log.error("pipeline extract: no such file or folder: %s", exc)
         return 2
+    missing = [path for path in paths if not path.exists()]
+    if paths and len(missing) == len(paths):  # nothing to do: a wrong command line
+        _log.error("pipeline extract: no such file or folder: %s", missing[0])
+        return 2
+    for path in missing:  # the others are extracted; this one's error record says unreadable
+        _log.warning("pipeline extract: no such file or folder: %s", path)
     if args.url and not stdin and (len(paths) != 1 or paths[0].is_dir()):
         _log.error("pipeline extract: --url gives one page its address: give one file or -")
         return 2
@@ -88,7 +100,14 @@ def handle(args: argparse.Namespace) -> int:
         folder = Path(output).resolve()  # Ray's workers run elsewhere: no relative paths
         with progress(args, "pages") as bar:
             summary = extract_partitioned(
-                paths, folder, args.format, options, workers, engine, reporter(bar, None)
+                paths,
+                folder,
+                args.format,
+                options,
+                workers,
+                engine,
+                reporter(bar, None),
+                args.interrupts,
             )
         return _finish(summary, f"partitions in {output}")
     given: list[Page] = []
@@ -107,8 +126,11 @@ def handle(args: argparse.Namespace) -> int:
         if any(p.name.lower().endswith((".warc", ".warc.gz")) for p in paths)
         else (len(given) + sum(1 for _ in discover(paths)))
     )
-    with progress(args, "pages") as bar, open_sink(args.format, records, errors) as sink:
-        summary = extract_files(source, sink, options, workers, engine, reporter(bar, total))
+    sink = open_sink(args.format, records, errors)
+    with progress(args, "pages") as bar, closed_after(sink, records):
+        summary = extract_files(
+            source, sink, options, workers, engine, reporter(bar, total), args.interrupts
+        )
     return _finish(summary, f"records in {records}, errors in {errors}")
 
 
@@ -126,7 +148,7 @@ def _partition_root(output: str) -> bool:
 
 
 def _finish(summary: Summary, where: str) -> int:
-    _log.info(summary.render())
+    _log.info(summary.render(), extra=summary.fields())
     if summary.pages == 0 and not summary.units_skipped:
         _log.warning("pipeline extract: no page found in the inputs")
         return 1

@@ -3,10 +3,14 @@
 The fetches are as polite and as guarded as a run's: robots.txt, the per-host
 delay, the size limit, and the network guard (loopback and private addresses
 are refused unless --allow-network opens them). Records go to stdout by
-default, error records to stderr.
+default, error records to stderr; with -o FILE, error records go beside it
+(FILE minus .jsonl, plus .errors.jsonl), as `pipeline extract` puts them, or
+where --errors says.
 
 Exit status: 0 when every URL gave a record; 1 when any did not (its error
-record says why); 2 for a wrong command line.
+record says why); 2 for a wrong command line; 130 or 143 when SIGINT or
+SIGTERM stopped it (the records fetched so far are written); 141 when stdout's
+reader left (`| head`).
 """
 
 from __future__ import annotations
@@ -30,7 +34,7 @@ from pipeline.cli._common import (
     workers_of,
 )
 from pipeline.config import RunConfig, SourceConfig
-from pipeline.errors import ConfigError
+from pipeline.errors import ConfigError, closed_after
 from pipeline.exec import open_executor
 from pipeline.fetch import DEFAULT_FETCH_SETTINGS, parse_networks
 from pipeline.runner import Counts, Runner, WriteAll
@@ -50,7 +54,12 @@ def add(commands: Any, common: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("urls", nargs="+", metavar="URL")
     parser.add_argument("-o", "--output", default="-", help="the records (default: stdout)")
-    parser.add_argument("--errors", metavar="FILE", help="the error records (default: stderr)")
+    parser.add_argument(
+        "--errors",
+        metavar="FILE",
+        help="the error records (JSON Lines); default: stderr for records on stdout, else "
+        "beside the output, named after it (<output>.errors.jsonl)",
+    )
     parser.add_argument(
         "--allow-network",
         action="append",
@@ -77,7 +86,7 @@ def add(commands: Any, common: argparse.ArgumentParser) -> None:
     )
     page_arguments(parser)
     worker_arguments(parser)
-    parser.set_defaults(handler=handle)
+    parser.set_defaults(handler=handle, interruptible=True)
 
 
 def handle(args: argparse.Namespace) -> int:
@@ -108,21 +117,35 @@ def handle(args: argparse.Namespace) -> int:
     counts = Counts()
     with (
         progress(args, "pages") as bar,
-        open_sink(args.format, args.output, errors) as sink,
+        closed_after(open_sink(args.format, args.output, errors), args.output) as sink,
         open_executor(config.workers, config.extraction) as executor,
     ):
-        source = WebSource(config, None, None, asyncio.Event())
-        runner = Runner(
-            source, executor, WriteAll(), sink, counts=counts, progress=reporter(bar, None)
-        )
-        asyncio.run(runner.run())
+
+        async def work() -> None:
+            stop = asyncio.Event()
+            if args.interrupts is not None:
+                args.interrupts.watch(stop)
+            source = WebSource(config, None, None, stop)
+            runner = Runner(
+                source, executor, WriteAll(), sink, counts=counts, progress=reporter(bar, None)
+            )
+            await runner.run()
+
+        asyncio.run(work())
     failed = sum(counts.failed.values())
+    where = "" if not failed or errors == "/dev/stderr" else f"; error records in {errors}"
     _log.info(
-        "pipeline fetch: %d URL%s, %d record%s written, %d failed",
+        "pipeline fetch: %d URL%s, %d record%s written, %d failed%s",
         len(args.urls),
         "s" if len(args.urls) != 1 else "",
         counts.written,
         "s" if counts.written != 1 else "",
         failed,
+        where,
+        extra={
+            "urls": len(args.urls),
+            "written": counts.written,
+            "failed": dict(sorted(counts.failed.items())),
+        },
     )
     return 0 if counts.written == len(set(args.urls)) and not failed else 1

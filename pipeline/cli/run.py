@@ -1,11 +1,13 @@
 """`pipeline run CONFIG`: one scheduled run of a config (for cron).
 
 Exit status: 0 when the run completed, whatever failed per page (run.json
-counts it); 3 when it completed but every source failed, or a source that gave
-URLs in an earlier run gave none (run.json's "alerts" say which); 2 for a bad
-config or --run-id, a busy or broken state store, or an unwritable output; 130
-or 143 when SIGINT or SIGTERM stopped it (run.json is written, with
-"interrupted": true); 1 when the run could not complete.
+counts it); 3 when it completed with alerts: every source failed, no URL could
+be fetched (every fetch failed), or a source that gave URLs in an earlier run
+gave none (run.json's "alerts" say which); 2 for a bad config or --run-id, or
+an unwritable output; 65 for a damaged state store (`pipeline state CONFIG
+--check`); 74 for a disk full or failing; 75 when the state store is in use by
+another run; 130 or 143 when SIGINT or SIGTERM stopped it (run.json is
+written, with "interrupted": true); 1 when the run could not complete.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from pipeline.cli._common import progress
-from pipeline.errors import ConfigError, OutputError, StateError
+from pipeline.errors import exit_status, storage_fault
 from pipeline.sinks import FORMATS
 
 _log = logging.getLogger("pipeline.run")
@@ -36,7 +38,7 @@ def add(commands: Any, common: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--format", choices=FORMATS, help="the records' format (default: the config's, or jsonl)"
     )
-    parser.set_defaults(handler=handle)
+    parser.set_defaults(handler=handle, interruptible=True)
 
 
 def handle(args: argparse.Namespace) -> int:
@@ -50,10 +52,11 @@ def handle(args: argparse.Namespace) -> int:
         config = replace(config, format=args.format)
     try:
         with progress(args, "URLs") as bar:
-            result = run(config, args.run_id, bar)
-    except (OutputError, ConfigError, StateError):
-        raise
-    except Exception as exc:  # the run as a whole failed: say so, and exit non-zero
+            result = run(config, args.run_id, bar, args.interrupts)
+    except Exception as exc:
+        if exit_status(exc) is not None or storage_fault(exc) is not None:
+            raise  # a fault with a status of its own (cli/__init__.py)
+        # The run as a whole failed: say so, and exit non-zero.
         _log.error("pipeline run: the run could not complete: %r", exc, exc_info=True)
         return 1
     _log.info("pipeline run: records in %s", result.folder)

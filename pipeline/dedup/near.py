@@ -100,6 +100,7 @@ if TYPE_CHECKING:
 # config, or a command that needs no index, does not pay for it.
 
 from pipeline.errors import ConfigError, StateError
+from pipeline.state import fault
 
 NEAR_SUFFIX = ".near.sqlite"
 SCHEMA_VERSION = 1
@@ -529,7 +530,7 @@ class NearDuplicates:
         try:
             yield self._conn
         except sqlite3.Error as exc:
-            raise StateError(f"near-duplicate index {self.path}: {exc}") from exc
+            raise fault(self.path, exc, "near-duplicate index") from exc
 
 
 _SCHEMA = """

@@ -55,7 +55,8 @@ def serve(conn: Connection, options: Options, memory_mb: int) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_IGN)
     cap = _limit_memory(memory_mb)
-    conn.send(READY)
+    if not _send(conn, READY):
+        return
     while True:
         try:
             page = conn.recv()
@@ -72,7 +73,18 @@ def serve(conn: Connection, options: Options, memory_mb: int) -> None:
                 # The parser's allocations hit the cap; it reports that as a failure
                 # to parse, but the page's real fault is its size.
                 outcome = TooMuchMemory(f"extraction needed more than {memory_mb} MiB")
-        conn.send(outcome)
+        if not _send(conn, outcome):
+            return
+
+
+def _send(conn: Connection, message: object) -> bool:
+    """Send to the parent; False when it is gone (killed, or stopped at once): the
+    worker then ends quietly, not with a BrokenPipe traceback."""
+    try:
+        conn.send(message)
+    except (OSError, EOFError):
+        return False
+    return True
 
 
 def _limit_memory(memory_mb: int) -> int | None:

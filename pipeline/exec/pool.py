@@ -14,6 +14,13 @@ one takes its place, so memory stays flat over a long run.
 Workers start from a fork server (spawn where there is none) that has loaded
 and warmed the extractor once: forking from the caller, which may run an event
 loop and threads, is unsafe, and spawning from scratch costs a second a worker.
+
+Workers and the fork server ignore SIGINT and SIGTERM from their first
+instruction (started with both blocked, then exec/_shield.py): a Ctrl-C reaches
+the whole process group, and a page must not fail because the user asked the
+command to stop. Leaving a `with` block on an exception drops
+the pages not yet extracted (their futures are cancelled) and kills the busy
+workers instead of finishing them; a second Ctrl-C kills every worker at once.
 """
 
 from __future__ import annotations
@@ -40,6 +47,7 @@ from pipeline.errors import (
     TooSlow,
 )
 from pipeline.exec._settings import WorkerSettings
+from pipeline.interrupt import on_hard_stop
 from pipeline.options import MiB, Options
 from pipeline.page import Extractable
 from pipeline.record import Article
@@ -80,6 +88,9 @@ class PoolStats:
 
 def _serve(conn: Connection, options: Options, memory_mb: int) -> None:
     """Worker entry point; imports the worker module only in the worker."""
+    # Before the import: under spawn, loading the extractor takes a second.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
     from pipeline.exec._worker import serve
 
     serve(conn, options, memory_mb)
@@ -88,7 +99,7 @@ def _serve(conn: Connection, options: Options, memory_mb: int) -> None:
 def _context() -> ForkServerContext | SpawnContext:
     if "forkserver" in multiprocessing.get_all_start_methods():
         context: ForkServerContext = multiprocessing.get_context("forkserver")
-        context.set_forkserver_preload(["pipeline.exec._worker"])
+        context.set_forkserver_preload(["pipeline.exec._shield", "pipeline.exec._worker"])
         return context
     return multiprocessing.get_context("spawn")
 
@@ -105,12 +116,14 @@ class ProcessPool:
         self._queue: deque[_Task] = deque()
         self._lock = threading.Lock()
         self._closing = False
+        self._abandon = False  # closing on an error: drop what is not done
         self._wake_r, self._wake_w = os.pipe()
         os.set_blocking(self._wake_r, False)
         os.set_blocking(self._wake_w, False)  # a full pipe means "already woken"
         self._next_poll = 0.0
         self._workers: list[_Worker] = []
         self._failure: BaseException | None = None
+        self._forget_hard_stop = on_hard_stop(self._kill_now)
         self._thread = threading.Thread(target=self._run, name="pipeline-pool", daemon=True)
         self._thread.start()
 
@@ -134,12 +147,17 @@ class ProcessPool:
             task.future.cancel()
         return len(dropped)
 
-    def close(self) -> None:
-        """Finish what was submitted, then stop the workers."""
+    def close(self, abandon: bool = False) -> None:
+        """Finish what was submitted, then stop the workers; with `abandon`, cancel
+        the pages not yet on a worker and kill the busy workers instead."""
+        if abandon:
+            self.cancel_pending()
         with self._lock:
             self._closing = True
+            self._abandon = self._abandon or abandon
         self._wake()
         self._thread.join()
+        self._forget_hard_stop()
         os.close(self._wake_r)
         os.close(self._wake_w)
 
@@ -147,7 +165,13 @@ class ProcessPool:
         return self
 
     def __exit__(self, *exc: object) -> None:
-        self.close()
+        self.close(abandon=exc[0] is not None)
+
+    def _kill_now(self) -> None:
+        """A second Ctrl-C: every worker dies now (from the signal handler)."""
+        for worker in list(self._workers):
+            with contextlib.suppress(OSError, ValueError, AttributeError):
+                worker.process.kill()
 
     def _wake(self) -> None:
         with contextlib.suppress(OSError):  # a full pipe: already woken; closed: closing
@@ -156,6 +180,7 @@ class ProcessPool:
     # The dispatcher thread -------------------------------------------------------------
 
     def _run(self) -> None:
+        _block_stop_signals()
         try:
             while not self._finished():
                 self._staff()
@@ -170,6 +195,8 @@ class ProcessPool:
 
     def _finished(self) -> bool:
         with self._lock:
+            if self._closing and self._abandon:
+                return True
             idle = not self._queue and all(w.task is None for w in self._workers)
             return self._closing and idle
 
@@ -335,8 +362,11 @@ class ProcessPool:
         for worker in list(self._workers):
             if worker.task is None:
                 self._stop(worker)
-            else:
-                self._kill(worker, "closed")
+                continue
+            task = worker.task
+            self._kill(worker, "closed")
+            if not task.future.done():  # abandoned half-way: not the page's fault
+                task.future.set_exception(PipelineError("the process pool was closed"))
 
     def _fail_everything(self, exc: BaseException) -> None:
         with self._lock:
@@ -347,7 +377,21 @@ class ProcessPool:
         for task in tasks:
             future = task.future
             if not future.done() and (future.running() or future.set_running_or_notify_cancel()):
-                future.set_exception(ExtractorError(f"the process pool failed: {exc}"))
+                # The pool's failure, not the page's: the page is not counted or
+                # backed off; the job stops with this error.
+                future.set_exception(PipelineError(f"the process pool failed: {exc}"))
+
+
+def _block_stop_signals() -> None:
+    """Block SIGINT and SIGTERM in the dispatcher thread. Workers and the fork server
+    are started from it and inherit its mask, so a Ctrl-C to the process group
+    waits, pending, until they ignore it, even while they are still loading Python
+    (the main thread still gets the signal). multiprocessing's resource tracker
+    unblocks both in the thread that first starts it: it is started first."""
+    from multiprocessing import resource_tracker
+
+    resource_tracker.ensure_running()
+    signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM})
 
 
 def _resident(pid: int | None) -> int:

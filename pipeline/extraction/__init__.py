@@ -39,6 +39,7 @@ from pipeline.extraction import (
     decode,
     hydration,
     language,
+    limits,
     metadata,
     pagetype,
     references,
@@ -143,6 +144,7 @@ def _check_body(found: Analysis, options: Options) -> None:
 
 def analyse(page: Page, options: Options = DEFAULT_OPTIONS) -> Analysis:
     """The stages up to the page-type decision (also what its model is fitted on)."""
+    limits.check(page.content, options.max_bytes)
     html = decode.decode(page.content, page.http_charset, options.max_bytes)
     tree = _parse(html)
     if tree.body is None:

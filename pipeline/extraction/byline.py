@@ -44,8 +44,10 @@ _LABEL = (
 _BYLINE = re.compile(rf"^(?:{_LABEL})\s*:?\s+(\S.*)$", re.I)
 _BYLINE_LABEL = re.compile(rf"^(?:{_LABEL})\s*:?$", re.I)
 # Where a byline's name ends: a date, a separator, a role.
+# (`(?<!\s)`: a match starts where a run of spaces starts; see titles._SEPARATOR.)
 _BYLINE_END = re.compile(
-    r"\s+(?:[|•·⋅–—/]|on|in|at|updated|published)\s+|,\s+(?=\w+\s+\d)|\s+\d", re.I
+    r"(?<!\s)\s+(?:[|•·⋅–—/]|on|in|at|updated|published)\s+|,\s+(?=\w+\s+\d)|(?<!\s)\s+\d",
+    re.I,
 )
 _SENTENCE = re.compile(r"[a-z]{2}[.!?]\s+[A-Z]|\b(?:is|was|has|lives|works|writes)\b")
 _AUTHOR_LINK = re.compile(r"/(?:author|authors|people|profile|profiles|staff|writers?|by)/", re.I)

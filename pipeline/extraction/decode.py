@@ -44,12 +44,16 @@ _MAGIC: tuple[tuple[bytes, str], ...] = (
 )
 
 # One pattern covers <meta charset=x> and <meta http-equiv=... content="...; charset=x">.
-_META = re.compile(rb"""<meta[^>]*?charset\s*=\s*["']?\s*([a-z0-9_.:-]+)""", re.IGNORECASE)
+# `[^<>]`: a scan from one `<meta` stops at the next `<` (linear in the bytes).
+_META = re.compile(rb"""<meta[^<>]*?charset\s*=\s*["']?\s*([a-z0-9_.:-]+)""", re.IGNORECASE)
 
 # Markup, scripts and styles are ASCII and would drown the few non-ASCII bytes that
-# charset detection needs, so it is shown the text between them.
+# charset detection needs, so it is shown the text between them. An unclosed script,
+# style or comment runs to the end, as in browsers; `|\Z` also keeps the scan linear
+# (a lazy scan to a closer that never comes, retried from every opener, is quadratic).
 _MARKUP = re.compile(
-    rb"<script\b.*?</script\s*>|<style\b.*?</style\s*>|<!--.*?-->|<[a-z/!][^>]*>",
+    rb"<script\b.*?(?:</script\s*>|\Z)|<style\b.*?(?:</style\s*>|\Z)|<!--.*?(?:-->|\Z)"
+    rb"|<[a-z/!][^<>]*>",
     re.IGNORECASE | re.DOTALL,
 )
 # A page is damaged UTF-8, not a legacy charset, when it has at least this many
@@ -58,6 +62,13 @@ _UTF8_VALID_PER_BROKEN = 20
 _SAMPLE = 1024 * 1024  # bounds the stripping cost; article text starts well before this
 
 _PRINTABLE = bytes(range(0x20, 0x7F)) + b"\t\n\r"
+
+# C0 control bytes no text page holds (whitespace and ESC, which ISO-2022-JP uses,
+# excepted). A body whose first 4 KB has more than a few of them (and more than
+# one in this share) is binary or UTF-16; fewer are stray bytes a browser ignores.
+_BINARY_CONTROLS = bytes(b for b in range(0x20) if b not in b"\t\n\x0c\r\x1b")
+_STRAY_CONTROLS = 8
+_STRAY_CONTROL_SHARE = 100
 
 # Labels browsers accept that Python's codec registry does not know.
 _LABELS = {
@@ -95,8 +106,7 @@ def decode(
     _refuse_non_text(data)
     text = _from_bom(data)
     if text is None:
-        if b"\x00" in data[:_SNIFF]:  # UTF-16/32 without a BOM is not served as HTML
-            raise Undecodable("NUL bytes in the first 4 KB: a binary body, not text")
+        data = _without_stray_nuls(data)
         text = _from_evidence(data, http_charset)
     text = text.removeprefix("\ufeff")
     if not text.strip():
@@ -113,6 +123,20 @@ def _refuse_non_text(data: bytes) -> None:
             raise Undecodable(f"body is {kind}, not HTML")
     if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
         raise Undecodable("body is a WebP image, not HTML")
+
+
+def _without_stray_nuls(data: bytes) -> bytes:
+    """The bytes without NULs, when the few there are stray (browsers ignore them);
+    raise Undecodable when the first 4 KB hold many control bytes: UTF-16/32 without
+    a BOM (not served as HTML) or a binary body."""
+    if b"\x00" not in data:
+        return data
+    head = data[:_SNIFF]
+    controls = len(head) - len(head.translate(None, _BINARY_CONTROLS))
+    if controls > max(_STRAY_CONTROLS, len(head) // _STRAY_CONTROL_SHARE):
+        raise Undecodable("NUL and control bytes in the first 4 KB: a binary body, not text")
+    # No ASCII-compatible charset uses 0x00 inside a character: removing it is safe.
+    return data.replace(b"\x00", b"")
 
 
 def _from_bom(data: bytes) -> str | None:

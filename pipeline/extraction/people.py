@@ -17,10 +17,14 @@ from pipeline import urls
 _MAX_CHARS = 60
 _MAX_WORDS = 6
 
-_EMAIL = re.compile(r"\S+@\S+\.\w+")
+# An address: its local part from where a run of such characters starts (the
+# lookbehind: not from each of its characters again), a dotted domain. No part can
+# take what the next one needs, so nothing backtracks: linear.
+_EMAIL = re.compile(r"(?<![^\s@])[^\s@]+@[\w-]+(?:\.[\w-]+)+")
 _HANDLE = re.compile(r"(?<!\w)@\w+")
 _URL = re.compile(r"(?:https?://|www\.)\S+", re.I)
-_BRACKETS = re.compile(r"\([^)]*\)|\[[^\]]*\]")
+# The innermost brackets: a scan from an opening one stops at the next (linear).
+_BRACKETS = re.compile(r"\([^()]*\)|\[[^\[\]]*\]")
 _PREFIX = re.compile(
     r"^(?:(?:with\s+)?(?:additional\s+)?reporting\s+by"
     r"|(?:article\s+)?(?:written|posted|published|reported|compiled|story|words|text|article)"
@@ -37,15 +41,18 @@ _NOT_AUTHOR = re.compile(
     re.I,
 )
 # Between two people; "with additional reporting by" also starts a new name.
+# Leading spaces are taken only from where their run starts (`(?:(?<!\s)\s+)?`,
+# not `\s*`): from each space of a long run, `\s*` would scan the rest again.
 _SPLIT = re.compile(
-    r"\s*(?:[,;|/、，⋅·•●]|\s[-–—]\s|&|\+|\s(?:and|und|et|y|и)\s"
+    r"(?:(?<!\s)\s+)?(?:[,;|/、，⋅·•●]|\s[-–—]\s|&|\+|\s(?:and|und|et|y|и)\s"
     r"|\s(?:with\s+)?(?:additional\s+)?reporting\s+by\s|\swith\s)\s*",
     re.I,
 )
 # "Jane Doe for The Times", "Jane Doe at Reuters": the rest is the employer.
-_EMPLOYER = re.compile(r"\s+(?:for|at|from|of|für|pour|para|для)\s+.*$")
+# (`(?<!\s)`: from where a run of spaces starts only; see _SPLIT.)
+_EMPLOYER = re.compile(r"(?<!\s)\s+(?:for|at|from|of|für|pour|para|для)\s+.*$")
 # Where a credit's name ends: a separator, a date, a role after a comma.
-_CREDIT_END = re.compile(r"\s*[|;•⋅·●/]\s*|\s[-–—]\s|,\s+")
+_CREDIT_END = re.compile(r"(?:(?<!\s)\s+)?[|;•⋅·●/]\s*|\s[-–—]\s|,\s+")
 _MAX_CREDIT_WORDS = 6
 # Not ".": it ends initials ("Nicola P.") and "Jr."; see _trim.
 _EDGE_JUNK = " \t\"'“”‘’«»·•*:–—-,"

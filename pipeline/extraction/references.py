@@ -283,22 +283,35 @@ def _italic_title(ref: Reference, node: LexborNode) -> Reference:
 # --- parsing one entry --------------------------------------------------------------
 
 _WS = re.compile(r"\s+")
-_SPACE_BEFORE_PUNCT = re.compile(r"\s+([,.;])")
+# Spaces are matched from where their run starts (`(?<!\s)`; `(?:(?<!\s)\s+)?` for
+# optional ones): from each space of a long run the rest would be scanned again.
+_SPACE_BEFORE_PUNCT = re.compile(r"(?<!\s)\s+([,.;])")
 _UP = "A-ZÀ-ÖØ-ÞА-ЯЁ"
 _YEAR = r"(?:1[5-9]|20)\d{2}"
+_SEPARATOR_RUN = 12  # spaces, commas and bars between two trailing labels, at most
+_TRAILING_LABELS = 8  # labels stripped from the end of a reference, at most
 # Labels left in the text when the DOM could not drop them: bracketed ones anywhere,
 # unambiguous names anywhere, and ambiguous words ("View") only trailing after
 # punctuation, so a title ending "... of View" keeps its last word.
 _LABEL_ANYWHERE = re.compile(
     rf"\[\s*(?:{_SERVICE_LABEL})\s*\]|Google Scholar|Web of Science\s*®|\bCross[Rr]ef\b"
 )
-_LABEL_TRAILING = re.compile(rf"(?<=[^\sA-Za-z])(?:[\s,;|]*(?:{_SERVICE_LABEL}))+[\s,;|]*$")
+# (Bounded, the separators before a label and the labels: from every comma of a long
+# run, an unbounded run would be scanned again to its end.)
+_LABEL_TRAILING = re.compile(
+    rf"(?<=[^\sA-Za-z])(?:[\s,;|]{{0,{_SEPARATOR_RUN}}}(?:{_SERVICE_LABEL})){{1,{_TRAILING_LABELS}}}"
+    r"[\s,;|]*$"
+)
 _LEAD_LABEL = re.compile(r"^(?:\^\s*|\[\d{1,3}\]\s*|\d{1,3}[.)](?:\s+|(?=[A-Z])))")
 # A DOI glued to the end by the page ("...Press).10.1515/9781400823260").
 _GLUED_DOI = re.compile(r"(?<=[.)\]])\s?(10\.\d{4,9}/\S+)$")
 _DOI_TEXT = re.compile(r"(?:\bdoi:?\s*|https?://(?:dx\.)?doi\.org/)(10\.\d{4,9}/\S+)", re.I)
 # doi.org links, and T&F/Atypon Crossref linkouts whose `key` is the cited work's DOI.
-_DOI_HREF = re.compile(r"(?:doi\.org/|/linkout\?.*[?&]key=)(10\.\d{4,9}(?:/|%2F)[^&#\s]+)", re.I)
+# (The query is scanned up to the next `/linkout?` at most: each part once.)
+_DOI_HREF = re.compile(
+    r"(?:doi\.org/|/linkout\?(?:(?!/linkout\?)[^#\s])*?[?&]key=)(10\.\d{4,9}(?:/|%2F)[^&#\s]+)",
+    re.I,
+)
 _AVAILABLE = re.compile(
     r"\b(?:available (?:at|from|online)(?: at)?|retrieved from|URL)\s*:?\s*<?(https?://\S+)",
     re.I,
@@ -323,9 +336,9 @@ _AUTHOR_BEFORE_QUOTE = re.compile(r"([^\d‘“\"«„(]{2,150}?),\s+(?=[‘“\
 # "Given Surname, " before a title: the first author of a Chicago-style note.
 _NOTE_AUTHOR = re.compile(rf"([{_UP}][\w'’-]+(?: [{_UP}][\w'’.-]*){{1,3}}), (?=[{_UP}‘“\"])")
 _BARE_YEAR = re.compile(rf"(?<![\d/.-])({_YEAR})[a-z]?(?![\d/])")
-_ET_AL = re.compile(r",?\s*\bet\s+al\b\.?,?", re.I)
-_EDITOR_MARK = re.compile(r"\s*\((?:eds?|hrsg|dir|comp|trans)\.?\)\s*", re.I)
-_AUTHOR_SEP = re.compile(r"\s*;\s*|,?\s+(?:&|and|und)\s+")
+_ET_AL = re.compile(r",?(?:(?<!\s)\s+)?\bet\s+al\b\.?,?", re.I)
+_EDITOR_MARK = re.compile(r"(?:(?<!\s)\s+)?\((?:eds?|hrsg|dir|comp|trans)\.?\)\s*", re.I)
+_AUTHOR_SEP = re.compile(r"(?:(?<!\s)\s+)?;\s*|,?(?<!\s)\s+(?:&|and|und)\s+")
 _INITIALS = re.compile(rf"(?:[{_UP}](?:[a-z]{{1,2}}\.|\.?)[\s-]*){{1,4}}")
 _GIVEN = re.compile(rf"[{_UP}][\w'’-]+(?:\s+(?:[{_UP}][\w'’-]+|[{_UP}]\.))" r"{0,2}")
 _ENDS_INITIALS = re.compile(rf"\s[{_UP}]{{1,3}}\.?$")
@@ -349,7 +362,12 @@ _IN_BOOK = re.compile(
     r"in:?\s+(?:([^()]{0,250}?)\((?:eds?|hrsg|coord|dir)\.?\)[,.:]?\s*)?(.+)", re.I
 )
 # Case-sensitive on purpose: "U.S. News" keeps its initials, "The Times. Retrieved" stops.
-_CONTAINER = re.compile(r"(.+?)(?=\s*[,;]|(?<![A-Z])\.(?:\s|$)|\s+\d|\s+\(|\s+(?:[Vv]ol|pp?)\.|$)")
+# (The stops that start with spaces are tried where a run of spaces starts only: the
+# lazy group reaches that position first, and from each later space the run would be
+# scanned again.)
+_CONTAINER = re.compile(
+    r"(.+?)(?=(?<!\s)(?:\s*[,;]|\s+\d|\s+\(|\s+(?:[Vv]ol|pp?)\.)|(?<![A-Z])\.(?:\s|$)|$)"
+)
 # Words that start a date or an access note, never a journal's name.
 # A format or language note after a title: "(PDF)", "(in Russian)".
 _FORMAT_NOTE = re.compile(r"^\([^()]{1,20}\)[\s.,]*")
@@ -362,7 +380,7 @@ _NOT_CONTAINER = re.compile(
 # After an unquoted title: "Journal, 12(3), 45" or "J Med. 2019;12" marks a journal.
 _JOURNAL_AFTER = re.compile(
     rf"([^.,;()]+?)(?:,\s*(?:vol\.?\s*)?\d{{1,4}}\s*(?:\(\d|[:,]\s*\d)"
-    rf"|\.?\s+{_YEAR}(?:\s+[\w-]+(?:\s+\d{{1,2}})?)?\s*[;:])",
+    rf"|(?:\.|(?<!\s))\s+{_YEAR}(?:\s+[\w-]+(?:\s+\d{{1,2}})?)?\s*[;:])",
     re.I,
 )
 # A publisher or edition in parentheses ends a book title: "(London, Verso)", "(2nd edn)".

@@ -80,6 +80,9 @@ _IMAGE_META = (
 # JSON-LD nests a few levels; a script nested deeper is refused whole, which
 # bounds every recursive reading of it (and the work) by this depth.
 MAX_JSON_DEPTH = 64
+# No schema.org value needs more digits; a longer integer (Python refuses to
+# convert past 4,300 digits) is kept as its digits, so it costs only its field.
+MAX_INT_DIGITS = 100
 _TRAILING_COMMA = re.compile(r",\s*([\]}])")
 _EDGE_JUNK = ("<!--", "-->", "<![CDATA[", "]]>", "//", "/*", "*/", ";")
 _DOI = re.compile(r"10\.\d{4,9}/\S+")
@@ -425,7 +428,8 @@ def _unwrap(text: str) -> str:
 
 def _decode_all(text: str) -> tuple[list[object], bool]:
     """Decode consecutive JSON values ("{...}{...}" happens); (values, reached the end)."""
-    decoder = json.JSONDecoder(strict=False)  # strict=False: raw newlines inside strings
+    # strict=False: raw newlines inside strings
+    decoder = json.JSONDecoder(strict=False, parse_int=_integer)
     items: list[object] = []
     position = 0
     while position < len(text):
@@ -438,6 +442,11 @@ def _decode_all(text: str) -> tuple[list[object], bool]:
         while position < len(text) and (text[position].isspace() or text[position] in ",;"):
             position += 1
     return items, True
+
+
+def _integer(digits: str) -> int | str:
+    """A JSON integer, or its digits as text when too long to be a number anyone means."""
+    return int(digits) if len(digits) <= MAX_INT_DIGITS else digits
 
 
 def _depth(value: object) -> int:

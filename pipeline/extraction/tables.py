@@ -7,6 +7,7 @@ is read as a record of its own, so its text never leaks into the outer cell.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
@@ -25,6 +26,7 @@ class TableKind(StrEnum):
 # The HTML spec caps spans at these; browsers clamp larger values the same way.
 _MAX_COLSPAN = 1000
 _MAX_ROWSPAN = 65534
+_LEADING_DIGITS = re.compile(r"[0-9]+")
 
 _CELL_TAGS = frozenset({"td", "th"})
 # Visual order of row groups: a <tfoot> written before the <tbody> still renders last.
@@ -182,12 +184,12 @@ def _read_cell(node: LexborNode) -> _Cell:
 
 def _span(value: str | None, cap: int) -> int:
     """Read a span as browsers do: the leading digits ("2px" is 2), else 1."""
-    digits = ""
-    for char in (value or "").strip():
-        if not ("0" <= char <= "9"):
-            break
-        digits += char
-    return min(int(digits), cap) if digits else 1
+    match = _LEADING_DIGITS.match((value or "").strip())
+    if match is None:
+        return 1
+    digits = match.group(0).lstrip("0") or "0"
+    # More digits than the cap has is over the cap: no int() of 5,000 digits.
+    return cap if len(digits) > len(str(cap)) else min(int(digits), cap)
 
 
 def _children(node: LexborNode) -> list[LexborNode]:

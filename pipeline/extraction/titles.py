@@ -32,7 +32,10 @@ _SUFFIX_WORDS = 5
 # this many words on; initials ("BHF") from this many letters.
 _SITE_PREFIX_WORDS = 2
 _MIN_INITIALS = 2
-_SEPARATOR = re.compile(r"\s+([|–—»·•:]|-{1,2}|::)\s+")
+# `(?<!\s)`: a match can only start where a run of spaces starts, so a long run is
+# scanned once, not again from each of its spaces (which is quadratic).
+_SEPARATOR = re.compile(r"(?<!\s)\s+([|–—»·•:]|-{1,2}|::)\s+")
+_SEPARATOR_AT_END = re.compile(r"(?<!\s)\s+(?:[|–—»·•:]|-{1,2}|::)\s*$")
 # Separators a site name or section follows; after a dash or a colon a subtitle may.
 _FURNITURE_SEPARATORS = frozenset(("|", "·", "•", "»", "::"))
 _WORD = re.compile(r"\w+")
@@ -152,7 +155,7 @@ def _strip_whole_site(title: str, site: str) -> tuple[str, bool]:
     if not _SEPARATOR.search(site) or not _fold(title).endswith(_fold(site)):
         return title, False
     head = title[: len(title) - len(site)] if title.endswith(site) else ""
-    match = re.search(r"\s+(?:[|–—»·•:]|-{1,2}|::)\s*$", head)
+    match = _SEPARATOR_AT_END.search(head)
     if not match or not head[: match.start()].strip():
         return title, False
     return head[: match.start()].rstrip(), True

@@ -22,6 +22,7 @@ from pipeline.errors import (
     BlockedAddress,
     BodyTooLarge,
     ConnectionFailed,
+    Deferred,
     FetchError,
     FetchTimeout,
     HTTPStatusError,
@@ -89,6 +90,8 @@ class Fetcher:
         self._random = random
         s = settings
         self._politeness = Politeness(s.concurrency, s.per_host, s.per_host_delay, self._clock)
+        # Hosts that asked for a wait past the cap: host -> (monotonic end, status).
+        self._deferred: dict[str, tuple[float, int]] = {}
         self._robots = RobotsCache(self._fetch_robots)
         limits = httpx.Limits(max_connections=s.concurrency)
         self._client = httpx.AsyncClient(
@@ -185,7 +188,7 @@ class Fetcher:
             return
         rules = await self._robots.rules(url)
         if rules.error is not None:
-            raise type(rules.error)(f"{url}: {rules.error.message}", rules.error.status)
+            raise _for_url(rules.error, url)
         agent = self.settings.user_agent
         delay = rules.delay(agent)
         if delay is not None:
@@ -196,6 +199,7 @@ class Fetcher:
     async def _with_retries(self, url: str, want: _Want) -> _Answer:
         """Attempt until an answer that is not worth retrying, or the budget is spent."""
         host = _host(url)
+        self._check_deferred(url, host)
         retry = 0
         while True:
             try:
@@ -214,19 +218,43 @@ class Fetcher:
                     raise HTTPStatusError(
                         f"{url}: HTTP {answer.status} after {retry} retries", answer.status
                     )
-                wait = self._wait_after(host, answer, retry)
+                wait = self._wait_after(url, host, answer, retry)
             await self._clock.sleep(wait)
             retry += 1
 
-    def _wait_after(self, host: str, answer: _Answer, retry: int) -> float:
-        """Retry-After when the server gave one (capped), else the backoff."""
+    def _wait_after(self, url: str, host: str, answer: _Answer, retry: int) -> float:
+        """Retry-After when the server gave one, else the backoff. A wait past the
+        cap is not waited: the URL is Deferred, and so is the rest of the host's
+        in this fetcher's life (the server spoke for the whole host)."""
         asked = retry_after(_header(answer.headers, "retry-after"), self._clock.wall())
         if asked is None:
             return backoff(self.settings, retry, self._random)
-        wait = min(asked, self.settings.retry_after_cap)
-        # The server spoke for the whole host, not only for this URL.
-        self._politeness.defer(host, wait)
-        return wait
+        cap = self.settings.retry_after_cap
+        if asked > cap:
+            self._deferred[host] = (self._clock.monotonic() + asked, answer.status)
+            raise Deferred(
+                f"{url}: HTTP {answer.status} with Retry-After {asked:.0f} s, over the"
+                f" {cap:g} s a fetch waits: left for a later run",
+                answer.status,
+                retry_after=asked,
+            )
+        self._politeness.defer(host, asked)
+        return asked
+
+    def _check_deferred(self, url: str, host: str) -> None:
+        """Fail at once, without a request, on a host that asked us to come back later."""
+        if host not in self._deferred:
+            return
+        until, status = self._deferred[host]
+        left = until - self._clock.monotonic()
+        if left <= 0:
+            del self._deferred[host]
+            return
+        raise Deferred(
+            f"{url}: its host asked to wait {left:.0f} s more (Retry-After): left for a later run",
+            status,
+            retry_after=left,
+        )
 
     async def _attempt(self, url: str, want: _Want) -> _Answer:
         """One request, within the total timeout; httpx errors become FetchErrors here."""
@@ -307,6 +335,13 @@ def _request_headers(accept: str, etag: str | None, last_modified: str | None) -
     if last_modified:
         headers["If-Modified-Since"] = last_modified
     return headers
+
+
+def _for_url(error: FetchError, url: str) -> FetchError:
+    """The error of an origin's robots.txt, told about one of its URLs."""
+    if isinstance(error, Deferred):
+        return Deferred(f"{url}: {error.message}", error.status, error.retry_after)
+    return type(error)(f"{url}: {error.message}", error.status)
 
 
 def _host(url: str) -> str:

@@ -78,7 +78,10 @@ class NetworkGuard:
             raise Blocked(f"{host!r} is not an IP address") from exc
         kind = forbidden_kind(address)
         if kind is not None and not any(address in network for network in self.allow):
-            raise Blocked(f"{address} is a {kind} address (allow_networks can open it)")
+            raise Blocked(
+                f"{address} is a {kind} address (`--allow-network {address}`, or the"
+                " config's allow_networks, opens it)"
+            )
 
 
 class GuardedBackend(httpcore.AsyncNetworkBackend):

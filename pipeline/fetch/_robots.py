@@ -5,12 +5,18 @@ What an origin's robots.txt fetch ends in decides the rules (RFC 9309, 2.3.1):
     2xx                    the file's rules
     4xx other than 429     "unavailable": everything allowed
     too many redirects     "unavailable" too (the RFC allows either)
-    5xx, 429, timeout, connection error, a file past the size limit
+    5xx, 429, a file past the size limit
                            "unreachable": no URL of the origin is fetched in this
                            run (a struggling site is not crawled blind); each fails
                            as robots_unreachable, which is tried again later, not
                            robots_disallowed
-    a blocked address      every URL of the origin fails as blocked_address
+    a connection that failed, a timeout
+                           no URL of the origin is fetched either, and each fails
+                           with what happened (connection_error, timeout): the
+                           host, not its robots.txt, could not be reached
+    a Retry-After past the cap, a blocked address
+                           every URL of the origin fails the same way (deferred,
+                           blocked_address)
 """
 
 from __future__ import annotations
@@ -23,7 +29,10 @@ from protego import Protego
 from pipeline import urls
 from pipeline.errors import (
     BlockedAddress,
+    ConnectionFailed,
+    Deferred,
     FetchError,
+    FetchTimeout,
     HTTPStatusError,
     RobotsUnreachable,
     TooManyRedirects,
@@ -87,8 +96,14 @@ async def load_rules(robots_url: str, fetch: Callable[[str], Awaitable[FetchResu
         return _unreachable(exc)
     except TooManyRedirects as exc:
         return Rules(None, allow_all=True, why=f"robots.txt unavailable: {exc.message}")
-    except BlockedAddress as exc:
+    except (BlockedAddress, Deferred) as exc:
         return Rules(None, allow_all=False, why=exc.message, error=exc)
+    except ConnectionFailed as exc:
+        why = f"the host could not be reached for robots.txt: {exc.message}"
+        return Rules(None, allow_all=False, why=why, error=ConnectionFailed(why, exc.status))
+    except FetchTimeout as exc:
+        why = f"robots.txt timed out: {exc.message}"
+        return Rules(None, allow_all=False, why=why, error=FetchTimeout(why, exc.status))
     except FetchError as exc:
         return _unreachable(exc)
     # The RFC says UTF-8; a stray byte should not cost the whole file.

@@ -31,8 +31,10 @@ class FetchSettings:
     backoff_base, backoff_cap: the n-th retry waits min(cap, base * 2**n) ...
     jitter: ... less a random share of up to this fraction, so that many tasks
         failing together do not come back together.
-    retry_after_cap: the longest Retry-After we wait; a server asking for an hour
-        gets this many seconds, then the retry.
+    retry_after_cap: the longest Retry-After a fetch waits; a server asking for
+        longer gets no wait and no retry: the URL fails as `deferred`, and a run's
+        state store holds it back for as long as the server asked (at most the
+        retry policy's cap), as it does every URL of that host met in the run.
     max_redirects: redirects followed for one fetch; each hop is re-checked.
     max_bytes: the largest body, counted after decompression.
     obey_robots: check robots.txt before every request (off only for tests and

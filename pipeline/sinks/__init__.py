@@ -35,6 +35,15 @@ if TYPE_CHECKING:
     from pipeline.sinks.parquet import ParquetSink
 
 FORMATS = ("jsonl", "parquet", "markdown")
+# The format an output's name says (`-o out.parquet`), by its suffix.
+_SUFFIXES = {
+    ".jsonl": "jsonl",
+    ".ndjson": "jsonl",
+    ".parquet": "parquet",
+    ".pq": "parquet",
+    ".md": "markdown",
+    ".markdown": "markdown",
+}
 
 __all__ = [
     "ERRORS",
@@ -45,6 +54,7 @@ __all__ = [
     "Sink",
     "delivered",
     "delivered_in",
+    "format_for",
     "open_sink",
     "records_in",
 ]
@@ -81,6 +91,22 @@ def open_sink(fmt: str, records: str | Path, errors: str | Path) -> Sink:
     if fmt == "markdown":
         return MarkdownSink(records, errors)
     raise ConfigError(f"unknown output format {fmt!r} (known: {', '.join(FORMATS)})")
+
+
+def format_for(output: str | Path | None, given: str | None = None) -> str:
+    """The format of the records at `output`: `given` (`--format`), else what the
+    name's suffix says (`.jsonl`, `.ndjson`; `.parquet`, `.pq`; `.md`, `.markdown`),
+    else JSON Lines. A name whose suffix says another format than `given` is a
+    ConfigError: `-o out.parquet --format jsonl` would write JSON into out.parquet."""
+    named = (
+        None if output is None or str(output) == "-" else _SUFFIXES.get(Path(output).suffix.lower())
+    )
+    if given is not None and named is not None and given != named:
+        raise ConfigError(
+            f"the output {output} is named as {named}, but the format asked is {given}: "
+            "name the output after its format, or leave --format out"
+        )
+    return given or named or FORMATS[0]
 
 
 # A run folder's records, by format: a file of lines, or a folder of part files.
@@ -122,6 +148,6 @@ def _parquet() -> type[ParquetSink]:
         from pipeline.sinks.parquet import ParquetSink
     except ImportError as exc:
         raise ConfigError(
-            f"the parquet format needs pyarrow ({exc}): pip install 'news-pipeline[parquet]'"
+            f"the parquet format needs pyarrow ({exc}): pip install -e '.[parquet]' in a checkout"
         ) from exc
     return ParquetSink

@@ -16,7 +16,7 @@ from types import TracebackType
 from typing import IO, Any, BinaryIO
 
 from pipeline.errors import OutputError
-from pipeline.record import Article, ErrorRecord
+from pipeline.record import Article, ErrorRecord, writable
 from pipeline.sinks._base import Lifecycle
 
 
@@ -57,6 +57,11 @@ class JsonLines:
         if self._stream is None:
             self._stream = self._create()
         line = json.dumps(obj, ensure_ascii=False, separators=(",", ":"))
+        if not line.isascii():
+            try:
+                line.encode("utf-8")
+            except UnicodeEncodeError:  # a lone surrogate got this far: written as writable() says
+                line = json.dumps(_writable(obj), ensure_ascii=False, separators=(",", ":"))
         try:
             self._stream.write(line + "\n")
             self._stream.flush()
@@ -142,6 +147,17 @@ class JsonLinesSink(Lifecycle):
                 except (ValueError, KeyError, TypeError):
                     continue
         return ids
+
+
+def _writable(value: Any) -> Any:
+    """`value` with every string in it as UTF-8 can hold it (record.writable)."""
+    if isinstance(value, str):
+        return writable(value)
+    if isinstance(value, dict):
+        return {writable(str(k)): _writable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_writable(v) for v in value]
+    return value
 
 
 def _check_writable(path: Path) -> None:

@@ -18,7 +18,8 @@ leaves no folder, as a JSON Lines one leaves no file.
 The schema (`SCHEMA`, documented in the README, "Output formats") is the
 record's, field for field and in the same order, with three changes:
   * `published_at`, `modified_at` and `extracted_at` are timestamp[us, UTC]
-    (ISO strings in JSON); `published` and `modified` stay the ISO strings;
+    (ISO strings in JSON), `published_date` a date32; `published` and
+    `modified` stay the ISO strings;
   * a block is one struct for every kind (`type` says which; fields another
     kind uses are null);
   * a list block's nested items are flattened: Arrow schemas cannot recurse, a
@@ -132,6 +133,7 @@ SCHEMA = pa.schema(
         _required("authors", _strings()),
         pa.field("published", _STR),
         pa.field("published_at", _UTC),
+        pa.field("published_date", pa.date32()),
         pa.field("modified", _STR),
         pa.field("modified_at", _UTC),
         pa.field("language", _STR),
@@ -177,6 +179,7 @@ def to_row(record: Article) -> dict[str, Any]:
     row["blocks"] = [_block_row(block) for block in record.blocks]
     for key in INSTANTS:
         row[key] = None if row[key] is None else datetime.fromisoformat(row[key])
+    row["published_date"] = record.published_day
     return row
 
 
@@ -186,6 +189,7 @@ def from_row(row: dict[str, Any]) -> dict[str, Any]:
     data["blocks"] = [_block_json(block) for block in row["blocks"]]
     for key in DERIVED_INSTANTS:
         data[key] = None if row[key] is None else utc_text(row[key])
+    data["published_date"] = None if row["published_date"] is None else str(row["published_date"])
     # As extraction stamps it (`+00:00`).
     data["extracted_at"] = row["extracted_at"].astimezone(UTC).isoformat(timespec="seconds")
     return data

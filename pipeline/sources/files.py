@@ -9,6 +9,7 @@ be read, or a damaged archive record, is an `Unread` item with its error.
 
 from __future__ import annotations
 
+import logging
 import zlib
 from collections import Counter
 from collections.abc import AsyncIterator, Iterable, Iterator
@@ -17,8 +18,12 @@ from typing import BinaryIO
 
 from pipeline.errors import TooLarge, Undecodable, Unreadable
 from pipeline.page import Page, SavedPage, Unread
+from pipeline.record import writable
 from pipeline.warc import iter_warc_pages
 
+_log = logging.getLogger(__name__)
+
+NOT_HTML = "not_html"  # a file in a folder that is neither a page nor an archive
 SUFFIXES = (".html", ".htm", ".xhtml", ".html.gz", ".htm.gz", ".warc", ".warc.gz")
 _GZIP_MAGIC = b"\x1f\x8b"
 WARC_SUFFIXES = (".warc", ".warc.gz")
@@ -28,8 +33,10 @@ def expand(arguments: Iterable[str]) -> list[Path]:
     """Command-line inputs as paths: a file or folder as it is; `@LIST` the paths
     listed in that file, one per line (relative ones against the list's folder;
     blank lines and `#` comments skipped); a pattern with `*`, `?` or `[` that
-    names no file, the paths it matches (sorted; `**` descends). Raises
-    FileNotFoundError naming the first input that is none of these."""
+    names no file, the paths it matches (sorted; `**` descends). A path that
+    does not exist is kept (reading it gives an `unreadable` error record, and
+    the batch goes on); a pattern that matches nothing and a list that cannot
+    be read raise FileNotFoundError."""
     paths: list[Path] = []
     for argument in arguments:
         if argument.startswith("@") and not Path(argument).exists():
@@ -43,10 +50,8 @@ def expand(arguments: Iterable[str]) -> list[Path]:
             if not matches:
                 raise FileNotFoundError(argument)
             paths.extend(matches)
-        elif Path(argument).exists():
-            paths.append(Path(argument))
         else:
-            raise FileNotFoundError(argument)
+            paths.append(Path(argument))
     return paths
 
 
@@ -61,10 +66,7 @@ def _listed(list_file: Path) -> list[Path]:
         if not entry or entry.startswith("#"):
             continue
         path = Path(entry)
-        path = path if path.is_absolute() else list_file.parent / path
-        if not path.exists():
-            raise FileNotFoundError(f"{entry} (listed in {list_file})")
-        paths.append(path)
+        paths.append(path if path.is_absolute() else list_file.parent / path)
     return paths
 
 
@@ -72,8 +74,8 @@ def discover(paths: Iterable[Path], skipped: Counter[str] | None = None) -> Iter
     """Every file named, and the pages and archives found (recursively, sorted)
     under a named folder: files with a page or archive suffix, and files of any
     other name (wget saves `.php`, `.asp`, none) whose first bytes look like HTML.
-    What a folder holds besides is counted in `skipped`, by reason."""
-    skipped = skipped if skipped is not None else Counter()
+    What a folder holds besides is counted in `skipped`, by reason, and named in
+    the debug log (`-v`)."""
     for path in paths:
         if not path.is_dir():
             yield path
@@ -83,8 +85,9 @@ def discover(paths: Iterable[Path], skipped: Counter[str] | None = None) -> Iter
                 continue
             if _is_page_name(found) or looks_like_html(found):
                 yield found
-            else:
-                skipped["not_html"] += 1
+            elif skipped is not None:
+                skipped[NOT_HTML] += 1
+                _log.debug("skipped %s: neither a web page nor a web archive", found)
 
 
 def _is_page_name(path: Path) -> bool:
@@ -145,8 +148,9 @@ class FileSource:
         self.paths = tuple(paths)
         self.given = tuple(pages)
         self.max_bytes = max_bytes
-        self.url = url
-        self.skipped: Counter[str] = Counter()
+        self.url = None if url is None else writable(url)  # an argv byte may not be UTF-8
+        self.skipped: Counter[str] = Counter()  # files, by reason
+        self.records_skipped: Counter[str] = Counter()  # archive records, by reason
 
     async def items(self) -> AsyncIterator[Page | SavedPage | Unread]:
         for item in self.pages():
@@ -156,7 +160,7 @@ class FileSource:
         yield from self.given
         for path in discover(self.paths, self.skipped):
             if is_warc(path):
-                yield from iter_warc_pages(path, self.max_bytes)
+                yield from iter_warc_pages(path, self.max_bytes, self.records_skipped)
                 continue
             yield SavedPage(str(path), self.max_bytes, self.url)
 
@@ -165,6 +169,7 @@ def read_stream(
     stream: BinaryIO, max_bytes: int, url: str | None, name: str = "-"
 ) -> Page | Unread:
     """One page from a stream (stdin), gzipped or not, within the size limit."""
+    url = None if url is None else writable(url)
     try:
         content = stream.read(max_bytes + 1)
     except OSError as exc:

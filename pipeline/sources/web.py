@@ -12,17 +12,23 @@ before the state notes the fetch. The archive's compression runs on a thread
 of its own, off the event loop. When `stop` is set, no new fetch starts and
 fetches under way are dropped (their URLs stay due); pages already fetched are
 still given out.
+
+A failure that is not the URL's (the state store damaged, a disk full under
+the archive, a bug) is no error record: it stops the crawl, and `items()`
+raises it, so the run ends with it instead of losing it in a task nobody
+awaits.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections import Counter
 from collections.abc import AsyncGenerator, AsyncIterator, Coroutine
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -36,7 +42,7 @@ from pipeline.discover import (
     parse_feed,
     parse_url_list,
 )
-from pipeline.errors import DiscoveryError, FetchError
+from pipeline.errors import Deferred, DiscoveryError, FetchError, os_fault
 from pipeline.fetch import Fetcher, FetchResult, FetchSettings
 from pipeline.page import Page
 from pipeline.record import ErrorRecord
@@ -48,6 +54,9 @@ _log = logging.getLogger(__name__)
 _MAX_SITEMAPS = 200  # sitemap files followed per source: indexes can nest and loop
 _SITEMAP_BATCH = 500  # entries handed to selection at a time
 _IN_FLIGHT_PER_SLOT = 2  # URL tasks alive per fetch slot: enough to keep every slot busy
+# A Retry-After past a year means "not now" like any other; the retry policy caps
+# the wait far below, and no date arithmetic overflows on an absurd one.
+_LONGEST_DEFERRAL = 365 * 24 * 3600.0
 
 
 @dataclass(slots=True)
@@ -91,6 +100,7 @@ class WebCounts:
     fetched: int = 0
     not_modified: int = 0
     done: int = 0  # URLs whose fetch is over, one way or another
+    fetch_failed: Counter[str] = field(default_factory=Counter)  # URL fetches, by reason
     sources: dict[str, SourceReport] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -126,6 +136,8 @@ class WebSource:
         # holds the URLs being worked on, not every URL of the run).
         self._owner: dict[str, SourceReport] = {}
         self._archiver = ThreadPoolExecutor(max_workers=1, thread_name_prefix="warc")
+        self._listening = True  # False once items() takes nothing more from the queue
+        self._failure: BaseException | None = None  # what stopped the crawl, if not a URL
 
     async def items(self) -> AsyncIterator[Item]:
         slots = self.config.fetch.concurrency * _IN_FLIGHT_PER_SLOT
@@ -136,6 +148,7 @@ class WebSource:
                 yield item
             await crawler
         finally:
+            self._listening = False
             if not crawler.done():
                 crawler.cancel()
                 await asyncio.gather(crawler, return_exceptions=True)
@@ -145,6 +158,17 @@ class WebSource:
 
     async def _crawl(self, queue: asyncio.Queue[Item | None], slots: asyncio.Semaphore) -> None:
         tasks: set[asyncio.Task[None]] = set()
+        crawler = asyncio.current_task()
+
+        def finished(task: asyncio.Task[None]) -> None:
+            tasks.discard(task)
+            self._done(slots)
+            if task.cancelled() or task.exception() is None or self._failure is not None:
+                return
+            self._failure = task.exception()
+            if crawler is not None:
+                crawler.cancel()  # stop discovering and fetching: the run cannot go on
+
         try:
             async for url, source in self._discover_all(queue):
                 await slots.acquire()
@@ -155,12 +179,29 @@ class WebSource:
                 self._owner[url] = self.counts.sources[source.name]
                 task = asyncio.create_task(self._process(url, self._fetcher(source), queue))
                 tasks.add(task)
-                task.add_done_callback(tasks.discard)
-                task.add_done_callback(lambda _task: self._done(slots))
+                task.add_done_callback(finished)
             if tasks:
                 await asyncio.wait(tasks)
+        except asyncio.CancelledError:
+            if self._failure is None:
+                raise
+            if crawler is not None:
+                crawler.uncancel()  # our own cancel, answered: the failure goes up below
         finally:
+            for task in list(tasks):
+                task.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
+            await self._end(queue)
+        if self._failure is not None:
+            raise self._failure
+
+    async def _end(self, queue: asyncio.Queue[Item | None]) -> None:
+        """The end mark; never waits for room when nobody takes from the queue."""
+        if self._listening:
             await queue.put(None)
+        else:
+            with contextlib.suppress(asyncio.QueueFull):
+                queue.put_nowait(None)
 
     def settled(self, url: str | None) -> SourceReport | None:
         """The report of the source that gave `url` (a page's `requested` URL), which
@@ -277,8 +318,9 @@ class WebSource:
             result = await _unless_stopped(fetch, self.stop)
         except FetchError as exc:
             if state is not None:
-                state.record_failure(url, exc.reason, now, exc.status)
+                state.record_failure(url, exc.reason, now, exc.status, _not_before(exc, now))
             report.failed[str(exc.reason)] += 1
+            self.counts.fetch_failed[str(exc.reason)] += 1
             await queue.put(ErrorRecord.of(None, url, exc))
             return False
         if result is None:  # stopped: the URL stays due for the next run
@@ -314,15 +356,18 @@ class WebSource:
     async def _write_archive(self, result: FetchResult) -> str:
         assert self.warc is not None
         fetched = datetime.fromisoformat(result.fetched_at.replace("Z", "+00:00"))
-        record_id = await asyncio.get_running_loop().run_in_executor(
-            self._archiver,
-            self.warc.write_response,
-            result.final_url,
-            result.status,
-            result.headers,
-            result.content,
-            fetched,
-        )
+        try:
+            record_id = await asyncio.get_running_loop().run_in_executor(
+                self._archiver,
+                self.warc.write_response,
+                result.final_url,
+                result.status,
+                result.headers,
+                result.content,
+                fetched,
+            )
+        except OSError as exc:
+            raise os_fault(exc, f"cannot write {self.warc.path}") from exc
         return page_input(self.warc.path, record_id)
 
 
@@ -333,6 +378,13 @@ async def _url_list(source: SourceConfig, fetcher: Fetcher) -> tuple[str, ...]:
         return parse_url_list(Path(source.path).read_text(encoding="utf-8"))
     result = await fetcher.fetch_raw(_required(source.url))
     return parse_url_list(result.content.decode(result.charset or "utf-8", "replace"))
+
+
+def _not_before(error: FetchError, now: datetime) -> datetime | None:
+    """When the server said to come back (a Deferred's Retry-After), if it did."""
+    if isinstance(error, Deferred):
+        return now + timedelta(seconds=min(error.retry_after, _LONGEST_DEFERRAL))
+    return None
 
 
 def _required(url: str | None) -> str:
@@ -350,10 +402,15 @@ async def _unless_stopped(
         return None
     task: asyncio.Task[FetchResult] = asyncio.ensure_future(fetch)
     stopped = asyncio.ensure_future(stop.wait())
-    await asyncio.wait({task, stopped}, return_when=asyncio.FIRST_COMPLETED)
-    stopped.cancel()
-    if not task.done():
-        task.cancel()
-        await asyncio.gather(task, return_exceptions=True)
+    try:
+        await asyncio.wait({task, stopped}, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        # Also when this task is cancelled (the crawl ends on a fault): a fetch
+        # left running would outlive its client.
+        stopped.cancel()
+        if not task.done():
+            task.cancel()
+            await asyncio.gather(task, return_exceptions=True)
+    if task.cancelled():
         return None
     return task.result()
