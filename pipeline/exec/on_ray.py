@@ -17,7 +17,7 @@ per-call cost is shared; bulk archives go one unit (one web archive) per call,
 and the actor writes that unit's partition and marker itself, so the output
 folder must be one every Ray node can write (a shared file system).
 
-`ray` is an optional extra (`pip install 'news-pipeline[ray]'`).
+`ray` is an optional extra (from a checkout: `pip install -e '.[ray]'`).
 """
 
 from __future__ import annotations
@@ -44,7 +44,7 @@ def _ray() -> Any:
     try:
         import ray
     except ImportError as exc:
-        raise ConfigError("--engine ray needs Ray: pip install 'news-pipeline[ray]'") from exc
+        raise ConfigError("--engine ray needs Ray: pip install -e '.[ray]' (from a checkout)") from exc
     return ray
 
 
