@@ -141,6 +141,44 @@ def test_next_data_stands_in_for_an_empty_html_body() -> None:
     assert text_of(html).split("\n\n") == SENTENCES
 
 
+def _flight(rows: str, parts: int) -> str:
+    """A React Server Components payload as Next.js streams it: chunks pushed by
+    scripts, a row possibly cut between two of them."""
+    size = -(-len(rows) // parts)
+    chunks = [rows[i : i + size] for i in range(0, len(rows), size)]
+    return "".join(f"<script>self.__next_f.push({json.dumps([1, c])})</script>" for c in chunks)
+
+
+def test_a_streamed_payload_stands_in_for_a_spinner() -> None:
+    # Each paragraph an element whose children mix text and a link element.
+    tree = [
+        "$",
+        "article",
+        None,
+        {
+            "children": [
+                ["$", "h1", None, {"children": TITLE}],
+                *(
+                    [
+                        "$",
+                        "p",
+                        str(i),
+                        {"children": [s[:30], ["$", "a", None, {"children": s[30:]}]]},
+                    ]
+                    for i, s in enumerate(SENTENCES)
+                ),
+            ]
+        },
+    ]
+    text = "A text row: its length is in bytes, and ünïcödé counts twice."
+    rows = (
+        '0:["$","$L1",null,{}]\n1:I["chunk.js",[],"default"]\n'
+        f'2:{json.dumps(tree)}\n3:T{len(text.encode()):x},{text}4:["$$5 is a price"]\n'
+    )
+    html = page(f"<main><div class='spinner'>Loading…</div></main>{_flight(rows, 3)}")
+    assert text_of(html).split("\n\n") == SENTENCES
+
+
 def test_a_full_html_body_is_not_replaced_by_a_shorter_declared_one() -> None:
     ld = json.dumps({"@type": "NewsArticle", "articleBody": SENTENCES[0]})
     html = page(

@@ -6,7 +6,10 @@ Two sources, both read before the clean stage drops scripts:
     hydration   the state a JavaScript framework ships for the page to render
                 from: Next.js `__NEXT_DATA__`, `window.__NUXT__`,
                 `__INITIAL_STATE__`, `__PRELOADED_STATE__`, `__APOLLO_STATE__`,
-                Arc's `Fusion.globalContent`, and `<script type="application/json">`
+                Arc's `Fusion.globalContent`, `<script type="application/json">`,
+                and the streamed payload of React Server Components (Next.js'
+                App Router: `self.__next_f.push([1, "..."])` chunks that together
+                spell out rows of JSON element trees and length-prefixed texts)
 
 A hydration payload holds the whole page's data (menus, teasers, ads
 settings), so its body is the longest run of prose in it: the string field with
@@ -28,6 +31,7 @@ from pipeline.normalize import normalize_text, word_count
 from pipeline.record import Paragraph
 
 _STATE_MARKERS = (
+    "__next_f",
     "__NUXT__",
     "__INITIAL_STATE__",
     "__PRELOADED_STATE__",
@@ -92,16 +96,71 @@ def from_json_ld(body: str | None) -> Declared | None:
 def from_hydration(texts: list[str]) -> Declared | None:
     """The longest body among the payloads, or None."""
     best: tuple[int, tuple[Paragraph, ...]] | None = None
-    for text in texts:
-        value = _decode(text)
-        if value is None:
-            continue
+    values = [v for v in map(_decode, (t for t in texts if _STREAM not in t)) if v is not None]
+    values += _flight_rows(_stream(texts))
+    for value in values:
         for candidate in _bodies(value):
             paragraphs = _paragraphs(candidate)
             words = sum(word_count(p.text) for p in paragraphs)
             if words >= _MIN_WORDS and (best is None or words > best[0]):
                 best = (words, paragraphs)
     return Declared(best[1], "hydration") if best else None
+
+
+_STREAM = "__next_f.push("
+_MAX_ROWS = 10_000
+
+
+def _stream(texts: list[str]) -> str:
+    """The streamed payload's text: the strings of every `self.__next_f.push([1, "…"])`,
+    in document order, joined (a row may be cut between two chunks)."""
+    chunks = []
+    decoder = json.JSONDecoder(strict=False)
+    for text in texts:
+        at = text.find(_STREAM)
+        while at >= 0:
+            start = at + len(_STREAM)
+            try:
+                value, end = decoder.raw_decode(text, start)
+            except (ValueError, RecursionError):
+                end = start
+            else:
+                if isinstance(value, list) and len(value) >= 2 and isinstance(value[1], str):
+                    chunks.append(value[1])
+            at = text.find(_STREAM, end)
+    return "".join(chunks)
+
+
+def _flight_rows(data: str) -> list[object]:
+    """The values of a React Server Components payload: rows `ID:JSON` ended by a
+    newline, and text rows `ID:T<hex length>,<that many UTF-8 bytes>` (with no
+    end mark: their text may hold newlines). Other rows (module imports `I[…]`,
+    hints `HL[…]`) are passed over."""
+    raw = data.encode("utf-8", "surrogatepass")
+    values: list[object] = []
+    at = 0
+    while at < len(raw) and len(values) < _MAX_ROWS:
+        colon = raw.find(b":", at)
+        if colon < 0:
+            break
+        mark = raw[colon + 1 : colon + 2]
+        if mark == b"T" and raw[at:colon].isalnum():
+            comma = raw.find(b",", colon)
+            size = raw[colon + 2 : comma]
+            if comma > 0 and size and all(c in b"0123456789abcdefABCDEF" for c in size):
+                end = comma + 1 + int(size, 16)
+                values.append(raw[comma + 1 : end].decode("utf-8", "replace"))
+                at = end
+                continue
+        newline = raw.find(b"\n", colon)
+        end = len(raw) if newline < 0 else newline
+        if mark in (b"[", b"{", b'"'):
+            try:
+                values.append(json.loads(raw[colon + 1 : end]))
+            except (ValueError, RecursionError):
+                pass
+        at = end + 1
+    return values
 
 
 def _decode(text: str) -> object:
@@ -142,15 +201,35 @@ def _bodies(value: object) -> Iterator[str]:
 
 
 def _item_text(value: object) -> str | None:
-    """A list item's paragraph: a string, or the text field of a block object."""
+    """A list item's paragraph: a string, the text field of a block object, or the
+    text of a React element (`["$", "p", key, {"children": …}]`)."""
     if isinstance(value, str):
         return value
+    if isinstance(value, list):
+        return _element_text(value) or None
     if isinstance(value, dict):
         for key in ("content", "text", "html", "body", "value"):
             inner = value.get(key)
             if isinstance(inner, str):
                 return inner
     return None
+
+
+_ELEMENT_DEPTH = 20
+
+
+def _element_text(value: object, depth: int = 0) -> str:
+    """The text a React element's children spell out (links and emphasis inside a
+    paragraph are elements of their own)."""
+    if isinstance(value, str):
+        if value.startswith("$"):  # "$L3" refers to another row; "$$" escapes a "$"
+            return value[1:] if value.startswith("$$") else ""
+        return value
+    if depth > _ELEMENT_DEPTH or not isinstance(value, list):
+        return ""
+    if len(value) == 4 and value[0] == "$" and isinstance(value[3], dict):
+        return _element_text(value[3].get("children"), depth + 1)
+    return "".join(_element_text(v, depth + 1) for v in value)
 
 
 def _paragraphs(text: str) -> tuple[Paragraph, ...]:
