@@ -44,7 +44,9 @@ def _ray() -> Any:
     try:
         import ray
     except ImportError as exc:
-        raise ConfigError("--engine ray needs Ray: pip install -e '.[ray]' (from a checkout)") from exc
+        raise ConfigError(
+            "--engine ray needs Ray: pip install -e '.[ray]' (from a checkout)"
+        ) from exc
     return ray
 
 
