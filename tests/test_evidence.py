@@ -149,6 +149,10 @@ def _flight(rows: str, parts: int) -> str:
     return "".join(f"<script>self.__next_f.push({json.dumps([1, c])})</script>" for c in chunks)
 
 
+def _link(text: str) -> list[object]:
+    return ["$", "a", None, {"href": "/more", "children": text}]
+
+
 def test_a_streamed_payload_stands_in_for_a_spinner() -> None:
     # Each paragraph an element whose children mix text and a link element.
     tree = [

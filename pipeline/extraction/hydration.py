@@ -20,6 +20,7 @@ yields much less than the page declares (`declared_body`).
 
 from __future__ import annotations
 
+import contextlib
 import json
 import re
 from collections.abc import Iterator
@@ -155,10 +156,8 @@ def _flight_rows(data: str) -> list[object]:
         newline = raw.find(b"\n", colon)
         end = len(raw) if newline < 0 else newline
         if mark in (b"[", b"{", b'"'):
-            try:
+            with contextlib.suppress(ValueError, RecursionError):
                 values.append(json.loads(raw[colon + 1 : end]))
-            except (ValueError, RecursionError):
-                pass
         at = end + 1
     return values
 
