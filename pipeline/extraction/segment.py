@@ -43,6 +43,11 @@ _SKIP = frozenset(
     " iframe svg canvas map area object embed hr".split()
 )
 _NESTED_BLOCKS = frozenset("p div ul ol table blockquote pre h2 h3 h4".split())
+# Elements that make a block of their own wherever they are (see _wraps_blocks).
+_BLOCK_TAGS = (
+    "p div section article main aside header footer nav ul ol dl table blockquote pre"
+    " h1 h2 h3 h4 h5 h6 figure form details address"
+).split()
 _ANY_HEADING = 7  # a section level that every heading (h1-h6) ends
 # A furniture section's block with this share of its text in links is its teasers;
 # a later block with under the prose share, this many words and a sentence's end
@@ -217,6 +222,7 @@ def segment(
 
 class _Walker:
     __slots__ = (
+        "_blocks",
         "_links",
         "container",
         "depth",
@@ -255,6 +261,7 @@ class _Walker:
         self.skip: tuple[int, int, str] | None = None
         self.section_links = False  # the section has shown a block of links
         self._links = index.tag_positions("a")
+        self._blocks = index.tag_positions(*_BLOCK_TAGS)
 
     def walk(self, i: int, context: Context) -> None:
         if self.depth > MAX_DEPTH:  # hostile nesting: keep the text, flat
@@ -279,7 +286,7 @@ class _Walker:
         tag = index.tags[i] or "-"
         if tag == "-text":
             self.run.append(index.texts[i] or "")
-        elif tag in INLINE_TAGS and i != self.container:
+        elif tag in INLINE_TAGS and i != self.container and not self._wraps_blocks(i, tag):
             if i in self.flags.furniture:
                 self.flush(context)  # a flagged inline element outside a sentence
                 own = _enter(i, tag, context, self)
@@ -294,6 +301,16 @@ class _Walker:
         else:
             self.flush(context)
             self.block(i, tag, _enter(i, tag, context, self))
+
+    def _wraps_blocks(self, i: int, tag: str) -> bool:
+        """An inline element (not a link) around paragraphs, headings or lists (an
+        article in `<span role="main">`): a container, walked like a <div>. A link
+        around a card's blocks stays one run of link text."""
+        if tag == "a":
+            return False
+        blocks = self._blocks
+        k = bisect_left(blocks, i + 1)
+        return k < len(blocks) and blocks[k] < self.index.end[i]
 
     def inline(self, i: int, tag: str, context: Context) -> None:
         text = self.index.text(i)
