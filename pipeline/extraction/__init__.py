@@ -72,6 +72,7 @@ _DECLARED_MIN_WORDS = 80
 _STUB_WORDS = 100
 _DECLARED_SHARE = 0.5
 _HYDRATION_BELOW = 200
+_STREAM_BELOW = 30
 
 
 @dataclass(frozen=True, slots=True)
@@ -224,6 +225,12 @@ def _declared_body(
     declared = hydration.from_hydration(scripts)
     if declared is not None and words < _DECLARED_SHARE * declared.words:
         return declared
+    if words < _STREAM_BELOW:
+        # A streamed payload holds the whole page as the HTML shows it, and more:
+        # it stands in only for HTML that shows next to nothing (a spinner).
+        declared = hydration.from_stream(scripts)
+        if declared is not None and words < _DECLARED_SHARE * declared.words:
+            return declared
     return None
 
 

@@ -55,7 +55,7 @@ class Declared:
     """A body the page declares: its paragraphs and where it came from."""
 
     paragraphs: tuple[Paragraph, ...]
-    source: str  # "json-ld" or "hydration"
+    source: str  # "json-ld", "hydration" or "stream"
 
     @property
     def words(self) -> int:
@@ -95,17 +95,25 @@ def from_json_ld(body: str | None) -> Declared | None:
 
 
 def from_hydration(texts: list[str]) -> Declared | None:
-    """The longest body among the payloads, or None."""
-    best: tuple[int, tuple[Paragraph, ...]] | None = None
+    """The longest body among the state payloads, or None."""
     values = [v for v in map(_decode, (t for t in texts if _STREAM not in t)) if v is not None]
-    values += _flight_rows(_stream(texts))
+    return _longest(values, "hydration")
+
+
+def from_stream(texts: list[str]) -> Declared | None:
+    """The longest body in the streamed payload of React Server Components, or None."""
+    return _longest(_flight_rows(_stream(texts)), "stream")
+
+
+def _longest(values: list[object], source: str) -> Declared | None:
+    best: tuple[int, tuple[Paragraph, ...]] | None = None
     for value in values:
         for candidate in _bodies(value):
             paragraphs = _paragraphs(candidate)
             words = sum(word_count(p.text) for p in paragraphs)
             if words >= _MIN_WORDS and (best is None or words > best[0]):
                 best = (words, paragraphs)
-    return Declared(best[1], "hydration") if best else None
+    return Declared(best[1], source) if best else None
 
 
 _STREAM = "__next_f.push("
