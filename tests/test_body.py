@@ -182,3 +182,16 @@ def test_thin_body_takes_prose_scored_just_below_the_line(monkeypatch: pytest.Mo
     kept = [d.candidate.text for d in decisions if d.kept]
     assert PARAGRAPHS[0] in kept and PARAGRAPHS[1] not in kept
     assert [d.reason for d in decisions if d.candidate.text == PARAGRAPHS[0]] == ["rescued"]
+
+
+def test_a_line_break_inside_a_block_separates_its_words() -> None:
+    """`<br>` is a line break a reader sees: "Doe<br>Main Street" is two words."""
+    extra = (
+        "<p>Jane Doe<br>Main Street 5<br>Springfield</p>"
+        "<blockquote>First line of the quote<br>second line</blockquote>"
+        "<pre>a = 1<br>b = 2</pre>"
+    )
+    texts = [getattr(b, "text", "") for b in blocks_of(article_page(extra)).blocks]
+    assert "Jane Doe Main Street 5 Springfield" in texts
+    assert "First line of the quote second line" in texts
+    assert "a = 1\nb = 2" in texts

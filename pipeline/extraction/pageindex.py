@@ -367,6 +367,21 @@ class PageIndex:
         trail = len(tail) - len(tail.rstrip())
         return c[last + 1] - c[first] - lead - trail
 
+    def lines(self, i: int, separator: str = "", line_break: str = " ") -> str:
+        """The element's text as a reader sees it: `text`, with each `<br>` a line
+        break (a space by default: "Jane Doe<br>Main Street" is two words, not
+        "DoeMain")."""
+        texts = self.texts
+        own = texts[i]
+        if own is not None:
+            return own
+        at = self.tag_positions(TEXT, "br")
+        k = bisect_left(at, i)
+        stop = bisect_left(at, self.end[i], k)
+        return separator.join(
+            [line_break if texts[j] is None else texts[j] or "" for j in at[k:stop]]
+        )
+
     def text(self, i: int, separator: str = "") -> str:
         """node.text(deep=True, separator=separator), from the index (text nodes
         whose data lexbor left unset count as empty ones here)."""

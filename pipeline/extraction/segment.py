@@ -265,7 +265,7 @@ class _Walker:
 
     def walk(self, i: int, context: Context) -> None:
         if self.depth > MAX_DEPTH:  # hostile nesting: keep the text, flat
-            self.run.append(self.index.text(i))
+            self.run.append(self.index.lines(i))
             self.flush(context)
             return
         self.depth += 1
@@ -313,7 +313,7 @@ class _Walker:
         return k < len(blocks) and blocks[k] < self.index.end[i]
 
     def inline(self, i: int, tag: str, context: Context) -> None:
-        text = self.index.text(i)
+        text = self.index.lines(i)
         self.run.append(text)
         self.run_links += len(text) if tag == "a" else self.link_chars(i)
 
@@ -343,9 +343,10 @@ class _Walker:
             if block.items:
                 self.add(block, "list", self.link_chars(i), context)
         elif tag == "blockquote":
-            self.leaf(Quote(normalize_text(self.index.text(i))), "quote", i, context)
+            self.leaf(Quote(normalize_text(self.index.lines(i))), "quote", i, context)
         elif tag == "pre":
-            self.leaf(Code(normalize_multiline(self.index.text(i))), "code", i, context)
+            text = self.index.lines(i, line_break="\n")
+            self.leaf(Code(normalize_multiline(text)), "code", i, context)
         elif tag == "table":
             self.table(i, context)
         elif tag == "figure":
@@ -410,7 +411,7 @@ class _Walker:
             self.add(Paragraph(text), "text", min(links, len(text)), context)
 
     def heading(self, i: int, level: int, context: Context) -> None:
-        text = normalize_text(self.index.text(i))
+        text = normalize_text(self.index.lines(i))
         if not text:
             return
         if self.title and _same(text, self.title):
@@ -428,7 +429,7 @@ class _Walker:
         if any(alive[k] and tags[k] in _NESTED_BLOCKS for k in range(i + 1, index.end[i])):
             self.walk(i, context)  # a <p> the parser kept open around blocks
             return
-        self.leaf(Paragraph(normalize_text(self.index.text(i))), "p", i, context)
+        self.leaf(Paragraph(normalize_text(self.index.lines(i))), "p", i, context)
 
     def leaf(self, block: Paragraph | Quote | Code, kind: str, i: int, context: Context) -> None:
         if block.text:
@@ -451,7 +452,7 @@ class _Walker:
             if table.parent is not None and not _has_ancestor(table.parent, "table", node):
                 self.table(index.position(table), context)
         for quote in node.css("blockquote"):
-            text = normalize_text(index.text(index.position(quote)))
+            text = normalize_text(index.lines(index.position(quote)))
             self.leaf(Quote(text), "quote", index.position(quote), context)
 
 
@@ -521,7 +522,7 @@ def _list_block(index: PageIndex, i: int, depth: int = 0) -> ListBlock:
             elif tag == "-text":
                 text_parts.append(texts[part] or "")
             elif tag not in _SKIP:
-                text_parts.append(index.text(part, "" if tag in INLINE_TAGS else " "))
+                text_parts.append(index.lines(part, "" if tag in INLINE_TAGS else " "))
         text = normalize_text(" ".join(text_parts))
         if text or children:
             items.append(ListItem(text, tuple(c for c in children if c.items)))
