@@ -79,10 +79,10 @@ def test_extract_unexpected_exception_is_an_error_line(
 
     real = body.build
 
-    def build(root: object, title: str | None, *rest: object) -> body.Built:
+    def build(index: object, root: int, title: str | None, *rest: object) -> body.Built:
         if title and "Broken" in title:
             raise RuntimeError("a bug")
-        return real(root, title, *rest)  # type: ignore[arg-type]
+        return real(index, root, title, *rest)  # type: ignore[arg-type]
 
     monkeypatch.setattr(body, "build", build)
     pages = tmp_path / "pages"
