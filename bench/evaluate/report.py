@@ -458,7 +458,8 @@ def robustness_line(run: RobustnessRun, seconds: float | None = None) -> str:
     limit = f", the first {run.limit} of each set" if run.limit else ""
     return (
         f"{sum(run.pages.values())} pages ({sets}{limit}) × {len(run.keys)} transformations, "
-        f"systems: {', '.join(run.systems)}; {run.workers} processes, {took:.0f} s"
+        f"systems: {', '.join(run.systems)}; {run.workers} process"
+        f"{'es' if run.workers != 1 else ''}, {took:.0f} s"
     )
 
 

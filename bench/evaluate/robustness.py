@@ -16,8 +16,7 @@ The article container is found from the truth, never from an extractor: the
 deepest element (not `html`/`body`, not a phrasing element, `p`, heading, list
 item or `pre`) whose text holds at least 80% of the truth's word trigrams found
 anywhere in the page's text (lowercase `\\w+` tokens, CJK characters one token
-each, trigrams within each line of the truth; at least half of them must be on the
-page at all). Its `<p>`
+each; at least half of the truth's trigrams must be on the page at all). Its `<p>`
 descendants are the article paragraphs. Pages without one are skipped ("no
 container") by the transformations that need it (c-h).
 
@@ -111,11 +110,6 @@ def trigrams(words: Sequence[str]) -> set[Trigram]:
     return {(words[i], words[i + 1], words[i + 2]) for i in range(len(words) - 2)}
 
 
-def truth_trigrams(truth: str) -> set[Trigram]:
-    """The word trigrams of each line of the truth (none across its lines)."""
-    return set().union(*(trigrams(tokens(line)) for line in truth.splitlines()))
-
-
 def shingle_set(text: str, n: int = 4) -> set[tuple[str, ...]]:
     words = tokens(text)
     return {tuple(words[i : i + n]) for i in range(len(words) - n + 1)}
@@ -183,7 +177,7 @@ def container_of(tree: Any, html: str, page: BenchPage) -> Node | None:
 
 def find_container(tree: Any, truth: str) -> Node | None:
     """The deepest element holding at least 80% of the truth's trigrams found on the page."""
-    wanted = {t: i for i, t in enumerate(sorted(truth_trigrams(truth)))}
+    wanted = {t: i for i, t in enumerate(sorted(trigrams(tokens(truth))))}
     if len(wanted) < MIN_TRUTH_TRIGRAMS or tree.body is None:
         return None
     texts: list[Node] = []
@@ -272,7 +266,7 @@ def visible_text(html: str) -> str:
 
 def truth_share(html: str, truth: str) -> float:
     """The share of the truth's word trigrams in the page's visible text."""
-    wanted = truth_trigrams(truth)
+    wanted = trigrams(tokens(truth))
     if not wanted:
         return 1.0
     return len(wanted & trigrams(tokens(visible_text(html)))) / len(wanted)
