@@ -41,6 +41,7 @@ test: lint
 clean:
 	rm -rf $(VENV) output/2* build pipeline/extraction/_native*.so
 
-# The full benchmark run (about 9 minutes): ours beside trafilatura, results in bench/.
+# The full benchmark run (about 45 minutes, 35 of them the robustness suite): ours beside
+# trafilatura, results in bench/.
 bench: $(STAMP)
 	$(BIN)/pipeline eval all --write

@@ -1,4 +1,4 @@
-"""`pipeline eval aeb|wcxb|trafeval|speed|memory|all`: the command line of the evaluation.
+"""`pipeline eval aeb|wcxb|trafeval|speed|memory|robustness|all`: the evaluation's command line.
 
 Only `run` loads the measuring modules (and trafilatura with them), so that
 building the `pipeline` parser stays cheap for `pipeline extract`.
@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from bench.evaluate import PARTS
+from bench.evaluate import PARTS, TRANSFORMS
 
 if TYPE_CHECKING:
     from bench.evaluate.run import Plan
@@ -36,6 +36,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--memory-pages", type=int, default=5000, help="pages of the memory run (default 5000)"
     )
+    parser.add_argument(
+        "--transforms",
+        help="robustness transformations, comma-separated (default: all; "
+        f"{','.join(TRANSFORMS)}; d is both d-span and d-custom)",
+    )
+    parser.add_argument("--workers", type=int, help="robustness: processes (default: one per core)")
     parser.add_argument("--worst", type=int, default=15, help="worst pages listed per benchmark")
     parser.add_argument(
         "--write", action="store_true", help="save results and update the bench README table"
@@ -46,6 +52,19 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--readme", type=Path, default=DEFAULT_README, help="README whose table --write updates"
     )
+
+
+def transform_keys(text: str | None) -> tuple[str, ...]:
+    """`a,d,f` -> the keys, in report order ("d" is both d-span and d-custom)."""
+    if not text:
+        return TRANSFORMS
+    asked = {t.strip() for t in text.split(",") if t.strip()}
+    families = {k.split("-")[0] for k in TRANSFORMS}
+    unknown = sorted(asked - set(TRANSFORMS) - families)
+    if unknown:
+        known = ", ".join(TRANSFORMS)
+        raise ValueError(f"unknown transformations: {', '.join(unknown)} (known: {known})")
+    return tuple(k for k in TRANSFORMS if k in asked or k.split("-")[0] in asked)
 
 
 def plan_of(args: argparse.Namespace, argv: list[str]) -> Plan:
@@ -61,18 +80,21 @@ def plan_of(args: argparse.Namespace, argv: list[str]) -> Plan:
         rounds=args.rounds,
         memory_pages=args.memory_pages,
         command=" ".join(["pipeline", *argv]),
+        transforms=transform_keys(args.transforms),
+        workers=args.workers,
     )
 
 
 def missing_data(plan: Plan) -> list[Path]:
     needs = {
-        "aeb": "aeb",
-        "speed": "aeb",
-        "wcxb": "wcxb-dev",
-        "memory": "wcxb-dev",
-        "trafeval": "trafilatura-eval",
+        "aeb": ("aeb",),
+        "speed": ("aeb",),
+        "wcxb": ("wcxb-dev",),
+        "memory": ("wcxb-dev",),
+        "trafeval": ("trafilatura-eval",),
+        "robustness": ("aeb", "wcxb-dev", "trafilatura-eval"),
     }
-    folders = {plan.data / needs[p] for p in plan.parts}
+    folders = {plan.data / folder for p in plan.parts for folder in needs[p]}
     return sorted(f for f in folders if not f.is_dir())
 
 
@@ -80,15 +102,23 @@ def run(args: argparse.Namespace, argv: list[str]) -> int:
     from bench.evaluate import report
     from bench.evaluate.run import execute
 
-    plan = plan_of(args, argv)
+    try:
+        plan = plan_of(args, argv)
+    except ValueError as exc:
+        print(f"pipeline eval: {exc}", file=sys.stderr)
+        return 2
     missing = missing_data(plan)
     if missing:
         print(f"pipeline eval: no benchmark folder {missing[0]} (see --data)", file=sys.stderr)
         return 2
     results = execute(plan, lambda line: print(f"pipeline eval: {line}", file=sys.stderr))
     print(report.render(results, args.worst))
-    if args.write:
+    if args.write and report.has_main_parts(results):
         figures, pages = report.write_results(results, args.results)
         report.update_readme(args.readme, results)
         print(f"results: {figures}  pages: {pages}  table: {args.readme}", file=sys.stderr)
+    if args.write and results.robustness is not None:
+        figures, pages = report.write_robustness(results, args.results)
+        report.update_robustness_readme(args.readme, results)
+        print(f"robustness: {figures}  pages: {pages}  table: {args.readme}", file=sys.stderr)
     return 0

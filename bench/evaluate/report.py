@@ -24,6 +24,8 @@ from bench.evaluate.quality import (
     trafeval_summary,
     wcxb_summary,
 )
+from bench.evaluate.robustness import LABELS, ORIGINAL, RobustnessRun, RobustRow, Shift, shifts
+from bench.evaluate.robustness import worst as robustness_worst
 from bench.evaluate.run import Results
 from bench.evaluate.speed import SpeedResult
 from bench.evaluate.systems import CRASH
@@ -32,6 +34,10 @@ OURS = "ours"
 BASELINE = "trafilatura"
 BEGIN = "<!-- eval:begin -->"
 END = "<!-- eval:end -->"
+# The robustness tables: of a run over every page, and of a run with --limit.
+ROBUSTNESS = ("<!-- robustness:begin -->", "<!-- robustness:end -->")
+ROBUSTNESS_SAMPLE = ("<!-- robustness-sample:begin -->", "<!-- robustness-sample:end -->")
+SET_NAMES = {"aeb": "AEB", "wcxb": "WCXB articles", "trafeval": "traf-eval"}
 
 
 def table(header: Sequence[str], rows: Iterable[Sequence[str]]) -> str:
@@ -320,6 +326,8 @@ def render(results: Results, worst: int = 15) -> str:
         parts += ["## speed", speed_table(results)]
     if results.memory:
         parts += ["## memory", memory_line(results)]
+    if results.robustness:
+        parts += robustness_parts(results.robustness, worst)
     crashed = crashes(results)
     if crashed:
         parts += [
@@ -384,6 +392,11 @@ def write_results(results: Results, folder: Path) -> tuple[Path, Path]:
     return figures, pages
 
 
+def has_main_parts(results: Results) -> bool:
+    """Whether the run measured more than the robustness suite (the main results files)."""
+    return any(part != "robustness" for part in results.plan.parts)
+
+
 def update_readme(readme: Path, results: Results) -> None:
     """Put the latest summary table between the eval markers (appending them if absent)."""
     block = "\n\n".join(
@@ -404,4 +417,179 @@ def update_readme(readme: Path, results: Results) -> None:
         text = pattern.sub(lambda _: fresh, text, count=1)
     else:
         text = f"{text.rstrip()}\n\n{fresh}\n" if text else f"{fresh}\n"
+    readme.write_text(text, encoding="utf-8")
+
+
+# --- robustness ----------------------------------------------------------------------
+
+
+def meets_target(shift: Shift) -> bool | None:
+    """Issue 16's targets: (a) F1 falls by at most 0.03 and at most 2% of the pages lose
+    half their F1; (b)-(h) F1 falls by at most 0.005 and no `without` text, duplicate or
+    inserted text appears. None for the control."""
+    if shift.transform == "0":
+        return None
+    if shift.transform == "a":
+        return shift.change >= -0.03 and shift.losing_share <= 0.02
+    leaks = shift.new_without + shift.duplicated + shift.inserted_leaked
+    return shift.change >= -0.005 and leaks == 0
+
+
+def _pages_cell(shift: Shift) -> str:
+    skipped = sum(shift.skipped.values())
+    return f"{shift.pages} ({skipped} skipped)" if skipped else str(shift.pages)
+
+
+def _count(value: int, applies: bool = True) -> str:
+    return str(value) if applies else "–"
+
+
+def robustness_table(run: RobustnessRun) -> str:
+    """Transformation × set (× system when there are peers): F1 before and after, the
+    pages losing half their F1, the pages leaking what the original output did not."""
+    many = len(run.systems) > 1
+    header = ["transformation", "set", *(["system"] if many else []), "pages"]
+    header += ["original F1", "transformed F1", "change", "losing half"]
+    header += ["new `without`", "duplicated", "inserted leaked", "target"]
+    lines = []
+    for s in shifts(run):
+        target = meets_target(s)
+        line = [f"{s.transform}: {LABELS[s.transform]}", SET_NAMES[s.dataset]]
+        line += [s.system] if many else []
+        line += [_pages_cell(s), num(s.original), num(s.transformed), f"{s.change:+.3f}"]
+        line += [f"{s.losing_half} ({pct(s.losing_share)})"]
+        line += [_count(s.new_without, s.dataset != "aeb"), str(s.duplicated)]
+        line += [_count(s.inserted_leaked, s.transform in ("f", "h"))]
+        line += ["–" if target is None else ("met" if target else "missed")]
+        lines.append(line)
+    return table(header, lines)
+
+
+def robustness_line(run: RobustnessRun, seconds: float | None = None) -> str:
+    sets = ", ".join(f"{SET_NAMES[k]} {v}" for k, v in run.pages.items())
+    took = seconds if seconds is not None else sum(run.seconds.values())
+    limit = f", the first {run.limit} of each set" if run.limit else ""
+    return (
+        f"{sum(run.pages.values())} pages ({sets}{limit}) × {len(run.keys)} transformations, "
+        f"systems: {', '.join(run.systems)}; {run.workers} process"
+        f"{'es' if run.workers != 1 else ''}, {took:.0f} s"
+    )
+
+
+def robustness_skips(run: RobustnessRun) -> str:
+    """Why transformations were not applied, per transformation and set (ours' rows)."""
+    lines = []
+    for s in shifts(run):
+        if s.system == run.systems[0] and s.skipped:
+            why = ", ".join(f"{reason} {n}" for reason, n in sorted(s.skipped.items()))
+            lines.append(f"- {s.transform} {SET_NAMES[s.dataset]}: {why}")
+    return "\n".join(lines) if lines else "none"
+
+
+def robustness_parts(run: RobustnessRun, worst: int = 15) -> list[str]:
+    parts = ["## robustness (F1 against the untransformed truth)", robustness_line(run)]
+    parts += [robustness_table(run), "### pages not transformed", robustness_skips(run)]
+    for key in run.keys:
+        rows = robustness_worst(run, key, run.systems[0], min(worst, 5))
+        if key != "0" and rows:
+            parts += [f"### {key}: pages {run.systems[0]} lost most", _worst_lines(rows)]
+    return parts
+
+
+def _worst_lines(rows: Sequence[RobustRow]) -> str:
+    return "\n".join(
+        f"- {SET_NAMES[r.row.dataset]} {r.row.id[:16]} {r.original_f1:.3f} -> {r.row.f1:.3f}"
+        f"{' ' + r.row.rejected if r.row.rejected else ''} {r.row.url or ''}".rstrip()
+        for r in rows
+    )
+
+
+def robustness_json(results: Results) -> dict[str, Any]:
+    run = results.robustness
+    assert run is not None
+    figures = []
+    for s in shifts(run):
+        figures.append(
+            asdict(s)
+            | {"change": s.change, "losing_share": s.losing_share}
+            | {"target_met": meets_target(s)}
+        )
+    return {
+        "date": results.date,
+        "command": results.plan.command,
+        "versions": results.versions,
+        "seconds": results.seconds.get("robustness"),
+        "seconds_per_set": run.seconds,
+        "workers": run.workers,
+        "limit": run.limit,
+        "pages": run.pages,
+        "systems": list(run.systems),
+        "transforms": {k: LABELS[k] for k in run.keys},
+        "figures": figures,
+    }
+
+
+def _robustness_stem(results: Results) -> str:
+    run = results.robustness
+    limit = f"-limit{run.limit}" if run is not None and run.limit else ""
+    return f"{results.date}-robustness{limit}"
+
+
+def write_robustness(results: Results, folder: Path) -> tuple[Path, Path]:
+    """<date>-robustness[-limitN].json (figures) and ...-pages.jsonl.gz (every page and
+    transformation, per set, system and transformation the most F1 lost first)."""
+    run = results.robustness
+    assert run is not None
+    folder.mkdir(parents=True, exist_ok=True)
+    stem = _robustness_stem(results)
+    figures, pages = folder / f"{stem}.json", folder / f"{stem}-pages.jsonl.gz"
+    figures.write_text(json.dumps(robustness_json(results), indent=1) + "\n", encoding="utf-8")
+    order = {k: i for i, k in enumerate((ORIGINAL, *run.keys))}
+    rows = sorted(
+        run.rows,
+        key=lambda r: (r.row.dataset, r.row.system, order[r.transform], r.row.f1 - r.original_f1),
+    )
+    lines = (json.dumps(_flat(r), ensure_ascii=False) for r in rows)
+    with gzip.open(pages, "wt", encoding="utf-8") as stream:
+        stream.writelines(f"{line}\n" for line in lines)
+    return figures, pages
+
+
+# A page's own fields, given on its original rows only (the transformed rows repeat them).
+_PAGE_FIELDS = ("url", "page_type")
+_NOT_KEPT = ("title_ok", "author_ok", "date_ok")
+
+
+def _flat(row: RobustRow) -> dict[str, Any]:
+    out = asdict(row)
+    page = out.pop("row")
+    for name in _NOT_KEPT + (() if row.transform == ORIGINAL else _PAGE_FIELDS):
+        page.pop(name)
+    for name in ("f1", "precision", "recall", "original_f1"):
+        for fields in (page, out):
+            if isinstance(fields.get(name), float):
+                fields[name] = round(fields[name], 4)
+    return {"transform": out.pop("transform"), **page, **out}
+
+
+def update_robustness_readme(readme: Path, results: Results) -> None:
+    """The robustness table between its markers (those of --limit runs apart)."""
+    run = results.robustness
+    assert run is not None
+    begin, end = ROBUSTNESS_SAMPLE if run.limit else ROBUSTNESS
+    block = "\n\n".join(
+        [
+            f"Run: {results.date} ({_versions(results)}), `{results.plan.command}`, "
+            f"figures in `results/{_robustness_stem(results)}.json`: "
+            + robustness_line(run, results.seconds.get("robustness")),
+            robustness_table(run),
+        ]
+    )
+    text = readme.read_text(encoding="utf-8") if readme.exists() else ""
+    fresh = f"{begin}\n{block}\n{end}"
+    if begin in text and end in text:
+        pattern = re.compile(re.escape(begin) + ".*?" + re.escape(end), re.DOTALL)
+        text = pattern.sub(lambda _: fresh, text, count=1)
+    else:
+        text = f"{text.rstrip()}\n\n## Robustness\n\n{fresh}\n" if text else f"{fresh}\n"
     readme.write_text(text, encoding="utf-8")

@@ -12,6 +12,7 @@ from importlib.metadata import version
 from pathlib import Path
 
 from bench.evaluate import datasets
+from bench.evaluate import robustness as suite
 from bench.evaluate.memory import MemoryResult, measure_memory
 from bench.evaluate.quality import PageRow, run_pages
 from bench.evaluate.speed import SpeedResult, measure_speed
@@ -31,6 +32,8 @@ class Plan:
     rounds: int = 5
     memory_pages: int = 5000
     command: str = "pipeline eval all"
+    transforms: tuple[str, ...] = suite.KEYS
+    workers: int | None = None  # robustness: processes (None: every core)
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,6 +47,7 @@ class Results:
     speed: SpeedResult | None = None
     speed_wcxb: SpeedResult | None = None
     memory: MemoryResult | None = None
+    robustness: suite.RobustnessRun | None = None
     seconds: dict[str, float] = field(default_factory=dict)
 
 
@@ -62,7 +66,7 @@ def execute(plan: Plan, progress: Progress = lambda _: None) -> Results:
     for part in plan.parts:
         progress(f"{part}: running")
         start = time.perf_counter()
-        results = _RUNNERS[part](plan, results)
+        results = _RUNNERS[part](plan, results, progress)
         elapsed = round(time.perf_counter() - start, 1)
         results = replace(results, seconds={**results.seconds, part: elapsed})
         progress(f"{part}: done in {elapsed}s")
@@ -77,17 +81,17 @@ def _wcxb_pages(plan: Plan, types: Collection[str] | None) -> Iterator[datasets.
     return datasets.load_wcxb(plan.data / datasets.WCXB_DIR, types, plan.limit)
 
 
-def _aeb(plan: Plan, results: Results) -> Results:
+def _aeb(plan: Plan, results: Results, _: Progress) -> Results:
     rows = run_pages("aeb", _aeb_pages(plan), systems(plan.peers))
     return replace(results, aeb=tuple(rows))
 
 
-def _wcxb(plan: Plan, results: Results) -> Results:
+def _wcxb(plan: Plan, results: Results, _: Progress) -> Results:
     rows = run_pages("wcxb", _wcxb_pages(plan, plan.types), systems(plan.peers))
     return replace(results, wcxb=tuple(rows))
 
 
-def _trafeval(plan: Plan, results: Results) -> Results:
+def _trafeval(plan: Plan, results: Results, _: Progress) -> Results:
     pages = datasets.load_trafeval(plan.data / datasets.TRAFEVAL_DIR, plan.limit)
     return replace(results, trafeval=tuple(run_pages("trafeval", pages, systems(plan.peers))))
 
@@ -96,7 +100,7 @@ def _trafeval(plan: Plan, results: Results) -> Results:
 WCXB_SPEED_EVERY = 5
 
 
-def _speed(plan: Plan, results: Results) -> Results:
+def _speed(plan: Plan, results: Results, _: Progress) -> Results:
     racers: list[System] = [Ours(), Ours(OURS_PURE, pure=True)]
     if plan.peers:
         racers.append(Trafilatura())
@@ -106,15 +110,28 @@ def _speed(plan: Plan, results: Results) -> Results:
     return replace(results, speed=aeb, speed_wcxb=wcxb)
 
 
-def _memory(plan: Plan, results: Results) -> Results:
+def _memory(plan: Plan, results: Results, _: Progress) -> Results:
     pages = lambda: _wcxb_pages(plan, None)  # noqa: E731
     return replace(results, memory=measure_memory(Ours(), pages, plan.memory_pages))
 
 
-_RUNNERS: dict[str, Callable[[Plan, Results], Results]] = {
+def _robustness(plan: Plan, results: Results, progress: Progress) -> Results:
+    run = suite.run(
+        plan.data,
+        plan.transforms,
+        limit=plan.limit,
+        peers=plan.peers,
+        workers=plan.workers,
+        progress=progress,
+    )
+    return replace(results, robustness=run)
+
+
+_RUNNERS: dict[str, Callable[[Plan, Results, Progress], Results]] = {
     "aeb": _aeb,
     "wcxb": _wcxb,
     "trafeval": _trafeval,
     "speed": _speed,
     "memory": _memory,
+    "robustness": _robustness,
 }
