@@ -30,6 +30,9 @@ _PROSE_LINK_SHARE = 0.3
 # the threshold is kept with it.
 _THIN_WORDS = 30
 _RESCUE_MARGIN = 1.5
+# A hidden block this much of whose word trigrams the visible kept text holds is
+# a copy of it.
+_COPY_SHARE = 0.6
 _CAPTION_KINDS = frozenset(("p", "text"))
 _POINTER_KINDS = frozenset(("p", "text", "quote", "h2", "h3", "h4", "h5", "h6"))
 
@@ -135,7 +138,32 @@ def decide(
                     kept[i], reasons[i] = False, "repeat"
                 seen.add(key)
         decisions.append(Decision(candidate, scores[i], kept[i], reasons[i], rows[i], extra[i]))
+    _drop_hidden_copies(decisions)
     return decisions
+
+
+def _drop_hidden_copies(decisions: Sequence[Decision]) -> None:
+    """A hidden block that repeats the visible article (a paywall script's flat copy
+    of it, a print version) is not kept twice: dropped when most of its word
+    trigrams are in the visible kept blocks."""
+    hidden = [d for d in decisions if d.kept and d.candidate.context.hidden]
+    if not hidden:
+        return
+    shown: set[tuple[str, ...]] = set()
+    for d in decisions:
+        if d.kept and not d.candidate.context.hidden:
+            shown.update(_trigrams(d.candidate.text))
+    if not shown:
+        return
+    for d in hidden:
+        grams = _trigrams(d.candidate.text)
+        if grams and sum(g in shown for g in grams) >= _COPY_SHARE * len(grams):
+            d.kept, d.reason = False, "hidden copy"
+
+
+def _trigrams(text: str) -> list[tuple[str, ...]]:
+    words = text.lower().split()
+    return list(zip(words, words[1:], words[2:], strict=False))
 
 
 def ruled_out(c: Candidate) -> str:
