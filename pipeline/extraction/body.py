@@ -146,12 +146,12 @@ def _drop_hidden_copies(decisions: Sequence[Decision]) -> None:
     """A hidden block that repeats the visible article (a paywall script's flat copy
     of it, a print version) is not kept twice: dropped when most of its word
     trigrams are in the visible kept blocks."""
-    hidden = [d for d in decisions if d.kept and d.candidate.context.hidden]
+    hidden = [d for d in decisions if d.kept and d.candidate.context.concealed]
     if not hidden:
         return
     shown: set[tuple[str, ...]] = set()
     for d in decisions:
-        if d.kept and not d.candidate.context.hidden:
+        if d.kept and not d.candidate.context.concealed:
             shown.update(_trigrams(d.candidate.text))
     if not shown:
         return

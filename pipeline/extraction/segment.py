@@ -82,6 +82,7 @@ class Context:
     __slots__ = (
         "around",
         "chain",
+        "concealed",
         "depth",
         "furniture",
         "hidden",
@@ -106,6 +107,7 @@ class Context:
         label: str = "body",
         parent: Context | None = None,
         chain: tuple[int, ...] = (),
+        concealed: bool = False,
     ) -> None:
         self.depth = depth
         self.tags = tags  # CONTEXT_TAGS bits of the ancestors
@@ -119,6 +121,9 @@ class Context:
         self.parent = parent
         # Index positions of the element and its ancestors, innermost first.
         self.chain = chain
+        # Hidden by its or an ancestor's markup, even where the evidence spared it
+        # (`hidden` is only for the hidden the clean stage left flagged).
+        self.concealed = concealed
 
     @property
     def path(self) -> str:
@@ -469,8 +474,10 @@ def _enter(i: int, tag: str, parent: Context, walker: _Walker) -> Context:
     flags = walker.flags
     names = flags.names.get(i)
     own = words_of(names) if names else ()
-    furniture = flags.furniture.get(i) or parent.furniture
-    spared = flags.spared.get(i) or parent.spared
+    own_furniture = flags.furniture.get(i)
+    own_spared = flags.spared.get(i)
+    furniture = own_furniture or parent.furniture
+    spared = own_spared or parent.spared
     around = parent.around
     if parent.own:
         around = (parent.own + around)[: _MAX_NAMED_ANCESTORS * 4]
@@ -489,6 +496,7 @@ def _enter(i: int, tag: str, parent: Context, walker: _Walker) -> Context:
         label,
         parent,
         (i, *parent.chain[:_MAX_CHAIN]),
+        parent.concealed or own_furniture == "hidden" or own_spared == "hidden",
     )
 
 
