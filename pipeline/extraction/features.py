@@ -37,8 +37,11 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from pipeline.extraction.segment import CONTEXT_TAGS, Candidate
+from pipeline.normalize import _CJK
 
 _WORD = re.compile(r"\w+")
+# A token: a run of word characters, a CJK character alone (normalize's _CJK).
+_TOKEN = re.compile(f"{_CJK.pattern}|(?:(?!{_CJK.pattern})\\w)+")
 _SENTENCE_END = re.compile(r"[.!?。！？](?:\s|$|[\"'”’»)])")
 _ENDS_SENTENCE = re.compile(r"[.!?。！？:;\"'”’»)]$")
 _ADDRESS = re.compile(r"https?://|www\.|\S@\S")
@@ -59,6 +62,7 @@ _ASCII_DIGITS = string.digits.encode()
 _LATIN1_WORDS = bytes(b if _WORD.match(chr(b)) else 0x20 for b in range(256))
 # The characters that can end a sentence (_SENTENCE_END) and close one (_ENDS_SENTENCE).
 _STOPS = ".!?。！？"
+_CUT_OFF = ("…", "...", "[…]", "[...]", "(…)", "(...)")
 _CLOSERS = frozenset(".!?。！？:;\"'”’»)")
 _ASCII_LETTERS = string.ascii_letters.encode()
 _ASCII_CAPITALS = string.ascii_uppercase.encode()
@@ -297,10 +301,13 @@ def _link_share(totals: list[int]) -> float:
 
 
 def _measure(candidate: Candidate) -> _Measure:
+    """The block's words (`normalize.word_count`: a CJK character is one) and its
+    tokens (lowercase word runs, a CJK character one token of its own: a Chinese
+    paragraph is not one long word)."""
     text = candidate.text
     tokens = _tokens(text.lower())
     share = min(1.0, candidate.link_chars / len(text)) if text else 0.0
-    return _Measure(len(tokens), share, tokens)
+    return _Measure(candidate.words, share, tokens)
 
 
 def _own_features(candidate: Candidate, measure: _Measure) -> list[str]:
@@ -334,12 +341,12 @@ def _own_features(candidate: Candidate, measure: _Measure) -> list[str]:
 
 
 def _tokens(text: str) -> list[str]:
-    """_WORD.findall(text): for Latin-1 text (most of it) by a byte table and a split,
-    at a quarter of the regex's cost."""
+    """_TOKEN.findall(text): for Latin-1 text (most of it) by a byte table and a
+    split, at a quarter of the regex's cost."""
     try:
         raw = text.encode("latin-1")
     except UnicodeEncodeError:
-        return _WORD.findall(text)
+        return _TOKEN.findall(text)
     return raw.translate(_LATIN1_WORDS).decode("latin-1").split()
 
 
@@ -386,6 +393,8 @@ def _shape(text: str, measure: _Measure) -> list[str]:
     end = text.rstrip()[-1:]
     if end in ("?", "!", "？", "！"):
         names.append("ends_ask" if end in ("?", "？") else "ends_exclaim")
+    elif text.rstrip().endswith(_CUT_OFF):
+        names.append("ends_cut")  # a teaser's excerpt: "... the company said …"
     if measure.words and _may_hold_address(text) and _ADDRESS.search(text):
         names.append("address")
     return names
