@@ -195,3 +195,25 @@ def test_a_line_break_inside_a_block_separates_its_words() -> None:
     assert "Jane Doe Main Street 5 Springfield" in texts
     assert "First line of the quote second line" in texts
     assert "a = 1\nb = 2" in texts
+
+
+def test_a_pull_quote_that_repeats_the_body_is_not_kept_twice() -> None:
+    sentence = PARAGRAPHS[1].split(", but")[0]  # "Officials said the dam upstream had held"
+    unique = "We have never seen the water come up this fast, one farmer told reporters."
+    extra = (
+        f"<blockquote class='pullquote'>{sentence}</blockquote>"
+        f"<aside class='pull'><p>{PARAGRAPHS[2]}</p></aside>"
+        f"<blockquote>{unique}</blockquote>"
+    )
+    texts = [getattr(b, "text", "") for b in blocks_of(article_page(extra)).blocks]
+    assert texts.count(PARAGRAPHS[2]) == 1
+    assert sentence not in texts
+    assert unique in texts  # a quote of its own is the article's
+
+
+def test_a_hidden_copy_of_the_article_is_not_kept_twice() -> None:
+    copy = "<div hidden><p>" + " ".join(PARAGRAPHS) + "</p></div>"
+    text = "\n\n".join(
+        getattr(b, "text", "") for b in blocks_of(article_page(extra_body=copy)).blocks
+    )
+    assert all(text.count(p) == 1 for p in PARAGRAPHS)

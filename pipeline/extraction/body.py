@@ -18,7 +18,7 @@ from pipeline.extraction import blockmodel, boilerplate, clean, container
 from pipeline.extraction.features import PageEvidence, block_features
 from pipeline.extraction.pageindex import PageIndex
 from pipeline.extraction.render import list_text
-from pipeline.extraction.segment import Candidate, segment
+from pipeline.extraction.segment import Candidate, context_bits, segment
 from pipeline.record import Block, ListBlock, Table, TableRef
 
 # Blocks this long are never repeated word for word by an author (tables can be).
@@ -30,9 +30,12 @@ _PROSE_LINK_SHARE = 0.3
 # the threshold is kept with it.
 _THIN_WORDS = 30
 _RESCUE_MARGIN = 1.5
-# A hidden block this much of whose word trigrams the visible kept text holds is
-# a copy of it.
+# A hidden block, a quote or an aside this much of whose word trigrams the other
+# kept text holds is a copy of it (of at least this many trigrams: a short quote
+# may well repeat a phrase).
 _COPY_SHARE = 0.6
+_PULL_QUOTE_GRAMS = 4
+_ASIDE_BITS = context_bits("aside", "figure")
 _CAPTION_KINDS = frozenset(("p", "text"))
 _POINTER_KINDS = frozenset(("p", "text", "quote", "h2", "h3", "h4", "h5", "h6"))
 
@@ -138,27 +141,36 @@ def decide(
                     kept[i], reasons[i] = False, "repeat"
                 seen.add(key)
         decisions.append(Decision(candidate, scores[i], kept[i], reasons[i], rows[i], extra[i]))
-    _drop_hidden_copies(decisions)
+    _drop_copies(decisions)
     return decisions
 
 
-def _drop_hidden_copies(decisions: Sequence[Decision]) -> None:
-    """A hidden block that repeats the visible article (a paywall script's flat copy
-    of it, a print version) is not kept twice: dropped when most of its word
-    trigrams are in the visible kept blocks."""
-    hidden = [d for d in decisions if d.kept and d.candidate.context.concealed]
-    if not hidden:
+def _drop_copies(decisions: Sequence[Decision]) -> None:
+    """Text the article shows once is kept once. A hidden block that repeats the
+    visible article (a paywall script's flat copy of it, a print version) and a
+    pull quote (a quote or aside that repeats a sentence of the body) are dropped
+    when most of their word trigrams are in the other kept blocks."""
+    copies = [d for d in decisions if d.kept and _may_repeat(d.candidate)]
+    if not copies:
         return
     shown: set[tuple[str, ...]] = set()
     for d in decisions:
-        if d.kept and not d.candidate.context.concealed:
+        if d.kept and not _may_repeat(d.candidate):
             shown.update(_trigrams(d.candidate.text))
     if not shown:
         return
-    for d in hidden:
+    for d in copies:
         grams = _trigrams(d.candidate.text)
-        if grams and sum(g in shown for g in grams) >= _COPY_SHARE * len(grams):
-            d.kept, d.reason = False, "hidden copy"
+        if len(grams) >= _PULL_QUOTE_GRAMS and sum(map(shown.__contains__, grams)) >= (
+            _COPY_SHARE * len(grams)
+        ):
+            hidden = d.candidate.context.concealed
+            d.kept, d.reason = False, "hidden copy" if hidden else "pull quote"
+
+
+def _may_repeat(c: Candidate) -> bool:
+    """Hidden, or a quote or aside: a block that may repeat the article's own text."""
+    return c.context.concealed or c.kind == "quote" or bool(c.context.tags & _ASIDE_BITS)
 
 
 def _trigrams(text: str) -> list[tuple[str, ...]]:

@@ -61,6 +61,13 @@ CONTEXT_TAGS = (
     "article main section aside nav header footer form li td figure blockquote dl details"
 ).split()
 _TAG_BIT = {tag: 1 << i for i, tag in enumerate(CONTEXT_TAGS)}
+
+
+def context_bits(*tags: str) -> int:
+    """The Context.tags bits of these ancestor tags."""
+    return sum(_TAG_BIT[tag] for tag in tags)
+
+
 _WORDS = re.compile(r"[a-z]+")
 _CAMEL = re.compile(r"(?<=[a-z])(?=[A-Z])")
 # ASCII characters that are not _WORDS's letters, as spaces.
