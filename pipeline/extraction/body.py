@@ -37,6 +37,7 @@ _COPY_SHARE = 0.6
 _PULL_QUOTE_GRAMS = 4
 _ASIDE_BITS = context_bits("aside", "figure")
 _CAPTION_KINDS = frozenset(("p", "text"))
+_TEXT_KINDS = frozenset(("p", "h1", "h2", "h3", "h4", "h5", "h6", "quote"))
 _POINTER_KINDS = frozenset(("p", "text", "quote", "h2", "h3", "h4", "h5", "h6"))
 
 
@@ -200,8 +201,17 @@ def ruled_out(c: Candidate) -> str:
         return "furniture section"
     furniture = c.context.furniture
     if furniture is not None and not c.context.hidden and not _reads_as_prose(c):
+        if _named_itself(c, furniture):
+            return ""  # a paragraph's own name ("<p id='promo-3'>"): evidence, not a verdict
         return f"furniture ({furniture}), not prose"
     return ""
+
+
+def _named_itself(c: Candidate, word: str) -> bool:
+    """A paragraph or heading flagged by a class/id word of its own, not by an
+    element around it (nor by its role, property or visibility): a slug-made id
+    ("how-we-promote-3") or a site's odd class name says little of one block."""
+    return c.context.flagged_self and c.kind in _TEXT_KINDS and "=" not in word
 
 
 def dropped_after_scoring(c: Candidate) -> str:

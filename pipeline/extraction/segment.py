@@ -91,6 +91,7 @@ class Context:
         "chain",
         "concealed",
         "depth",
+        "flagged_self",
         "furniture",
         "hidden",
         "in_container",
@@ -115,6 +116,7 @@ class Context:
         parent: Context | None = None,
         chain: tuple[int, ...] = (),
         concealed: bool = False,
+        flagged_self: bool = False,
     ) -> None:
         self.depth = depth
         self.tags = tags  # CONTEXT_TAGS bits of the ancestors
@@ -131,6 +133,7 @@ class Context:
         # Hidden by its or an ancestor's markup, even where the evidence spared it
         # (`hidden` is only for the hidden the clean stage left flagged).
         self.concealed = concealed
+        self.flagged_self = flagged_self  # the element itself is flagged, not an ancestor
 
     @property
     def path(self) -> str:
@@ -504,6 +507,7 @@ def _enter(i: int, tag: str, parent: Context, walker: _Walker) -> Context:
         parent,
         (i, *parent.chain[:_MAX_CHAIN]),
         parent.concealed or own_furniture == "hidden" or own_spared == "hidden",
+        own_furniture is not None,
     )
 
 
