@@ -39,6 +39,7 @@ _FIELDS = (
     "canonical_url",
     "site_name",
     "authors",
+    "credits",
     "published",
     "published_date",
     "modified",

@@ -137,6 +137,7 @@ class Article(_Record):
     site_name: str | None
     title: str | None
     authors: tuple[str, ...]
+    credits: tuple[str, ...]
     published: str | None
     modified: str | None
     language: str | None
@@ -329,6 +330,8 @@ def article_from_dict(data: dict[str, Any]) -> Article:
         **{
             **stored,
             "authors": tuple(data["authors"]),
+            # Records written before the field existed have none.
+            "credits": tuple(data.get("credits", ())),
             "tags": tuple(data["tags"]),
             "source": Source(**data["source"]) if data["source"] else None,
             "blocks": tuple(_block(b) for b in data["blocks"]),

@@ -277,18 +277,61 @@ def test_names_printed_apart_are_two_people() -> None:
     assert _meta(body + _BODY_TEXT + "</main>").authors[0] == "Emily Walker"
 
 
-def test_an_organisation_is_credited_only_when_no_person_is_named() -> None:
+def test_an_organisation_is_a_credit_never_an_author() -> None:
     body = "<main><h1>Plumbing trends</h1><p>By Podium Staff</p>" + _BODY_TEXT + "</main>"
-    assert _meta(body).authors == ("Podium Staff",)
+    meta = _meta(body)
+    assert (meta.authors, meta.credits) == ((), ("Podium Staff",))
     org = (
         '<script type="application/ld+json">{"@type": "Article", "author":'
         ' {"@type": "Organization", "name": "InstaTunnel Team"}}</script>'
     )
-    assert _meta("<main><h1>LDAP DoS</h1>" + _BODY_TEXT + "</main>", org).authors == (
-        "InstaTunnel Team",
-    )
+    meta = _meta("<main><h1>LDAP DoS</h1>" + _BODY_TEXT + "</main>", org)
+    assert (meta.authors, meta.credits) == ((), ("InstaTunnel Team",))
+    # A declared Organization is credited beside the person the byline names.
     with_person = "<main><h1>LDAP DoS</h1><p>By Jane Doe</p>" + _BODY_TEXT + "</main>"
-    assert _meta(with_person, org).authors == ("Jane Doe",)
+    meta = _meta(with_person, org)
+    assert (meta.authors, meta.credits) == (("Jane Doe",), ("InstaTunnel Team",))
+
+
+def test_the_site_as_declared_author_is_a_credit() -> None:
+    head = (
+        "<meta property='og:site_name' content='Cleveland Clinic'>"
+        '<script type="application/ld+json">{"@type": "Article",'
+        ' "author": {"name": "Cleveland Clinic"}}</script>'
+    )
+    meta = _meta("<main><h1>How to meditate</h1>" + _BODY_TEXT + "</main>", head)
+    assert (meta.authors, meta.credits) == ((), ("Cleveland Clinic",))
+
+
+@pytest.mark.parametrize(
+    ("byline", "authors", "credits"),
+    [
+        ("<p>By Jane Doe, dpa</p>", ("Jane Doe",), ("dpa",)),
+        ("<p>Von Max Muster und dpa</p>", ("Max Muster",), ("dpa",)),
+        ("<p>By AFP/Reuters</p>", (), ("AFP", "Reuters")),
+        ("<p>By Jane Doe | Politics Desk</p>", ("Jane Doe",), ("Politics Desk",)),
+        ("<div class='byline'>Jane Doe (AP)</div>", ("Jane Doe",), ("AP",)),
+        ("<p>By Jane Doe, Staff Writer</p>", ("Jane Doe",), ()),  # a role is no credit
+        ("<p>By Jane Doe for The Times</p>", ("Jane Doe",), ()),  # nor an employer
+    ],
+)
+def test_agency_and_desk_credits_of_a_byline(
+    byline: str, authors: tuple[str, ...], credits: tuple[str, ...]
+) -> None:
+    meta = _meta("<main><h1>Floods in the valley</h1>" + byline + _BODY_TEXT + "</main>")
+    assert (meta.authors, meta.credits) == (authors, credits)
+
+
+def test_a_declared_agency_is_a_credit() -> None:
+    head = "<meta name='author' content='Jane Doe, Reuters'>"
+    meta = _meta("<main><h1>Markets fall</h1>" + _BODY_TEXT + "</main>", head)
+    assert (meta.authors, meta.credits) == (("Jane Doe",), ("Reuters",))
+
+
+def test_an_agency_in_the_body_text_is_no_credit() -> None:
+    text = "<p>" + "Officials told Reuters and the AP that the desk was closed. " * 3 + "</p>"
+    meta = _meta("<main><h1>Floods</h1><p>By Jane Doe</p>" + text + "</main>")
+    assert (meta.authors, meta.credits) == (("Jane Doe",), ())
 
 
 def test_one_byline_per_teaser_is_no_author() -> None:

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from pipeline.extraction.people import clean_authors, organisation_credit
+from pipeline.extraction.people import agency_credits, clean_authors, organisation_credit
 
 
 @pytest.mark.parametrize(
@@ -220,3 +220,50 @@ def test_organisation_credit(raw: list[str], expected: str | None) -> None:
 )
 def test_byline_labels_are_no_names(raw: list[str], expected: tuple[str, ...]) -> None:
     assert clean_authors(raw) == expected
+
+
+@pytest.mark.parametrize(
+    ("raw", "authors", "credits"),
+    [
+        (["Jane Doe, dpa"], ("Jane Doe",), ("dpa",)),
+        (["Von Max Muster und dpa"], ("Max Muster",), ("dpa",)),
+        (["By AFP/Reuters"], (), ("AFP", "Reuters")),
+        (["Jane Doe (Reuters)"], ("Jane Doe",), ("Reuters",)),
+        (["Jane Doe | CNN"], ("Jane Doe",), ("CNN",)),
+        (["By The Associated Press"], (), ("The Associated Press",)),
+        (["Politics Desk"], (), ("Politics Desk",)),
+        (["By Reuters Staff", "REUTERS"], (), ("Reuters Staff", "REUTERS")),
+        (["Reuters", "reuters"], (), ("Reuters",)),  # de-duplicated
+        (["Redaktion"], (), ("Redaktion",)),
+        (["The Editors"], (), ("The Editors",)),  # a team, though "editors" is a role
+    ],
+)
+def test_agency_and_desk_credits(
+    raw: list[str], authors: tuple[str, ...], credits: tuple[str, ...]
+) -> None:
+    assert (clean_authors(raw), agency_credits(raw)) == (authors, credits)
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        "Jane Doe, Staff Writer",  # roles
+        "Jane Doe and John Smith, Staff Writers",
+        "Washington Bureau Chief",
+        "Jane Doe for The Times",  # an employer
+        "Jane Doe at Bloomberg",
+        "Jane Doe Reuters",  # a name and an agency run together: neither is sure
+        "Jane Doe, University of Oxford",  # an affiliation
+        "AP Photo/Jane Doe",  # a picture's credit
+        "Photos by Reuters",
+        "admin",  # an account
+        "Ap Dillon",  # case matters: "Ap" is a name
+        "Reporting by Jane Doe; Editing by John Smith",
+    ],
+)
+def test_no_credit(raw: str) -> None:
+    assert agency_credits([raw]) == ()
+
+
+def test_an_account_is_no_organisation() -> None:
+    assert organisation_credit(["admin"]) is None

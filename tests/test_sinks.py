@@ -403,6 +403,7 @@ def _check_polars(frame: pl.DataFrame, records: list[Article], instant: pl.DataT
     for key in INSTANTS:
         assert frame.schema[key] == instant, key
     assert frame.schema["authors"] == pl.List(pl.String)
+    assert frame.schema["credits"] == pl.List(pl.String)
     assert frame.schema["tags"] == pl.List(pl.String)
     for key in ("blocks", "tables", "references"):
         assert isinstance(frame.schema[key], pl.List), key
@@ -435,6 +436,7 @@ def _check_duckdb(relation: duckdb.DuckDBPyRelation, records: list[Article]) -> 
     for key in INSTANTS:
         assert types[key] == "TIMESTAMP WITH TIME ZONE", key
     assert types["authors"] == "VARCHAR[]"
+    assert types["credits"] == "VARCHAR[]"
     assert types["source"] == 'STRUCT("name" VARCHAR, url VARCHAR)'
     for key in ("blocks", "tables", "references"):
         assert types[key].startswith("STRUCT(") and types[key].endswith(")[]"), key

@@ -34,6 +34,7 @@ from pipeline.errors import (
 )
 from pipeline.extraction import (
     body,
+    byline,
     clean,
     dates,
     decode,
@@ -182,7 +183,9 @@ def analyse(page: Page, options: Options = DEFAULT_OPTIONS) -> Analysis:
         # A references tab: the article's body is not on this page, and what the
         # container found is the page's furniture (access boxes, journal name).
         built, text, words = body.Body(), "", 0
-    shown = (meta.dated_by_article, bool(meta.authors))
+    # A credited organisation is as much a shown byline as a person (the page-type
+    # model was fitted when it was returned as the author).
+    shown = (meta.dated_by_article, bool(meta.authors or meta.credits))
     values = pagetype.features(
         meta.structured,
         signals,
@@ -291,6 +294,7 @@ def _article(page: Page, found: Analysis) -> Article:
         site_name=meta.site_name,
         title=meta.title,
         authors=meta.authors,
+        credits=byline.with_dateline(meta.credits, found.body.blocks),
         published=meta.published or (dates.date_from_page(found.html, page.url) or None),
         modified=meta.modified,
         language=language.decide(meta.language, text),

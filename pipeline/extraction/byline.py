@@ -1,6 +1,6 @@
 """Who the page says wrote the article: declared authors and the visible byline.
 
-Precedence, people before organisations:
+Persons go to `authors`, with this precedence:
 
 1. a labelled byline in the article's header ("By Jane Doe", "Written by: Jane
    Doe" beside the headline): what readers see, and often not the CMS account
@@ -9,15 +9,22 @@ Precedence, people before organisations:
    is the site itself;
 3. bylines in the article's region (elements named author/byline, author links);
 4. an unlabelled name beside the header's date ("Jane Doe · March 3, 2025");
-5. a labelled byline anywhere in the region or the page;
-6. when the page names no person: the team, desk or organisation it credits
-   ("By the Podium Staff", a JSON-LD Organization, the site as declared author).
+5. a labelled byline anywhere in the region or the page.
+
+Everything else the page credits goes to `credits`, never to `authors`: the
+agencies, wire services, desks and teams of those bylines and of the declared
+authors ("Jane Doe, dpa", "By AFP/Reuters", "Politics Desk"), a JSON-LD
+Organization author, the site's name among the declared authors, and, when the
+page names no person and no agency, the team or organisation it credits ("By the
+Podium Staff", the site as the only declared author).
+A "WASHINGTON (AP) —" dateline opening the body is read by `dateline_credits`.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 from selectolax.lexbor import LexborNode
 
@@ -26,6 +33,7 @@ from pipeline.extraction.furniture import Furniture
 from pipeline.extraction.header import Header, Piece
 from pipeline.extraction.structured import StructuredData
 from pipeline.normalize import collapsed_within
+from pipeline.record import Block, Paragraph
 
 _AUTHOR_SELECTORS = (
     "[itemprop=author] [itemprop=name], [itemprop=author], [rel=author], [class*=byline],"
@@ -59,54 +67,103 @@ _TEASER_DEPTH = 4
 _CONNECTOR = re.compile(r",|&|and|und|et|y|и|,\s*and", re.I)
 
 
-def find_authors(
+@dataclass(frozen=True, slots=True)
+class Byline:
+    """The people who wrote the article, and the organisations the page credits."""
+
+    authors: tuple[str, ...] = ()
+    credits: tuple[str, ...] = ()
+
+
+# The names a stage found, and the byline strings it read them from.
+_Found = tuple[tuple[str, ...], tuple[str, ...]]
+_NONE: _Found = ((), ())
+
+
+def find_byline(
     data: StructuredData,
     header: Header | None,
     region: LexborNode | None,
     body: LexborNode | None,
     site: str | None,
     furniture: Furniture,
-) -> tuple[str, ...]:
-    """The article's authors (see the module's docstring)."""
-    if header is not None and (found := _labelled_in_header(header, site)):
-        return found
+) -> Byline:
+    """The article's authors and credits (see the module's docstring)."""
+    in_header = _labelled_in_header(header, site) if header is not None else _NONE
+    found, site_named = _people(in_header, data, header, region, body, site, furniture)
+    # Agencies and desks: from the header's byline, the byline the names came from
+    # and the declared authors; a JSON-LD Organization author is one as it is.
+    credits = list(people.agency_credits([*in_header[1], *found[1], *data.authors]))
+    credits.extend(c for org in data.author_orgs if (c := people.organisation_credit([org])))
+    if site_named:
+        credits.extend(site_named)
+    elif not found[0] and not credits:
+        credit = _credit(data, header, region, site, furniture)
+        credits.extend((credit,) if credit else ())
+    # A person is never a credit too (a site may type its author as an Organization).
+    persons = {name.casefold() for name in found[0]}
+    return Byline(found[0], _unique([c for c in credits if c.casefold() not in persons]))
+
+
+def _people(
+    in_header: _Found,
+    data: StructuredData,
+    header: Header | None,
+    region: LexborNode | None,
+    body: LexborNode | None,
+    site: str | None,
+    furniture: Furniture,
+) -> tuple[_Found, tuple[str, ...]]:
+    """The persons of the first stage that names any (see the module's docstring),
+    and the site's name when the declared authors that give them include it."""
+    if in_header[0]:
+        return in_header, ()
     declared = people.clean_authors(data.authors, site, declared=True) if data.authors else ()
+    # The site as a declared author is an organisation (a credit), not a person.
+    persons = tuple(name for name in declared if not _is_site(name, site))
+    site_named = tuple(name for name in declared if _is_site(name, site))
     if declared and not _is_site(declared[0], site):
-        return declared
-    found = _in_region(region, site, furniture) if region is not None else ()
-    if not found and header is not None:
+        return (persons, data.authors), site_named
+    found = _in_region(region, site, furniture) if region is not None else _NONE
+    if not found[0] and header is not None:
         found = _beside_date(header, site)
     for scope in (region, body):
-        if found:
+        if found[0]:
             break
         if scope is not None:
             found = _labelled_byline(scope, site, furniture, unique=scope is body)
-    if found:
-        return found
-    if declared:
-        return declared
-    credit = _credit(data, header, region, site, furniture)
-    return (credit,) if credit else ()
+    if found[0]:
+        return found, ()
+    return ((persons, data.authors), site_named) if persons else (_NONE, ())
+
+
+def _unique(names: Sequence[str]) -> tuple[str, ...]:
+    seen: dict[str, str] = {}
+    for name in names:
+        seen.setdefault(name.casefold(), name)
+    return tuple(seen.values())
 
 
 def _is_site(name: str, site: str | None) -> bool:
     return bool(site) and _fold(name) == _fold(site or "")
 
 
-def _labelled_in_header(header: Header, site: str | None) -> tuple[str, ...]:
+def _labelled_in_header(header: Header, site: str | None) -> _Found:
     """'By Jane Doe' beside the headline (the label and the name may be two pieces)."""
     pieces = header.after.pieces[:_HEADER_PIECES]
     for index, piece in enumerate(pieces):
-        name = _after_label(piece.text, pieces[index + 1 :])
+        line = _after_label(piece.text, pieces[index + 1 :])
+        name = _BYLINE_END.split(line)[0] if line else None
         if name:
-            return people.clean_authors([name], site)
-    return ()
+            # Credits are read from the whole line: "By Jane Doe | Politics Desk".
+            return people.clean_authors([name], site), (line or name,)
+    return _NONE
 
 
 def _after_label(text: str, following: Sequence[Piece]) -> str | None:
-    """The names after a byline label, up to where the line goes on to a date, a
-    separator or a role; the names may be pieces of their own ("By <a>Jane
-    Doe</a> and <a>John Smith</a>")."""
+    """The line after a byline label (its names end where it goes on to a date, a
+    separator or a role: _BYLINE_END); the names may be pieces of their own ("By
+    <a>Jane Doe</a> and <a>John Smith</a>")."""
     match = _BYLINE.match(text)
     if match:
         line = match.group(1)
@@ -123,10 +180,10 @@ def _after_label(text: str, following: Sequence[Piece]) -> str | None:
         rest = rest[2:]
     if len(line) > _MAX_BYLINE:
         return None
-    return _BYLINE_END.split(line.strip())[0] or None
+    return line.strip() or None
 
 
-def _in_region(region: LexborNode, site: str | None, furniture: Furniture) -> tuple[str, ...]:
+def _in_region(region: LexborNode, site: str | None, furniture: Furniture) -> _Found:
     """The names of the first byline that holds any, with the other byline elements
     of its line (one per co-author): an article has one byline, a listing one per
     teaser."""
@@ -147,8 +204,8 @@ def _in_region(region: LexborNode, site: str | None, furniture: Furniture) -> tu
             raw.extend(texts)
     found = people.clean_authors(raw, site)
     if len(others - {n.casefold() for n in found}) >= _TEASER_BYLINES:
-        return ()  # bylines of many people, each on its own line: a listing's teasers
-    return found
+        return _NONE  # bylines of many people, each on its own line: a listing's teasers
+    return found, tuple(raw)
 
 
 def _in_teaser(node: LexborNode) -> bool:
@@ -172,7 +229,7 @@ def _inside(node: LexborNode, ancestor: LexborNode) -> bool:
     return False
 
 
-def _beside_date(header: Header, site: str | None) -> tuple[str, ...]:
+def _beside_date(header: Header, site: str | None) -> _Found:
     """A short piece next to the header's date or linking to an author page."""
     pieces = header.after.pieces[:_HEADER_PIECES]
     for index, piece in enumerate(pieces):
@@ -186,8 +243,8 @@ def _beside_date(header: Header, site: str | None) -> tuple[str, ...]:
         if (by_link or near_date) and len(piece.text) <= _MAX_BYLINE // 2:
             found = people.clean_authors([piece.text], site)
             if found and (by_link or _is_full_name(found[0])):
-                return found
-    return ()
+                return found, (piece.text,)
+    return _NONE
 
 
 _DIGITS_YEAR = re.compile(r"\b(?:19|20)\d\d\b")
@@ -205,11 +262,11 @@ def _is_full_name(name: str) -> bool:
 
 def _labelled_byline(
     scope: LexborNode, site: str | None, furniture: Furniture, *, unique: bool = False
-) -> tuple[str, ...]:
+) -> _Found:
     """A short line that says who wrote the piece: "By Jane Doe", "Written by: Jane Doe".
     `unique`: only if no other such line names someone else (page-wide, several
     bylines are a listing's teasers)."""
-    first: tuple[str, ...] = ()
+    first: _Found = _NONE
     for node in scope.css(_BYLINE_CANDIDATES)[:_MAX_BYLINE_NODES]:
         text = collapsed_within(node.text(deep=True, separator=" "), _MAX_BYLINE)
         if text is None:
@@ -218,10 +275,11 @@ def _labelled_byline(
         if name and not furniture.around(node, scope):
             found = people.clean_authors([_BYLINE_END.split(name)[0]], site)
             if found and not unique:
-                return found
-            if found and first and found[0] != first[0]:
-                return ()
-            first = first or found
+                return found, (name,)
+            if found and first[0] and found[0] != first[0][0]:
+                return _NONE
+            if found and not first[0]:
+                first = found, (name,)
     return first
 
 
@@ -271,7 +329,8 @@ def _credit(
     if header is not None:
         pieces = header.after.pieces[:_HEADER_PIECES]
         for index, piece in enumerate(pieces):
-            name = _after_label(piece.text, pieces[index + 1 :])
+            line = _after_label(piece.text, pieces[index + 1 :])
+            name = _BYLINE_END.split(line)[0] if line else None
             if name:
                 raw.append(name)
     if region is not None:
@@ -289,3 +348,31 @@ def _names_contain(node: LexborNode, words: tuple[str, ...]) -> bool:
 
 def _fold(text: str) -> str:
     return "".join(c for c in text.casefold() if c.isalnum())
+
+
+# "WASHINGTON (AP) — ", "LONDON, Oct 5 (Reuters) - ", "Berlin (dpa) - ": a place
+# (a few words, no sentence), perhaps a date after a comma, the agency in brackets,
+# a dash. Only the first paragraph's start is read (see dateline_credits).
+_DATELINE = re.compile(
+    r"(?:[^\W\d_][\w'’.-]*(?: [\w'’.-]+){0,3}(?:/[\w'’.-]+)?(?:, [\w .]{1,24})?\s*)?"
+    r"\(([^()]{1,30})\)\s*[-–—]{1,2}\s"
+)
+
+
+def dateline_credits(first_paragraph: str) -> tuple[str, ...]:
+    """The agencies of a dateline that opens the article ("WASHINGTON (AP) — ..."
+    gives ("AP",)); the text itself is left as it is. Only agencies count: a
+    dateline's bracket may hold anything ("(Video) —")."""
+    text = first_paragraph.lstrip()
+    match = _DATELINE.match(text)
+    if match is None or not (text[:1].isupper() or text[:1] == "("):
+        return ()
+    return people.agency_credits([match.group(1)])
+
+
+def with_dateline(credits: tuple[str, ...], blocks: Sequence[Block]) -> tuple[str, ...]:
+    """`credits` and the agencies of the dateline that opens the article's first
+    paragraph, de-duplicated."""
+    first = next((b.text for b in blocks if isinstance(b, Paragraph)), "")
+    found = dateline_credits(first)
+    return _unique((*credits, *found)) if found else credits

@@ -3,7 +3,7 @@
 Structured data (JSON-LD, OpenGraph, Dublin Core, citation_*) and the visible
 article header (the h1, the lines beside it, the category and tag links of the
 post) are read together; each field's module says which wins: `titles`,
-`byline` (authors), `published` (the date). Visible evidence is only read
+`byline` (authors and credits), `published` (the date). Visible evidence is only read
 inside the article's own region (the `<article>` or `<main>` that holds the
 h1) and outside the site's furniture, so the site's "today" date bar, a
 sidebar tag cloud or a related post's date never count. Runs on the intact
@@ -20,7 +20,7 @@ from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from pipeline import urls
 from pipeline.extraction import dates
-from pipeline.extraction.byline import find_authors
+from pipeline.extraction.byline import find_byline
 from pipeline.extraction.furniture import Furniture
 from pipeline.extraction.header import Header, read_header
 from pipeline.extraction.published import ARTICLE_SOURCES, published_date
@@ -79,6 +79,7 @@ class Metadata:
 
     title: str | None
     authors: tuple[str, ...]
+    credits: tuple[str, ...]  # agencies, desks, organisations (byline.Byline)
     published: str | None
     modified: str | None
     language: str | None
@@ -109,9 +110,11 @@ def read_metadata(tree: LexborHTMLParser, url: str | None, html: str | None = No
     langs = [data.language] if data.language else None
     canonical = _absolute(data.canonical_url, url)
     dated = published_date(data, tree, region, h1, header, furniture, langs)
+    byline = find_byline(data, header, region, tree.body, site, furniture)
     return Metadata(
         title=choose_title(h1, data.titles, data.title_tag, site, url),
-        authors=find_authors(data, header, region, tree.body, site, furniture),
+        authors=byline.authors,
+        credits=byline.credits,
         published=dated.iso or (dates.date_from_page(html, url) if html else None),
         dated_by_article=dated.source in ARTICLE_SOURCES,
         modified=dates.to_iso(data.modified, langs) if data.modified else None,

@@ -1,4 +1,4 @@
-"""Turn raw author strings (meta, JSON-LD, bylines) into person names.
+"""Turn raw author strings (meta, JSON-LD, bylines) into person names and credits.
 
 A byline mixes names with everything around them: "By", job titles, the
 agency, a Twitter handle, "and" between two people. Pieces are cut at
@@ -128,6 +128,35 @@ _PLACEHOLDER = re.compile(r"^[a-z_]+(?:\.[a-z_]+){2,}$|[{}<>%$]")
 _ORG_ACRONYMS = frozenset(("AFP", "AP", "UPI", "EFE", "ANSA", "DPA", "dpa", "PTI", "IANS", "ANI"))
 _ORG_ACRONYMS |= frozenset(("TASS", "ТАСС", "RIA", "РИА", "BBC", "CNN", "AA", "KNA"))
 _ORG_PHRASES = ("associated press", "press association", "the canadian press")
+# News agencies and wire services by name, casefolded: with _ORG_ACRONYMS, the words
+# a byline piece may consist of to be an agency's credit ("Reuters", "Bloomberg News").
+_AGENCY_NAMES = frozenset(
+    """
+    reuters bloomberg xinhua kyodo interfax интерфакс yonhap anadolu bernama antara belga lusa
+    jiji
+    """.split()
+)
+_AGENCY_PHRASES = (
+    *_ORG_PHRASES,
+    "agence france-presse",
+    "agence france presse",
+    "deutsche presse-agentur",
+    "europa press",
+)
+# Words an agency's name may carry beside it: "Reuters Staff", "AP News", "dpa Wire".
+_AGENCY_COMPANIONS = frozenset("the news staff wire service agency press and".split())
+# Words that make a byline piece a desk's or a team's credit ("Politics Desk",
+# "Podium Staff", "Redaktion"): a newsroom's own units, not a person's employer.
+_DESK_WORDS = frozenset(
+    """
+    staff team desk newsroom bureau editors redaktion redacción rédaction redazione
+    redaktionen redactie redakcja редакция agency wire service services
+    """.split()
+)
+# Accounts that name no one: never a credit either.
+_NO_ONE = frozenset("admin administrator webmaster guest anonymous unknown user editor".split())
+# Roles that end a piece ("Washington Bureau Chief"): a person's title, not a credit.
+_ROLE_ENDS = _TITLE_NOUNS | {"chief"}
 
 
 def clean_authors(
@@ -152,8 +181,9 @@ def clean_authors(
 
 def organisation_credit(raw: Sequence[str], site_name: str | None = None) -> str | None:
     """A team, desk or organisation a page credits as its author ("By The Podium
-    Staff", "Investopedia Team", a JSON-LD Organization), for pages that name no
-    person: the first one that reads as a name, its byline label removed."""
+    Staff", "Investopedia Team", a JSON-LD Organization): the first one that reads
+    as a name, its byline label removed. Read whole, so only from strings known to
+    name an organisation or on pages that name no person (see byline)."""
     for value in raw:
         text = _trim(_PREFIX.sub("", _trim(" ".join(value.split()))))
         if _URL.search(text) or _EMAIL.search(text):
@@ -168,8 +198,84 @@ def organisation_credit(raw: Sequence[str], site_name: str | None = None) -> str
             continue  # a date: "Dec 17"
         if _PLACEHOLDER.search(text) or _is_junk(words, True, credit=True):
             continue
+        if len(words) == 1 and text.casefold() in _NO_ONE:
+            continue  # "admin": a CMS account, no organisation
+        folded = [w.casefold().strip(".,") for w in words]
+        if folded[-1] in _ROLE_ENDS and folded[0] not in _TEAM_STARTS:
+            continue  # "Staff Writer", "Community Editor": a role ("Our Editors": a team)
         return _fix_case(text) if text.isupper() and " " in text else text
     return None
+
+
+def agency_credits(raw: Sequence[str]) -> tuple[str, ...]:
+    """The agencies, wire services, desks and teams a byline credits beside or
+    instead of its people ("Jane Doe, dpa", "Von Max Muster und dpa", "By AFP/Reuters",
+    "Politics Desk"), de-duplicated case-insensitively, order kept. Only pieces that
+    read as an agency or a newsroom unit count: a person's employer ("for The
+    Times"), an affiliation or a job title ("Staff Writer") is none."""
+    found: dict[str, str] = {}
+    for value in raw:
+        for credit in _credits(value):
+            found.setdefault(credit.casefold(), credit)
+    return tuple(found.values())
+
+
+def _credits(value: str) -> Iterator[str]:
+    text = " ".join(value.split())
+    if not text or len(text) > 10 * _MAX_CHARS:  # a paragraph, not a byline
+        return
+    text = _EMAIL.sub(" ", _URL.sub(" ", _HANDLE.sub(" ", text)))
+    # "Jane Doe (dpa)": what the brackets hold is read as pieces of its own.
+    inner = [m.group(0)[1:-1] for m in _BRACKETS.finditer(text)]
+    text = _PREFIX.sub("", _trim(_BRACKETS.sub(" , ", text)))
+    for piece in [*_SPLIT.split(text), *(p for i in inner for p in _SPLIT.split(i))]:
+        credit = _credit_piece(piece)
+        if credit:
+            yield credit
+
+
+def _credit_piece(piece: str) -> str | None:
+    """An agency's or a desk's name from one piece of a byline, or None."""
+    piece = _trim(piece)
+    if not piece or _NOT_AUTHOR.match(piece):
+        return None
+    piece = _trim(_PREFIX.sub("", piece))
+    words = piece.split()
+    if not words or len(words) > _MAX_CREDIT_WORDS or len(piece) > _MAX_CHARS:
+        return None
+    if (
+        any(c.isdigit() for c in piece)
+        or any(c in piece for c in ":?!")
+        or _PLACEHOLDER.search(piece)
+    ):
+        return None
+    folded = [w.casefold().strip(".,") for w in words]
+    if any(w in _UI_WORDS or w in _NO_ONE for w in folded):
+        return None  # "AP Photo", "Image: Reuters": a picture's credit, not the article's
+    if _is_junk(words, True, credit=True):
+        return None
+    if folded[-1] in _ROLE_ENDS and folded[0] not in _TEAM_STARTS:
+        return None  # "Staff Writer", "Washington Bureau Chief": a role ("The Editors": a team)
+    agency = any(w in _ORG_ACRONYMS for w in words) or any(w in _AGENCY_NAMES for w in folded)
+    if agency and all(
+        w in _ORG_ACRONYMS or f in _AGENCY_NAMES or f in _AGENCY_COMPANIONS
+        for w, f in zip(words, folded, strict=True)
+    ):
+        return piece
+    if _is_agency_phrase(piece) or any(f in _DESK_WORDS for f in folded):
+        return _fix_case(piece) if piece.isupper() and " " in piece else piece
+    return None
+
+
+def _is_agency_phrase(piece: str) -> bool:
+    """'The Associated Press', 'dpa' aside: an agency's name in words, with nothing
+    but companion words around it ("ERIC TUCKER Associated Press" is a name too)."""
+    folded = piece.casefold()
+    for phrase in _AGENCY_PHRASES:
+        if phrase in folded:
+            rest = folded.replace(phrase, " ").split()
+            return all(word in _AGENCY_COMPANIONS for word in rest)
+    return False
 
 
 def _names(value: str, declared: bool = False) -> Iterator[str]:

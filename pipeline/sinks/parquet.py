@@ -131,6 +131,7 @@ SCHEMA = pa.schema(
         pa.field("site_name", _STR),
         pa.field("title", _STR),
         _required("authors", _strings()),
+        _required("credits", _strings()),
         pa.field("published", _STR),
         pa.field("published_at", _UTC),
         pa.field("published_date", pa.date32()),
