@@ -66,7 +66,6 @@ def _any_of(codepoints: dict[int, str | None]) -> re.Pattern[str]:
 
 _TEXT_SPECIAL = _any_of(_TEXT_TABLE)
 _LINES_SPECIAL = _any_of(_LINES_TABLE)
-_TRAILING = re.compile(r"[ \t]+$", re.MULTILINE)
 
 # Han, kana and their marks: scripts written without spaces, one character ~ one word.
 _CJK = re.compile(
@@ -111,7 +110,8 @@ def normalize_multiline(s: str) -> str:
         s = s.translate(_LINES_TABLE)
     if not s.isascii():
         s = unicodedata.normalize("NFC", s)
-    return _TRAILING.sub("", s).strip("\n")
+    # Line by line: a regex for trailing blanks retries at every blank of a long run.
+    return "\n".join(line.rstrip(" \t") for line in s.split("\n")).strip("\n")
 
 
 def word_count(text: str) -> int:

@@ -37,7 +37,7 @@ _STARTS = re.compile(
 # an article's sentence. They drop their own block only: what follows may be the
 # article again, so they open no furniture section.
 _POINTERS = re.compile(
-    r"""^[\W_]*(?:
+    r"""^[\W_]*+(?:
         lesen\ sie\ (?:auch|hier|mehr)\b|lies\ auch\b|auch\ (?:interessant|lesen)\b
       | (?:das|dies)\ könnte\ (?:sie|dich|euch)\ (?:auch\ )?interessieren|mehr\ zum\ thema\b
       | (?:zum\ )?weiterlesen\s*(?:[:»›]|$)|schon\ gelesen\b|passend\ (?:dazu|zum\ thema)\s*:
@@ -53,7 +53,7 @@ _POINTERS = re.compile(
 # Prompts to the reader that are no article's sentence (de, es, fr, en): subscribe,
 # register, donate, rate or share the article; advertising and affiliate disclosures.
 _PROMPTS = re.compile(
-    r"""^[\W_]*(?:
+    r"""^[\W_]*+(?:
         jetzt\ (?:\w+\ ){0,3}(?:newsletter|registrieren|anmelden|abonnieren|spenden)
       | (?:\w+\ )?newsletter\ (?:abonnieren|bestellen)|jede\ (?:kleine\ )?spende\b
       | unterstütze\ (?:uns|unsere?n?)\b|unterstützen\ sie\ (?:uns|unsere?n?)\b

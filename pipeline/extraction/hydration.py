@@ -40,7 +40,7 @@ _STATE_MARKERS = (
     "globalContent",
 )
 _ASSIGNMENT = re.compile(r"=\s*(?=[{\[])")
-_TAG = re.compile(r"<[a-zA-Z/!][^>]*>")
+_TAG = re.compile(r"<[a-zA-Z/!][^<>]*>")  # [^<>]: each try ends at the next "<"
 _BLOCK_SPLIT = re.compile(r"\n\s*\n|\n")
 # A body: at least this many words in one field or list.
 _MIN_WORDS = 80

@@ -64,7 +64,8 @@ _NAME_ENDS[list(b" \t\n\r\x0c/>")] = True
 # An attribute: its name, then maybe a value, quoted or bare. Each part's characters
 # exclude the next part's first one: no pattern can split a text two ways (linear).
 _ATTRIBUTE_TEXT = rb"""[\s/]+[^\s/>"'=]+(?:\s*=\s*(?:"[^"]*"|'[^']*'|[^\s>"']*))?"""
-_ATTRIBUTE = re.compile(_ATTRIBUTE_TEXT)
+# Not after a blank or "/": a search never restarts inside a run of them.
+_ATTRIBUTE = re.compile(rb"(?<![\s/])" + _ATTRIBUTE_TEXT)
 _TAG = re.compile(rb"<[a-z][^\s/>]*((?:" + _ATTRIBUTE_TEXT + rb")*)")
 
 

@@ -61,7 +61,7 @@ _MAX_HEADLINES = 10
 # declared title better than this (a share of their words): a section banner's
 # "SUPPORTING GAAP COMPLIANCE" shares two words with the title.
 _FURNITURE_H1_AGREEMENT = 0.3
-_TAG_SPLIT = re.compile(r"\s*[,;|]\s*")
+_TAG_SPLIT = re.compile(r"[,;|]")  # each part is normalised (and so stripped) after
 _MAX_TAG_CHARS = 60
 _MAX_TAG_WORDS = 6
 # CMS identifiers and internal labels that pages print among their tags.
