@@ -6,6 +6,7 @@ from pipeline.extraction.boilerplate import (
     is_boilerplate_heading,
     is_boilerplate_text,
     is_credit,
+    is_dateline,
     is_pointer,
     is_prompt,
     is_view_count,
@@ -150,3 +151,18 @@ def test_prompts(text: str, prompt: bool) -> None:
 )
 def test_view_count_lines(text: str, meta: bool) -> None:
     assert is_view_count(text) is meta
+
+
+@pytest.mark.parametrize(
+    ("text", "dateline"),
+    [
+        ("- Published Oct. 18, 2025, 6:00 a.m. ET\n- Updated Oct. 18, 2025, 1:45 p.m. ET", True),
+        ("Updated 19 October 2025", True),
+        ("Last updated on 2025-10-19", True),
+        ("The council met on October 19, 2025 and voted to fund the tram line.", False),
+        ("Posted by Jane Doe on October 19, 2025", False),
+        ("Published", False),
+    ],
+)
+def test_a_block_of_labelled_dates_is_a_dateline(text: str, dateline: bool) -> None:
+    assert is_dateline(text) is dateline

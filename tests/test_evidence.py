@@ -4,6 +4,7 @@ the markup, or is only declared in structured data still give their article."""
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -202,7 +203,8 @@ def test_explain_shows_every_block_and_the_page_type(
     assert "page type: article" in out
     assert out.count("KEEP") == len(SENTENCES)
     assert "[headline]" in out and "), not prose]" in out
-    assert "in_container" in out  # a signal behind a score
+    # The signals behind a model score: named features with their signed weights.
+    assert re.search(r"^ +[\w:&=.-]+ [+-]\d+\.\d\d, [\w:&=.-]+ [+-]\d+\.\d\d", out, re.M)
 
     assert main(["explain", str(saved), "--json"]) == 0
     report = json.loads(capsys.readouterr().out)

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import re
 
+from pipeline.extraction.dates import DATE_SHAPE
+
 # Block texts that start like this are furniture, whatever their length.
 _STARTS = re.compile(
     r"""^(?:
@@ -173,6 +175,9 @@ _BYLINE = re.compile(
     r"\s*(?:$|[⋅|•·–—]|\s(?i:on|updated|published)\b)"
 )
 _MAX_BYLINE = 120
+_MAX_DATELINE = 200  # characters: two or three labelled dates
+_DATELINE_LABEL_WORDS = 3  # "Published", "Last updated on"
+_LETTER_WORD = re.compile(r"[^\W\d_]+")
 
 # A picture's caption or credit printed as a block: "Foto: dpa", "Titelbild: ...",
 # "Marco Odermatt in Beaver Creek. © AFP / Marco Bertorello", "... (Credit: iStock)".
@@ -203,6 +208,20 @@ def is_boilerplate_text(text: str) -> bool:
     if len(text) <= _MAX_BYLINE and _BYLINE.match(text):
         return True
     return len(text) <= _MAX_LABEL and text.casefold().strip(" .:!-–—|") in _LABELS
+
+
+def is_dateline(text: str) -> bool:
+    """True for a short block of nothing but dates, each with a label of a word or
+    three ("Published Oct. 18, 2025, 6:00 a.m. ET" / "Updated ..."): the page's
+    dateline, which the record holds as dates, not the article."""
+    if len(text) > _MAX_DATELINE:
+        return False
+    lines = [line for line in text.splitlines() if line.strip()]
+    for line in lines:
+        rest, found = DATE_SHAPE.subn(" ", line)
+        if not found or len(_LETTER_WORD.findall(rest)) > _DATELINE_LABEL_WORDS:
+            return False
+    return bool(lines)
 
 
 def is_view_count(text: str) -> bool:

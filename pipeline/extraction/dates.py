@@ -150,6 +150,7 @@ _CANDIDATE = re.compile(
         )
     )
 )
+DATE_SHAPE = _CANDIDATE  # what other stages may look for: a date-shaped piece of text
 _HAS_TIME = re.compile(r"\d{1,2}\s*[:時时시]\s*\d{2}|\d\s*[AaPp]\.?[Mm]\b")
 _HAS_DIGIT = re.compile(r"\d")
 # A whole string goes to dateparser only if it has a year: "3 hours ago" has none.

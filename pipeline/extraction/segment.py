@@ -388,6 +388,8 @@ class _Walker:
             is_label = boilerplate.is_boilerplate_heading(text)
         if isinstance(block, Paragraph | Quote | Code):
             furniture_text = boilerplate.is_boilerplate_text(text)
+        if isinstance(block, Paragraph | ListBlock) and not furniture_text:
+            furniture_text = boilerplate.is_dateline(text)
         if self.skip is not None and self._resumes(kind, text, links):
             self.skip = None
         section = self.skip[2] if self.skip is not None else None
