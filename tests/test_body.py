@@ -217,3 +217,41 @@ def test_a_hidden_copy_of_the_article_is_not_kept_twice() -> None:
         getattr(b, "text", "") for b in blocks_of(article_page(extra_body=copy)).blocks
     )
     assert all(text.count(p) == 1 for p in PARAGRAPHS)
+
+
+SIGN_IN = (
+    "Sign in to keep reading. Your subscription gives you unlimited access to every story,"
+    " the newsletter and the archive, on all of your devices at once."
+)
+
+
+@pytest.mark.parametrize(
+    "interface",
+    [
+        '<div class="modal" role="dialog" aria-hidden="true">'
+        f"<h2>Welcome</h2><p>{SIGN_IN}</p></div>",
+        f"<dialog><h2>Welcome</h2><p>{SIGN_IN}</p></dialog>",
+        f'<div style="display:none"><h2>Welcome</h2><p>{SIGN_IN}</p>'
+        '<form><input name="email"><button>Go</button></form></div>',
+    ],
+    ids=["hidden-modal", "closed-dialog", "hidden-form"],
+)
+def test_a_hidden_interface_inside_the_article_is_not_kept(interface: str) -> None:
+    page = article_page(extra_body="").replace(
+        f"<p>{PARAGRAPHS[0]}</p>", f"<p>{PARAGRAPHS[0]}</p>{interface}", 1
+    )
+    assert interface in page  # the interface sits among the article's paragraphs
+    text = "\n\n".join(getattr(b, "text", "") for b in blocks_of(page).blocks)
+    assert "Sign in" not in text and all(p in text for p in PARAGRAPHS)
+
+
+def test_hidden_article_text_without_a_form_still_reaches_the_model() -> None:
+    """An accordion's collapsed answer is article text: hidden, but no interface."""
+    page = article_page(extra_body="").replace(
+        f"<p>{PARAGRAPHS[-1]}</p>", f"<p>{PARAGRAPHS[-1]}</p><div hidden><p>{SIGN_IN}</p></div>", 1
+    )
+    tree = LexborHTMLParser(page)
+    assert tree.body is not None
+    index = PageIndex(tree.body)
+    clean.clean(tree.body, index)
+    assert "Sign in to keep reading" in (tree.body.text() or "")

@@ -279,7 +279,9 @@ def flag(body: LexborNode, index: PageIndex | None = None) -> Flags:
         if guard.holds_article(i, size, hidden=word == "hidden") or _in_sentence(index, i):
             flags.spared[i] = word
             continue
-        if _in_leaf_block(index, i):
+        if _is_interface(index, i, tag, word):
+            inside.append(i)  # removed below, with the furniture inside blocks
+        elif _in_leaf_block(index, i):
             inside.append(i)
         else:
             flags.furniture[i] = word
@@ -295,6 +297,21 @@ def flag(body: LexborNode, index: PageIndex | None = None) -> Flags:
 
 
 _HOLDER_TAGS = frozenset(("article", "main"))
+_FORM_TAGS = ("form", "input", "select", "textarea")
+
+
+def _is_interface(index: PageIndex, i: int, tag: str, word: str) -> bool:
+    """A dialog the reader has not opened, or hidden markup holding a form: sign-in,
+    consent and newsletter interfaces. Tabs and accordions, which hide article
+    text, hold no form; a hidden article holding most of the page was spared before."""
+    if tag == "dialog":
+        return "open" not in index.attributes(i)
+    if word != "hidden":
+        return False
+    attrs = index.attributes(i)
+    if attrs.get("role") in ("dialog", "alertdialog") or attrs.get("aria-modal") == "true":
+        return True
+    return index.any_within(index.tag_positions(*_FORM_TAGS), i)
 
 
 def _declares_article(attrs: dict[str, str | None]) -> bool:
