@@ -1,4 +1,5 @@
-"""Every text pattern of the extraction modules below runs in time linear in its input.
+"""Every text pattern of the modules below (extraction, and what records and crawls
+pass through) runs in time linear in its input.
 
 Each compiled pattern of each module (found by reading the module: `NAME =
 re.compile(...)`, patterns kept in tuples, and `re.search(r"...", ...)` written
@@ -42,6 +43,9 @@ MODULES = (
     "structured", "decode", "dates", "people", "references", "byline", "titles",
     "boilerplate", "metadata", "hydration", "limits", "clean", "features", "header",
     "pagetype", "segment", "tables", "published",
+    # Outside extraction, on every record's way out (or a crawl's URLs):
+    "pipeline.markdown", "pipeline.sinks.markdown", "pipeline.record", "pipeline.crawl",
+    "pipeline.dedup.near",
 )  # fmt: skip
 INPUT_SIZE = 50_000
 BOUND = 0.5  # CPU seconds for one pattern on one input; linear ones take < 25 ms
