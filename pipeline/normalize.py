@@ -68,7 +68,7 @@ _TEXT_SPECIAL = _any_of(_TEXT_TABLE)
 _LINES_SPECIAL = _any_of(_LINES_TABLE)
 
 # Han, kana and their marks: scripts written without spaces, one character ~ one word.
-_CJK = re.compile(
+CJK = re.compile(
     "[\u3005-\u3007\u3040-\u30ff\u31f0-\u31ff\u3400-\u4dbf\u4e00-\u9fff"
     "\uf900-\ufaff\uff66-\uff9f\U00020000-\U0003134f]"
 )
@@ -76,8 +76,8 @@ _CJK = re.compile(
 # and Arabic words; without them one Hindi word would count as several. (Built
 # once at import from the Unicode database, ~10 ms.)
 _MARKS = "".join(chr(c) for c in range(0x300, 0x10000) if unicodedata.category(chr(c))[0] == "M")
-_PART = f"\\w[\\w{re.escape(_MARKS)}\u200c\u200d]*"
-_WORD = re.compile(f"{_PART}(?:['’]{_PART})*")  # "don't" is one word, not two
+WORD_PART = f"\\w[\\w{re.escape(_MARKS)}\u200c\u200d]*"
+_WORD = re.compile(f"{WORD_PART}(?:['’]{WORD_PART})*")  # "don't" is one word, not two
 
 
 def normalize_text(s: str) -> str:
@@ -116,9 +116,9 @@ def normalize_multiline(s: str) -> str:
 
 def word_count(text: str) -> int:
     """Count words: runs of word characters, plus one per CJK character."""
-    ideographs = len(_CJK.findall(text))
+    ideographs = len(CJK.findall(text))
     if ideographs:
-        text = _CJK.sub(" ", text)
+        text = CJK.sub(" ", text)
     return ideographs + len(_WORD.findall(text))
 
 

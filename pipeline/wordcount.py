@@ -27,13 +27,13 @@ from functools import cache
 import numpy as np
 import numpy.typing as npt
 
-from pipeline.normalize import _CJK, _PART
+from pipeline.normalize import CJK, WORD_PART
 
 _OTHER, _WORDCHAR, _MARK, _QUOTE, _IDEOGRAPH = 0, 1, 2, 3, 4
 _BMP = 0x10000
 _SEPARATOR = "\x00"
 _IS_WORDCHAR = re.compile(r"\w")
-_IS_CONTINUATION = re.compile(_PART[len(r"\w") :].removesuffix("*"))  # "[\w marks ZW]"
+_IS_CONTINUATION = re.compile(WORD_PART[len(r"\w") :].removesuffix("*"))  # "[\w marks ZW]"
 _IS_QUOTE = re.compile("['’]")
 
 
@@ -44,7 +44,7 @@ def _classify(chars: str) -> npt.NDArray[np.uint8]:
         (_IS_CONTINUATION, _MARK),  # marks and ZW; word characters are overwritten next
         (_IS_WORDCHAR, _WORDCHAR),
         (_IS_QUOTE, _QUOTE),
-        (_CJK, _IDEOGRAPH),  # CJK characters are word characters too: they win
+        (CJK, _IDEOGRAPH),  # CJK characters are word characters too: they win
     ):
         for match in pattern.finditer(chars):
             classes[match.start()] = value

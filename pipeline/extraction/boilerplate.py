@@ -178,6 +178,7 @@ _MAX_BYLINE = 120
 _MAX_DATELINE = 200  # characters: two or three labelled dates
 _DATELINE_LABEL_WORDS = 3  # "Published", "Last updated on"
 _LETTER_WORD = re.compile(r"[^\W\d_]+")
+_DIGIT = re.compile(r"\d")  # every date shape has one: most blocks are let go at once
 
 # A picture's caption or credit printed as a block: "Foto: dpa", "Titelbild: ...",
 # "Marco Odermatt in Beaver Creek. © AFP / Marco Bertorello", "... (Credit: iStock)".
@@ -214,7 +215,7 @@ def is_dateline(text: str) -> bool:
     """True for a short block of nothing but dates, each with a label of a word or
     three ("Published Oct. 18, 2025, 6:00 a.m. ET" / "Updated ..."): the page's
     dateline, which the record holds as dates, not the article."""
-    if len(text) > _MAX_DATELINE:
+    if len(text) > _MAX_DATELINE or not _DIGIT.search(text):
         return False
     lines = [line for line in text.splitlines() if line.strip()]
     for line in lines:

@@ -279,9 +279,7 @@ def flag(body: LexborNode, index: PageIndex | None = None) -> Flags:
         if guard.holds_article(i, size, hidden=word == "hidden") or _in_sentence(index, i):
             flags.spared[i] = word
             continue
-        if _is_interface(index, i, tag, word):
-            inside.append(i)  # removed below, with the furniture inside blocks
-        elif _in_leaf_block(index, i):
+        if _is_interface(index, i, tag, word) or _in_leaf_block(index, i):
             inside.append(i)
         else:
             flags.furniture[i] = word
@@ -290,7 +288,8 @@ def flag(body: LexborNode, index: PageIndex | None = None) -> Flags:
         covered = max(covered, end[i])
     _spare_shared_names(flags, groups, guard)
     # Furniture inside a paragraph, list or heading (a share bar in a list item, a
-    # caption span) would become part of that block's text: it goes now.
+    # caption span) would become part of that block's text, and an interface (a
+    # closed dialog, a hidden form) is no part of the page's text: they go now.
     for i in inside:
         index.remove(i)
     return flags

@@ -37,11 +37,11 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from pipeline.extraction.segment import CONTEXT_TAGS, Candidate
-from pipeline.normalize import _CJK
+from pipeline.normalize import CJK
 
 _WORD = re.compile(r"\w+")
-# A token: a run of word characters, a CJK character alone (normalize's _CJK).
-_TOKEN = re.compile(f"{_CJK.pattern}|(?:(?!{_CJK.pattern})\\w)+")
+# A token: a run of word characters, a CJK character alone (normalize's CJK).
+_TOKEN = re.compile(f"{CJK.pattern}|(?:(?!{CJK.pattern})\\w)+")
 _SENTENCE_END = re.compile(r"[.!?。！？](?:\s|$|[\"'”’»)])")
 _ENDS_SENTENCE = re.compile(r"[.!?。！？:;\"'”’»)]$")
 _ADDRESS = re.compile(r"https?://|www\.|\S@\S")
