@@ -5,6 +5,10 @@ from __future__ import annotations
 import gzip
 import json
 import re
+import signal
+import subprocess
+import sys
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -243,3 +247,33 @@ def test_cli_robustness_on_the_sample_writes_its_own_files(
     assert ROBUSTNESS_SAMPLE[0] in readme.read_text()
     assert not list(tmp_path.glob("????-??-??.json"))  # the main results are left alone
     assert main(["eval", "robustness", "--transforms", "z", "--data", str(SAMPLE)]) == 2
+
+
+def test_a_pool_worker_does_not_outlive_a_killed_suite() -> None:
+    """`kill -9` of `pipeline eval robustness` leaves no worker waiting for it."""
+    script = (
+        "import multiprocessing, os, signal\n"
+        "from concurrent.futures import ProcessPoolExecutor\n"
+        "from bench.evaluate.robustness import _init_worker\n"
+        "pool = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context('fork'),\n"
+        "    initializer=_init_worker, initargs=({}, os.getpid()))\n"
+        "print(pool.submit(os.getpid).result(), flush=True)\n"
+        "os.kill(os.getpid(), signal.SIGKILL)\n"
+    )
+    root = Path(__file__).resolve().parents[1]
+    run = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, cwd=root)
+    assert run.returncode == -signal.SIGKILL
+    worker = int(run.stdout)
+    deadline = time.monotonic() + 10
+    while _running(worker) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not _running(worker)
+
+
+def _running(pid: int) -> bool:
+    """The process exists and has not exited (a zombie waits only to be reaped)."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return False
+    return stat.rsplit(")", 1)[1].split()[0] != "Z"

@@ -69,6 +69,8 @@ import os
 import random
 import re
 import sys
+import threading
+import time
 import zlib
 from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
@@ -123,6 +125,7 @@ def truth_text(page: BenchPage) -> str:
 # --- the page's tree -------------------------------------------------------------------
 
 # Text under these is never the article's (and is not shown).
+_PARENT_POLL = 1.0  # seconds between a pool worker's looks at its parent
 _NO_TEXT = frozenset({"script", "style", "noscript", "template", "textarea", "title", "head"})
 # Elements that cannot be "the element that holds the article".
 _NOT_CONTAINERS = frozenset(
@@ -1021,9 +1024,19 @@ class _Worker:
 _WORKER = _Worker()
 
 
-def _init_worker(pools: Mapping[str, Sequence[Excerpt]]) -> None:
+def _init_worker(pools: Mapping[str, Sequence[Excerpt]], parent: int | None = None) -> None:
+    """Set up a process for the suite; `parent`: a pool worker's parent, which it
+    outlives by at most a second (a pool worker of a killed parent waits forever)."""
     _WORKER.transforms = {name: registry(pool) for name, pool in pools.items()}
     _WORKER.indexes = {}
+    if parent is not None:
+        threading.Thread(target=_exit_with, args=(parent,), daemon=True).start()
+
+
+def _exit_with(parent: int) -> None:
+    while os.getppid() == parent:
+        time.sleep(_PARENT_POLL)
+    os._exit(1)
 
 
 @dataclass(slots=True)
@@ -1178,8 +1191,6 @@ def run(
     progress: Progress = lambda _: None,
 ) -> RobustnessRun:
     """The suite over every page of the sets, `workers` processes (default: every core)."""
-    import time
-
     keys = tuple(keys)
     workers = max(1, workers or os.cpu_count() or 1)
     excerpts = pools(data, sets)
@@ -1192,7 +1203,7 @@ def run(
             workers,
             mp_context=multiprocessing.get_context("fork"),
             initializer=_init_worker,
-            initargs=(excerpts,),
+            initargs=(excerpts, os.getpid()),
         )
     else:
         _init_worker(excerpts)
