@@ -139,7 +139,9 @@ def _measured(task: tuple[str, BenchPage, str]) -> PageData | None:
     found = _analysed(source)
     if found is None:
         return None
-    candidates = [d.candidate for d in found.decisions]
+    # Hidden copies are set aside before scoring, as the extractor does.
+    scored = [d for d in found.decisions if d.reason != "hidden copy"]
+    candidates = [d.candidate for d in scored]
     return PageData(
         dataset,
         f"{page.id}#{key}" if key else page.id,
@@ -148,7 +150,7 @@ def _measured(task: tuple[str, BenchPage, str]) -> PageData | None:
         page.with_,
         page.without,
         candidates,
-        [d.features for d in found.decisions],
+        [d.features for d in scored],
         align(candidates, page.text),
         found.evidence,
         key,

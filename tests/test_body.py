@@ -219,6 +219,84 @@ def test_a_hidden_copy_of_the_article_is_not_kept_twice() -> None:
     assert all(text.count(p) == 1 for p in PARAGRAPHS)
 
 
+def test_a_hidden_copy_cut_into_lines_before_the_article_leaves_the_article() -> None:
+    """A flat copy (a line per <p>, a gallery's "1 of 8" among them) placed before the
+    article is set aside as a whole, before scoring: the visible text is kept."""
+    lines = ["Image", "1", "of", "8", *PARAGRAPHS]
+    copy = '<div style="display:none">' + "".join(f"<p>{x}</p>" for x in lines) + "</div>"
+    page = article_page(extra_body="").replace(
+        '<div class="entry-content">', f'{copy}<div class="entry-content">', 1
+    )
+    tree = LexborHTMLParser(page)
+    assert tree.body is not None
+    index = PageIndex(tree.body)
+    clean.clean(tree.body, index)
+    built = body.build(index, 0, "River floods valley")
+    copies = [d for d in built.decisions if d.reason == "hidden copy"]
+    assert len(copies) == len(lines)
+    assert all(d.candidate.context.concealed for d in copies)
+    kept = [d.candidate.text for d in built.decisions if d.kept]
+    assert kept == PARAGRAPHS
+
+
+def test_a_hidden_region_that_repeats_nothing_is_left_to_the_model() -> None:
+    unseen = "The second tab tells how the town rebuilt its bridge over three summers of work."
+    page = article_page(extra_body=f"<div hidden><p>{unseen}</p></div>")
+    tree = LexborHTMLParser(page)
+    assert tree.body is not None
+    index = PageIndex(tree.body)
+    clean.clean(tree.body, index)
+    built = body.build(index, 0, "River floods valley")
+    assert not any(d.reason == "hidden copy" for d in built.decisions)
+
+
+def test_a_paragraph_named_like_furniture_inside_a_list_item_is_weighed_not_removed() -> None:
+    """<li><p id="tag-2">: the paragraph is a block of its own, not a chip inside a
+    list item's text, so its name is evidence and its text reaches the model."""
+    items = "".join(
+        f'<li><h2>Pick {n}</h2><p id="tag-{n}">{p}</p></li>' for n, p in enumerate(PARAGRAPHS)
+    )
+    page = article_page(extra_body="").replace(
+        "".join(f"<p>{p}</p>" for p in PARAGRAPHS), f'<ol class="picks tag">{items}</ol>', 1
+    )
+    tree = LexborHTMLParser(page)
+    assert tree.body is not None
+    index = PageIndex(tree.body)
+    clean.clean(tree.body, index)
+    clean.flag(tree.body, index)
+    assert all(p in (tree.body.text() or "") for p in PARAGRAPHS)
+
+
+def test_the_standfirst_the_model_left_out_is_put_back() -> None:
+    """Whatever the model scores, the summary paragraph between the headline and the
+    kept article is the body's (the record's convention); a short line is not."""
+    lead = "Water rose two metres overnight, and the valley's farms are cut off from town."
+    page = article_page().replace(
+        '<h1 class="entry-title">River floods valley</h1>',
+        f'<header class="article"><h1 class="entry-title">River floods valley</h1>'
+        f'<p class="article">{lead}</p></header>',
+        1,
+    )
+    tree = LexborHTMLParser(page)
+    assert tree.body is not None
+    index = PageIndex(tree.body)
+    clean.clean(tree.body, index)
+    flags = clean.flag(tree.body, index)
+    candidates = segment(
+        index, 0, flags, container.find_container(index, 0, flags.furniture), "River floods valley"
+    )
+    texts = [c.text for c in candidates]
+    at = texts.index(lead)
+    kept = [t in PARAGRAPHS for t in texts]  # the model kept the article, not the lead
+    ruled = [bool(body.ruled_out(c)) for c in candidates]
+    scores = [0.0] * len(candidates)
+    assert body._standfirst(candidates, kept, ruled, scores, -1.5) == at
+    assert body._standfirst(candidates, kept, ruled, [-3.0] * len(candidates), -1.5) is None
+    short = [c if n != at else candidates[n] for n, c in enumerate(candidates)]
+    short[at].text = "Water rose overnight."
+    assert body._standfirst(short, kept, ruled, scores, -1.5) is None
+
+
 SIGN_IN = (
     "Sign in to keep reading. Your subscription gives you unlimited access to every story,"
     " the newsletter and the archive, on all of your devices at once."

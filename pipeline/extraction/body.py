@@ -18,7 +18,7 @@ from pipeline.extraction import blockmodel, boilerplate, clean, container
 from pipeline.extraction.features import PageEvidence, block_features
 from pipeline.extraction.pageindex import PageIndex
 from pipeline.extraction.render import list_text
-from pipeline.extraction.segment import Candidate, context_bits, segment
+from pipeline.extraction.segment import Candidate, Context, context_bits, segment
 from pipeline.record import Block, ListBlock, Table, TableRef
 
 # Blocks this long are never repeated word for word by an author (tables can be).
@@ -26,6 +26,11 @@ _REPEAT_CHARS = 60
 # Prose: at least this many words, and less than this share of link text.
 _PROSE_WORDS = 25
 _PROSE_LINK_SHARE = 0.3
+_STANDFIRST_KINDS = frozenset(("p", "text"))
+_STANDFIRST_WORDS = 10  # a sentence: standfirsts run shorter than body paragraphs
+_SENTENCE_CLOSERS = frozenset(".!?。！？\"'”’»")
+# Ancestors a standfirst shares with the article: more than <body> and <html>.
+_STANDFIRST_SHARED = 3
 # A body of fewer words than this is thin: prose scored within the margin below
 # the threshold is kept with it.
 _THIN_WORDS = 30
@@ -96,7 +101,18 @@ def build(
     if holder is None:
         holder = container.find_container(index, root, flags.furniture)
     candidates = segment(index, root, flags, holder, title)
-    decisions = decide(candidates, evidence or PageEvidence())
+    copies = hidden_copies(candidates)
+    if copies:
+        shown = [c for n, c in enumerate(candidates) if n not in copies]
+        scored = iter(decide(shown, evidence or PageEvidence()))
+        decisions = [
+            Decision(c, blockmodel.RULED_SCORE, False, "hidden copy", ())
+            if n in copies
+            else next(scored)
+            for n, c in enumerate(candidates)
+        ]
+    else:
+        decisions = decide(candidates, evidence or PageEvidence())
     return Built(assemble(decisions), decisions, flags, holder)
 
 
@@ -130,48 +146,86 @@ def decide(
         for i, c in enumerate(candidates):
             if not ruled[i] and scores[i] >= floor and _reads_as_prose(c):
                 kept[i], reasons[i] = True, "rescued"
-    seen: set[str] = set()
-    decisions = []
+    lead = _standfirst(candidates, kept, ruled, scores, fitted.threshold - _RESCUE_MARGIN)
+    if lead is not None:
+        kept[lead], reasons[lead] = True, "standfirst"
     for i, candidate in enumerate(candidates):
         if kept[i] and (late := dropped_after_scoring(candidate)):
             kept[i], reasons[i] = False, late
+    # A block shown twice is kept where it is first shown: a hidden copy placed
+    # before the article must not take the article's place.
+    seen: set[str] = set()
+    for i in sorted(range(len(candidates)), key=lambda i: candidates[i].context.concealed):
         if kept[i]:
-            key = _repeat_key(candidate)
+            key = _repeat_key(candidates[i])
             if len(key) >= _REPEAT_CHARS:
                 if key in seen:
                     kept[i], reasons[i] = False, "repeat"
                 seen.add(key)
-        decisions.append(Decision(candidate, scores[i], kept[i], reasons[i], rows[i], extra[i]))
+    decisions = [
+        Decision(c, scores[i], kept[i], reasons[i], rows[i], extra[i])
+        for i, c in enumerate(candidates)
+    ]
     _drop_copies(decisions)
     return decisions
 
 
+def hidden_copies(candidates: Sequence[Candidate]) -> set[int]:
+    """The candidates (by position) of hidden regions that repeat the page's visible
+    text: a paywall script's flat copy of the article, a print or mobile version.
+
+    They go before scoring: a copy's blocks would be counted as repeats of the
+    article's, and pull its scores down. A region is read whole (a copy may be cut
+    into other blocks than the visible text: a line per `<p>`), its trigrams against
+    those of all visible blocks; a hidden region that does not repeat them (tabs, an
+    accordion, a full text behind a visible teaser) stays for the model."""
+    regions: dict[int, list[int]] = {}
+    for n, c in enumerate(candidates):
+        if c.context.concealed:
+            regions.setdefault(_concealing(c.context), []).append(n)
+    if not regions:
+        return set()
+    shown = set(_trigrams(" ".join(c.text for c in candidates if not c.context.concealed)))
+    copies: set[int] = set()
+    for members in regions.values():
+        if _repeats(_trigrams(" ".join(candidates[n].text for n in members)), shown):
+            copies.update(members)
+    return copies
+
+
 def _drop_copies(decisions: Sequence[Decision]) -> None:
-    """Text the article shows once is kept once. A hidden block that repeats the
-    visible article (a paywall script's flat copy of it, a print version) and a
-    pull quote (a quote or aside that repeats a sentence of the body) are dropped
-    when most of their word trigrams are in the other kept blocks."""
-    copies = [d for d in decisions if d.kept and _may_repeat(d.candidate)]
-    if not copies:
+    """Text the article shows once is kept once: a pull quote (a quote or aside that
+    repeats a sentence of the body) is dropped when most of its word trigrams are in
+    the other kept blocks."""
+    quotes = [d for d in decisions if d.kept and _may_repeat(d.candidate)]
+    if not quotes:
         return
-    shown: set[tuple[str, ...]] = set()
-    for d in decisions:
-        if d.kept and not _may_repeat(d.candidate):
-            shown.update(_trigrams(d.candidate.text))
-    if not shown:
-        return
-    for d in copies:
-        grams = _trigrams(d.candidate.text)
-        if len(grams) >= _PULL_QUOTE_GRAMS and sum(map(shown.__contains__, grams)) >= (
-            _COPY_SHARE * len(grams)
-        ):
-            hidden = d.candidate.context.concealed
-            d.kept, d.reason = False, "hidden copy" if hidden else "pull quote"
+    shown = set(
+        _trigrams(
+            " ".join(d.candidate.text for d in decisions if d.kept and not _may_repeat(d.candidate))
+        )
+    )
+    for d in quotes:
+        if _repeats(_trigrams(d.candidate.text), shown):
+            d.kept, d.reason = False, "pull quote"
 
 
 def _may_repeat(c: Candidate) -> bool:
-    """Hidden, or a quote or aside: a block that may repeat the article's own text."""
-    return c.context.concealed or c.kind == "quote" or bool(c.context.tags & _ASIDE_BITS)
+    """A quote or aside: a block that may repeat the article's own text."""
+    return c.kind == "quote" or bool(c.context.tags & _ASIDE_BITS)
+
+
+def _repeats(grams: list[tuple[str, ...]], shown: set[tuple[str, ...]]) -> bool:
+    return len(grams) >= _PULL_QUOTE_GRAMS and sum(map(shown.__contains__, grams)) >= (
+        _COPY_SHARE * len(grams)
+    )
+
+
+def _concealing(context: Context) -> int:
+    """The outermost hidden element around a concealed block: its region."""
+    while context.parent is not None and context.parent.concealed:
+        context = context.parent
+    return context.chain[0] if context.chain else -1
 
 
 def _trigrams(text: str) -> list[tuple[str, ...]]:
@@ -230,6 +284,43 @@ def dropped_after_scoring(c: Candidate) -> str:
     if c.kind in _POINTER_KINDS and c.said.prompt:
         return "prompt"
     return ""
+
+
+def _standfirst(
+    candidates: Sequence[Candidate],
+    kept: Sequence[bool],
+    ruled: Sequence[bool],
+    scores: Sequence[float],
+    floor: float,
+) -> int | None:
+    """The standfirst, when the model left it out: the record's convention is that
+    the summary paragraph between the headline and the article is part of the body.
+    It is the first block after the headline that no rule took (a byline or a date
+    line is passed over), before the first kept block and in the same wrapper: a
+    visible paragraph of prose, ending as a sentence, that the model did not score
+    far below the line."""
+    headline = next((n for n, c in enumerate(candidates) if c.title), None)
+    if headline is None:
+        return None
+    first = next((n for n in range(headline + 1, len(candidates)) if kept[n]), None)
+    if first is None:
+        return None
+    lead = next((n for n in range(headline + 1, first) if not ruled[n]), None)
+    if lead is None:
+        return None
+    c = candidates[lead]
+    if (
+        c.kind not in _STANDFIRST_KINDS
+        or c.context.concealed
+        or scores[lead] < floor
+        or len(c.text.split()) < _STANDFIRST_WORDS
+        or c.link_chars >= _PROSE_LINK_SHARE * len(c.text)
+        or c.text.rstrip()[-1:] not in _SENTENCE_CLOSERS
+    ):
+        return None
+    # A wrapper below <body> holds both (the chains are innermost first).
+    shared = set(c.context.chain) & set(candidates[first].context.chain)
+    return lead if len(shared) >= _STANDFIRST_SHARED else None
 
 
 def _words_kept(candidates: Sequence[Candidate], kept: Sequence[bool]) -> int:

@@ -279,7 +279,11 @@ def flag(body: LexborNode, index: PageIndex | None = None) -> Flags:
         if guard.holds_article(i, size, hidden=word == "hidden") or _in_sentence(index, i):
             flags.spared[i] = word
             continue
-        if _is_interface(index, i, tag, word) or _in_leaf_block(index, i):
+        # A block inside a block (a <p> in a list item) is text of its own, weighed
+        # as a block; what is inside a block's text is removed with it.
+        if _is_interface(index, i, tag, word) or (
+            tag not in _LEAF_BLOCKS and _in_leaf_block(index, i)
+        ):
             inside.append(i)
         else:
             flags.furniture[i] = word
