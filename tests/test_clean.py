@@ -60,6 +60,32 @@ def test_misnamed_wrapper_holding_the_article_is_kept() -> None:
     assert PARAGRAPHS[0] in text and " x" not in text
 
 
+def _flags(html: str) -> clean.Flags:
+    tree = LexborHTMLParser(html)
+    assert tree.body is not None
+    index = PageIndex(tree.body)
+    return clean.flag(clean.clean(tree.body, index), index)
+
+
+def test_a_furniture_word_does_not_sink_the_main_run_of_text() -> None:
+    """The article (text between <br>s, no <p>) holds a third of the page's plain text
+    and none of its paragraphs, and is named "comment": the text alone, links
+    weighed against, says it is the page's main run of text, so the name is not a
+    verdict. The same name on a box that is not the main text is still furniture."""
+    text = " ".join(PARAGRAPHS)
+    article = "".join(f"<div>{p}<br>{p}</div>" for p in PARAGRAPHS)
+    boxes = "".join(f"<div class='box'><p>{text[: len(text) // 2]}</p></div>" for _ in range(7))
+    links = (
+        "<div class='grid'>" + "".join(f"<a href='/{n}'>{text}</a>" for n in range(6)) + "</div>"
+    )
+    html = f"<body><div class='article comment'>{article}</div>{boxes}{links}</body>"
+    flags = _flags(html)
+    assert "comment" in flags.spared.values()
+    assert "comment" not in flags.furniture.values()
+    flags = _flags(html.replace("class='box'", "class='box comment'", 1))
+    assert list(flags.furniture.values()).count("comment") == 1
+
+
 def test_hidden_elements_go() -> None:
     html = (
         "<body><p>seen</p><div hidden>a</div><div style='display: none'>b</div>"

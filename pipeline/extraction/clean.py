@@ -23,6 +23,7 @@ from typing import Any
 
 from selectolax.lexbor import LexborNode
 
+from pipeline.extraction import container
 from pipeline.extraction.pageindex import PageIndex
 
 # Tags whose content is code or data, never text.
@@ -254,7 +255,7 @@ def flag(body: LexborNode, index: PageIndex | None = None) -> Flags:
             holders.append(i)
         if said.named or tag in _STRUCTURAL_TAGS:
             named.append((i, said))
-    guard = _Guard(index, root, holders)
+    guard = _Guard(index, root, holders, container.find_container(index, root))
     words = {names: names_word(names) for names in {said.names for _, said in named}}
     flags = Flags()
     inside: list[int] = []
@@ -276,7 +277,12 @@ def flag(body: LexborNode, index: PageIndex | None = None) -> Flags:
         if word is None or i < covered:
             continue
         size = guard.measure(i)
-        if guard.holds_article(i, size, hidden=word == "hidden") or _in_sentence(index, i):
+        by_name = said.marked is None and word != tag
+        if (
+            guard.holds_article(i, size, hidden=word == "hidden")
+            or (by_name and guard.holds_text(i))
+            or _in_sentence(index, i)
+        ):
             flags.spared[i] = word
             continue
         # A block inside a block (a <p> in a list item) is text of its own, weighed
@@ -381,10 +387,17 @@ def drop(flags: Flags, index: PageIndex) -> None:
 class _Guard:
     """Knows how much plain text the page has, to spare the article's wrappers."""
 
-    def __init__(self, index: PageIndex, root: int, holders: list[int]) -> None:
+    def __init__(self, index: PageIndex, root: int, holders: list[int], text: int) -> None:
         self.index = index
         self.paragraphs, self.plain = self.measure(root)
         self._holders = holders  # the elements that declare the article, in order
+        # Where the page's running text is, by the text alone (names not read).
+        self._text = text if text != root else -1
+
+    def holds_text(self, i: int) -> bool:
+        """The element holds the page's main run of text, found without its names: a
+        class or id word alone ("sidebar-layout", "comment-body") does not sink it."""
+        return i <= self._text < self.index.end[i]
 
     def measure(self, i: int) -> tuple[int, int]:
         """(paragraph characters, plain characters: outside links) of the element."""
