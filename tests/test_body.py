@@ -311,8 +311,11 @@ SIGN_IN = (
         f"<dialog><h2>Welcome</h2><p>{SIGN_IN}</p></dialog>",
         f'<div style="display:none"><h2>Welcome</h2><p>{SIGN_IN}</p>'
         '<form><input name="email"><button>Go</button></form></div>',
+        f'<div class="is-hidden"><h2>Welcome</h2><p>{SIGN_IN}</p>'
+        '<form><input name="email"><button>Go</button></form></div>',
+        f'<section class="modal d-none"><p>{SIGN_IN}</p><form><input name="pw"></form></section>',
     ],
-    ids=["hidden-modal", "closed-dialog", "hidden-form"],
+    ids=["hidden-modal", "closed-dialog", "hidden-form", "class-hidden-form", "d-none-form"],
 )
 def test_a_hidden_interface_inside_the_article_is_not_kept(interface: str) -> None:
     page = article_page(extra_body="").replace(

@@ -96,3 +96,20 @@ def test_hidden_elements_go() -> None:
 
 def test_page_without_body_text() -> None:
     assert cleaned("<html><body></body></html>") == ""
+
+
+@pytest.mark.parametrize(
+    ("classes", "hidden"),
+    [
+        ("hidden", True),
+        ("modal is-hidden", True),
+        ("d-none", True),
+        ("hidden md:block", False),  # shown from the md breakpoint on
+        ("d-none d-lg-flex", False),
+        ("hidden-xs", False),
+        ("overflow-hidden", False),
+        (None, False),
+    ],
+)
+def test_classes_that_hide(classes: str | None, hidden: bool) -> None:
+    assert clean._hidden_by_class(classes) is hidden

@@ -187,6 +187,13 @@ _ITEMPROPS = frozenset(
     " articleSection wordCount genre interactionStatistic".split()
 )
 _HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
+# Class names that hide an element in the common CSS frameworks (Tailwind, Bootstrap,
+# Bulma, Foundation), and the classes that show it again at a breakpoint.
+_HIDING_CLASSES = frozenset(("hidden", "is-hidden", "d-none", "hide", "u-hidden", "js-hidden"))
+_SHOWN_AGAIN = re.compile(
+    r"(?:[a-z0-9-]+:(?:block|flex|grid|inline|inline-block|inline-flex|table|contents)"
+    r"|d-(?:sm|md|lg|xl|xxl)-(?:block|flex|grid|inline|inline-block|inline-flex|table))$"
+)
 _SPLIT = re.compile(r"[^a-z0-9]+")
 _CAMEL = re.compile(r"(?<=[a-z])(?=[A-Z])")
 
@@ -268,6 +275,10 @@ def flag(body: LexborNode, index: PageIndex | None = None) -> Flags:
         if tag in _KEEP_TAGS:
             continue
         word = said.marked or (words[said.names] if said.names else None)
+        if word is None and i >= covered and _hidden_form(index, i):
+            inside.append(i)  # a sign-in or consent form a class hides: no text of the page
+            covered = end[i]
+            continue
         if (
             word is None
             and tag in _STRUCTURAL_TAGS
@@ -315,12 +326,19 @@ def _is_interface(index: PageIndex, i: int, tag: str, word: str) -> bool:
     text, hold no form; a hidden article holding most of the page was spared before."""
     if tag == "dialog":
         return "open" not in index.attributes(i)
-    if word != "hidden":
-        return False
     attrs = index.attributes(i)
+    if word != "hidden":
+        return _hidden_form(index, i)
     if attrs.get("role") in ("dialog", "alertdialog") or attrs.get("aria-modal") == "true":
         return True
     return index.any_within(index.tag_positions(*_FORM_TAGS), i)
+
+
+def _hidden_form(index: PageIndex, i: int) -> bool:
+    """Markup a utility class hides that holds a form: an interface, not text."""
+    return _hidden_by_class(index.attributes(i).get("class")) and index.any_within(
+        index.tag_positions(*_FORM_TAGS), i
+    )
 
 
 def _declares_article(attrs: dict[str, str | None]) -> bool:
@@ -504,6 +522,19 @@ def is_hidden(attrs: dict[str, str | None]) -> bool:
         return True
     style = attrs.get("style")
     return bool(style and _HIDDEN_STYLE.search(style))
+
+
+def _hidden_by_class(classes: str | None) -> bool:
+    """A utility class that hides (`hidden`, `is-hidden`, `d-none`), unless another
+    shows the element again from some width on (`hidden md:block`, `d-none
+    d-lg-flex`): the reader of a wide screen sees it. Not `hidden` by itself: a
+    script toggles such classes on accordions and tabs, whose text is the article's."""
+    if not classes or ("hid" not in classes and "none" not in classes):
+        return False
+    tokens = classes.split()
+    if not any(t in _HIDING_CLASSES for t in tokens):
+        return False
+    return not any(_SHOWN_AGAIN.match(t) for t in tokens)
 
 
 def names_are_boilerplate(names: str) -> bool:
