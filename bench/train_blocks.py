@@ -140,7 +140,7 @@ def _measured(task: tuple[str, BenchPage, str]) -> PageData | None:
     if found is None:
         return None
     # Hidden copies are set aside before scoring, as the extractor does.
-    scored = [d for d in found.decisions if d.reason != "hidden copy"]
+    scored = [d for d in found.decisions if d.reason != body.HIDDEN_COPY]
     candidates = [d.candidate for d in scored]
     return PageData(
         dataset,

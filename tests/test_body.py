@@ -6,7 +6,7 @@ from selectolax.lexbor import LexborHTMLParser
 from pipeline.extraction import blockmodel, body, clean, container
 from pipeline.extraction.features import PageEvidence
 from pipeline.extraction.pageindex import PageIndex
-from pipeline.extraction.segment import segment
+from pipeline.extraction.segment import Candidate, segment
 from pipeline.record import Heading, ListBlock, Paragraph, TableRef
 from tests.pages import PARAGRAPHS, article_page
 
@@ -237,6 +237,54 @@ def test_a_hidden_copy_cut_into_lines_before_the_article_leaves_the_article() ->
     assert all(d.candidate.context.concealed for d in copies)
     kept = [d.candidate.text for d in built.decisions if d.kept]
     assert kept == PARAGRAPHS
+
+
+def _candidates(page: str) -> list[Candidate]:
+    tree = LexborHTMLParser(page)
+    assert tree.body is not None
+    index = PageIndex(tree.body)
+    clean.clean(tree.body, index)
+    flags = clean.flag(tree.body, index)
+    holder = container.find_container(index, 0, flags.furniture)
+    return segment(index, 0, flags, holder, "River floods valley")
+
+
+def test_hidden_tabs_that_share_their_steps_are_not_copies() -> None:
+    """Tabs of the same steps for several languages repeat much of each other and
+    of the visible tab: less than a copy does."""
+    shared = [
+        "Install and set up ngrok, which gives your local server an address on the web.",
+        "Create a file for your code and paste the sample below into it, then save it.",
+    ]
+    own = {
+        "Node.js": "Install Node.js and npm, then add the helper library with npm install.",
+        "Python": "Make a virtual environment with venv and pip install the helper package.",
+        "Ruby": "Install Ruby with your version manager and add the gem to your Gemfile now.",
+    }
+
+    def tab(language: str, attrs: str) -> str:
+        lines = [own[language], *shared, f"Run the {language} program and wait for the text."]
+        return f"<div {attrs}>" + "".join(f"<p>{x}</p>" for x in lines) + "</div>"
+
+    tabs = tab("Node.js", "class='tab'") + tab("Python", "hidden") + tab("Ruby", "hidden")
+    candidates = _candidates(article_page(extra_body=tabs))
+    assert sum(c.context.concealed for c in candidates) == 8
+    assert body.hidden_copies(candidates) == set()
+
+
+def test_a_hidden_article_keeps_its_place_before_its_hidden_copy() -> None:
+    """The article itself hidden (shown by script) and a hidden copy of it: the two
+    repeat each other, and the region holding the container stays."""
+    copy = "<div hidden>" + "".join(f"<p>{p}</p>" for p in PARAGRAPHS) + "</div>"
+    page = article_page(extra_body="").replace(
+        '<div class="entry-content">', f'{copy}<div class="entry-content" hidden>', 1
+    )
+    candidates = _candidates(page)
+    copies = body.hidden_copies(candidates)
+    assert sorted(candidates[n].text for n in copies) == sorted(PARAGRAPHS)
+    kept = [c for n, c in enumerate(candidates) if c.context.concealed and n not in copies]
+    assert [c.text for c in kept] == PARAGRAPHS
+    assert any(c.context.in_container for c in kept)
 
 
 def test_a_hidden_region_that_repeats_nothing_is_left_to_the_model() -> None:

@@ -11,6 +11,7 @@ repeated, and a block printed twice (desktop and mobile templates) is kept once.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -26,6 +27,7 @@ _REPEAT_CHARS = 60
 # Prose: at least this many words, and less than this share of link text.
 _PROSE_WORDS = 25
 _PROSE_LINK_SHARE = 0.3
+_WORD = re.compile(r"\w+")
 _STANDFIRST_KINDS = frozenset(("p", "text"))
 _STANDFIRST_WORDS = 10  # a sentence: standfirsts run shorter than body paragraphs
 _SENTENCE_CLOSERS = frozenset(".!?。！？\"'”’»")
@@ -39,6 +41,13 @@ _RESCUE_MARGIN = 1.5
 # kept text holds is a copy of it (of at least this many trigrams: a short quote
 # may well repeat a phrase).
 _COPY_SHARE = 0.6
+# The reason of a hidden region's blocks that repeat the visible article: set aside
+# before scoring, and out of the page type's count of the page's blocks.
+HIDDEN_COPY = "hidden copy"
+# A hidden copy repeats nearly all of the visible text (a print or app variant of
+# the article 85% and more, a paywall's flat copy all of it); tabs of the same
+# steps for several languages repeat up to three quarters of one another.
+_HIDDEN_COPY_SHARE = 0.8
 _PULL_QUOTE_GRAMS = 4
 _ASIDE_BITS = context_bits("aside", "figure")
 _CAPTION_KINDS = frozenset(("p", "text"))
@@ -106,7 +115,7 @@ def build(
         shown = [c for n, c in enumerate(candidates) if n not in copies]
         scored = iter(decide(shown, evidence or PageEvidence()))
         decisions = [
-            Decision(c, blockmodel.RULED_SCORE, False, "hidden copy", ())
+            Decision(c, blockmodel.RULED_SCORE, False, HIDDEN_COPY, ())
             if n in copies
             else next(scored)
             for n, c in enumerate(candidates)
@@ -187,9 +196,19 @@ def hidden_copies(candidates: Sequence[Candidate]) -> set[int]:
         return set()
     shown = set(_trigrams(" ".join(c.text for c in candidates if not c.context.concealed)))
     copies: set[int] = set()
-    for members in regions.values():
-        if _repeats(_trigrams(" ".join(candidates[n].text for n in members)), shown):
+    # When the article itself is hidden (a streamed page shows it by script), the
+    # region holding the container is the original, read first; a hidden region
+    # that repeats one read before it is a copy of that.
+    order = sorted(
+        regions.values(),
+        key=lambda members: not any(candidates[n].context.in_container for n in members),
+    )
+    for members in order:
+        grams = _trigrams(" ".join(candidates[n].text for n in members))
+        if _repeats(grams, shown, _HIDDEN_COPY_SHARE):
             copies.update(members)
+        else:
+            shown.update(grams)
     return copies
 
 
@@ -215,9 +234,11 @@ def _may_repeat(c: Candidate) -> bool:
     return c.kind == "quote" or bool(c.context.tags & _ASIDE_BITS)
 
 
-def _repeats(grams: list[tuple[str, ...]], shown: set[tuple[str, ...]]) -> bool:
+def _repeats(
+    grams: list[tuple[str, ...]], shown: set[tuple[str, ...]], share: float = _COPY_SHARE
+) -> bool:
     return len(grams) >= _PULL_QUOTE_GRAMS and sum(map(shown.__contains__, grams)) >= (
-        _COPY_SHARE * len(grams)
+        share * len(grams)
     )
 
 
@@ -229,7 +250,9 @@ def _concealing(context: Context) -> int:
 
 
 def _trigrams(text: str) -> list[tuple[str, ...]]:
-    words = text.lower().split()
+    # Words only: a table block's text has "|" between its cells, a copy of it a
+    # cell per line.
+    words = _WORD.findall(text.lower())
     return list(zip(words, words[1:], words[2:], strict=False))
 
 

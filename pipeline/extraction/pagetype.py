@@ -43,7 +43,7 @@ from typing import Any
 from selectolax.lexbor import LexborHTMLParser
 
 from pipeline import urls
-from pipeline.extraction.body import Decision
+from pipeline.extraction.body import HIDDEN_COPY, Decision
 from pipeline.extraction.pageindex import PageIndex
 from pipeline.extraction.structured import ARTICLE_TYPES, StructuredData
 from pipeline.normalize import word_count
@@ -468,6 +468,8 @@ def _kept_shape(
     parents: set[int] = set()
     grids = _Grids()
     for decision in decisions:
+        if decision.reason == HIDDEN_COPY:
+            continue  # a copy of the article is not more of the page
         candidate = decision.candidate
         words = candidate.words
         all_words += words
