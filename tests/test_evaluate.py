@@ -285,6 +285,16 @@ def test_cli_eval_on_the_sample_writes_results(
     assert main(["eval", "wcxb", "--data", str(tmp_path / "nowhere")]) == 2
 
 
+def test_cli_eval_runs_several_parts_named_together(capsys: pytest.CaptureFixture[str]) -> None:
+    argv = ["eval", "trafeval,aeb", "--data", str(SAMPLE), "--no-peers", "--limit", "2"]
+    assert main(argv) == 0
+    out = capsys.readouterr().out
+    assert "## trafilatura-eval" in out and "## AEB" in out
+    assert out.index("## AEB") < out.index("## trafilatura-eval")  # the report's order
+    with pytest.raises(SystemExit):
+        main(["eval", "aeb,nonsense", "--data", str(SAMPLE)])
+
+
 def test_cli_eval_trafeval_prints_its_table(capsys: pytest.CaptureFixture[str]) -> None:
     argv = ["eval", "trafeval", "--data", str(SAMPLE), "--no-peers", "--limit", "3"]
     assert main(argv) == 0

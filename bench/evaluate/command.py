@@ -21,8 +21,25 @@ DEFAULT_RESULTS = Path("bench/results")
 DEFAULT_README = Path("bench/README.md")
 
 
+def _parts(value: str) -> tuple[str, ...]:
+    """`all`, or parts by name ("aeb,wcxb"), in the report's order."""
+    if value.strip() == "all":
+        return PARTS
+    asked = {p.strip() for p in value.split(",") if p.strip()}
+    unknown = sorted(asked - set(PARTS))
+    if unknown or not asked:
+        raise argparse.ArgumentTypeError(
+            f"unknown part {', '.join(unknown) or value!r}: choose all or from {', '.join(PARTS)}"
+        )
+    return tuple(p for p in PARTS if p in asked)
+
+
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("what", choices=[*PARTS, "all"], help="which measurement to run")
+    parser.add_argument(
+        "what",
+        type=_parts,
+        help=f"which measurements to run: all, or some of {', '.join(PARTS)} (comma-separated)",
+    )
     parser.add_argument("--limit", type=int, help="only the first N pages of each benchmark")
     parser.add_argument("--types", help="WCXB page types, comma-separated (default: all)")
     parser.add_argument("--no-peers", action="store_true", help="skip trafilatura")
@@ -72,7 +89,7 @@ def plan_of(args: argparse.Namespace, argv: list[str]) -> Plan:
 
     types = frozenset(t.strip() for t in args.types.split(",") if t.strip()) if args.types else None
     return Plan(
-        parts=PARTS if args.what == "all" else (args.what,),
+        parts=args.what,
         data=args.data,
         limit=args.limit,
         types=types,
