@@ -55,7 +55,7 @@ _TAG = "tag_listing_page"
 _LIVE = "live_blog"
 _OPINION = "paywalled_teaser"
 
-Section = Literal["news", "opinion", "live", "home", "tag"]
+Section = Literal["news", "opinion", "live", "home", "tag", "consent"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,7 +64,8 @@ class DemoPage:
 
     name: the fixture's file name without .html (`aeb-<12 hex>` for a benchmark page).
     path: where the site serves it. published: its date in the feed and sitemaps.
-    article: False for the home and tag pages, which must come out as not_article.
+    article: False for the home and tag pages, which must come out as not_article,
+    and for the consent page a site shows in place of an article (consent_wall).
     """
 
     name: str
@@ -78,7 +79,7 @@ class DemoPage:
 
     @property
     def article(self) -> bool:
-        return self.section not in ("home", "tag")
+        return self.section not in ("home", "tag", "consent")
 
 
 @dataclass(frozen=True, slots=True)
@@ -137,10 +138,13 @@ class DemoSite:
 
     @property
     def sitemap_pages(self) -> tuple[DemoPage, ...]:
-        """Pages in /sitemap-news.xml.gz: the articles the feed leaves out, and the tag page."""
+        """Pages in /sitemap-news.xml.gz: the articles the feed leaves out, the tag page
+        and the consent page."""
         feed = {p.name for p in self.feed_pages}
         return tuple(
-            p for p in self.pages if (p.article and p.name not in feed) or p.section == "tag"
+            p
+            for p in self.pages
+            if (p.article and p.name not in feed) or p.section in ("tag", "consent")
         )
 
     @property
@@ -350,8 +354,11 @@ def _section(root: Path, name: str) -> Section:
     if name == _HOME:
         return "home"
     expected = root / f"{name}.json"
-    if expected.is_file() and json.loads(expected.read_text("utf-8")).get("error"):
+    error = json.loads(expected.read_text("utf-8")).get("error") if expected.is_file() else None
+    if error == "not_article":
         return "tag"  # the fixtures' other not_article page is a tag listing
+    if error == "consent_wall":
+        return "consent"  # served where an article would be
     if name == _LIVE:
         return "live"
     return "opinion" if name == _OPINION else "news"
@@ -362,6 +369,8 @@ def _path(name: str, section: Section) -> str:
         return "/"
     if section == "tag":
         return "/tag/geopolitics/" if name == _TAG else f"/tag/{name}/"
+    if section == "consent":
+        return f"/news/2025/10/{name}.html"
     return f"/{section}/2025/10/{name}.html"
 
 

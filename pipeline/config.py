@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any, Literal, TypeVar, cast
 
 from pipeline import urls
+from pipeline.coverage import ALERT_KEYS, DEFAULT_ALERT_SETTINGS, AlertSettings
 from pipeline.dedup.near import DEFAULT_NEAR_SETTINGS, NearSettings
 from pipeline.errors import ConfigError, Reason
 from pipeline.exec import DEFAULT_WORKER_SETTINGS, WorkerSettings
@@ -47,6 +48,7 @@ _RUN_KEYS = frozenset(
         "allow_networks",
         "format",
         "near_duplicates",
+        "alerts",
         "workers",
         "retry",
         "sources",
@@ -112,6 +114,7 @@ class RunConfig:
     retry: RetryPolicy = DEFAULT_RETRY_POLICY
     format: str = FORMATS[0]
     near: NearSettings = DEFAULT_NEAR_SETTINGS
+    alerts: AlertSettings = DEFAULT_ALERT_SETTINGS
 
     def fetch_settings(self, source: SourceConfig) -> FetchSettings:
         """The run's fetch settings with the source's own user agent and delay."""
@@ -224,7 +227,24 @@ class _Reader:
             retry=self.retry(data),
             format=self.format(data),
             near=self.near(data),
+            alerts=self.alerts(data),
         )
+
+    def alerts(self, data: dict[str, Any]) -> AlertSettings:
+        table = self.get(data, "alerts", dict, "") or {}
+        where = "table 'alerts': "
+        self.check_keys(table, ALERT_KEYS, where)
+        base = DEFAULT_ALERT_SETTINGS
+        changes: dict[str, Any] = {}
+        for name in sorted(ALERT_KEYS):
+            kind: type[Any] = int if isinstance(getattr(base, name), int) else float
+            value = self.get(table, name, kind, where)
+            if value is not None:
+                changes[name] = value
+        try:
+            return replace(base, **changes)
+        except ConfigError as exc:
+            raise ConfigError(f"{self.path}: {where}{exc}") from exc
 
     def near(self, data: dict[str, Any]) -> NearSettings:
         table = self.get(data, "near_duplicates", dict, "") or {}

@@ -39,6 +39,7 @@ from pathlib import Path
 from typing import Any
 
 from pipeline.config import RunConfig
+from pipeline.coverage import Figures, departures
 from pipeline.dedup.exact import StateDedup
 from pipeline.dedup.near import NearDuplicates, near_path
 from pipeline.errors import (
@@ -46,6 +47,7 @@ from pipeline.errors import (
     ConfigError,
     ExtractionError,
     OutputError,
+    PipelineError,
     closed_after,
     os_fault,
 )
@@ -62,6 +64,8 @@ from pipeline.warc import WarcWriter
 
 _log = logging.getLogger("pipeline.run")
 _RUN_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,99}")
+# Runs in the report's trend charts, this one included.
+TREND_RUNS = 12
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,6 +95,7 @@ class _PerSource:
         verdict = self.dedup.decide(page, article)
         report = self.source.settled(page.requested)
         if report is not None:
+            report.coverage.add(article)
             if isinstance(verdict, Write):
                 report.written += 1
             elif verdict.why == "unchanged":
@@ -178,11 +183,15 @@ def run(
 
             asyncio.run(crawl())
         stopped = interrupts.signal
-        alerts = () if stopped else _alerts(config, web, state)
+        coverage = _coverage(config, web)
+        alerts = () if stopped else _alerts(config, web, state, coverage)
         summary = _summary(run_id, started, clock, web, counts, recovered, stopped)
+        summary["coverage"] = coverage
+        summary["trend"] = _trend(state, coverage)
         summary["alerts"] = list(alerts)
         state.finish_run(datetime.now(UTC), _flat(summary))
     _write_summary(folder, summary)
+    _write_report(folder)
     _point_latest(config.output_dir, run_id)
     if stopped:
         _log.warning("stopped by %s: the run wrote what it had extracted", stopped.name)
@@ -204,10 +213,45 @@ def _write_summary(folder: Path, summary: dict[str, Any]) -> None:
         raise os_fault(exc, f"cannot write {folder / 'run.json'}") from exc
 
 
-def _alerts(config: RunConfig, web: WebCounts, state: StateStore) -> tuple[str, ...]:
-    """What a cron job should hear about: every source failed, or a source that gave
-    URLs in an earlier run gave none now (a feed moved, a sitemap went empty).
-    Each source's count is kept in the state store for the next run to compare."""
+def _coverage(config: RunConfig, web: WebCounts) -> dict[str, Figures]:
+    """Each source's field coverage this run (pipeline/coverage.py), by name."""
+    return {
+        source.name: report.coverage.figures(report.failed)
+        for source in config.sources
+        if (report := web.sources.get(source.name)) is not None
+    }
+
+
+def _trend(state: StateStore, coverage: dict[str, Figures]) -> dict[str, list[Any]]:
+    """Each source's figures over its recent runs, oldest first, this run last: the
+    report's trend charts."""
+    trend: dict[str, list[Any]] = {}
+    for name, figures in coverage.items():
+        earlier = state.coverage_history(name, TREND_RUNS - 1)
+        trend[name] = [[run, past] for run, past in reversed(earlier)]
+        trend[name].append([state.run_id, figures])
+    return trend
+
+
+def _write_report(folder: Path) -> None:
+    """report.html beside run.json. The records are written whatever happens here:
+    a report that cannot be drawn is a warning, not a failed run."""
+    from pipeline.report import write_report
+
+    try:
+        write_report(folder)
+    except (PipelineError, OSError, ValueError) as exc:
+        _log.warning("no report.html for %s: %s", folder, exc)
+
+
+def _alerts(
+    config: RunConfig, web: WebCounts, state: StateStore, coverage: dict[str, Figures]
+) -> tuple[str, ...]:
+    """What a cron job should hear about: every source failed, a source that gave
+    URLs in an earlier run gave none now (a feed moved, a sitemap went empty), or a
+    source's records departed from its recent history (a layout changed: see
+    pipeline/coverage.py). Each source's count and coverage are kept in the state
+    store for the next run to compare."""
     alerts: list[str] = []
     reports = [web.sources.get(source.name) for source in config.sources]
     if reports and all(r is not None and r.error is not None for r in reports):
@@ -230,6 +274,12 @@ def _alerts(config: RunConfig, web: WebCounts, state: StateStore) -> tuple[str, 
                 f" {earlier.gave_run}"
             )
         state.record_source(source.name, found)
+    settings = config.alerts
+    for name, figures in coverage.items():
+        history = [f for _, f in state.coverage_history(name, settings.history)]
+        alerts.extend(departures(name, figures, history, settings))
+        if figures["records"] or figures["failed"]:
+            state.record_coverage(name, figures)
     return tuple(alerts)
 
 
@@ -377,8 +427,8 @@ def _flat(summary: dict[str, Any]) -> dict[str, int]:
 
 def _fields(summary: dict[str, Any]) -> dict[str, Any]:
     """The summary's figures as fields of the JSON log line (not its per-source
-    detail, which run.json has)."""
-    return {k: v for k, v in summary.items() if k != "sources"}
+    detail and coverage, which run.json has)."""
+    return {k: v for k, v in summary.items() if k not in ("sources", "coverage")}
 
 
 def _summary_line(summary: dict[str, Any]) -> str:

@@ -9,6 +9,8 @@
     │   ├── ParseError           reason parse_error: the HTML parser gave up
     │   ├── NotArticle           reason not_article: a listing, home or navigation page
     │   ├── EmptyBody            reason empty_body: an article page with no body text
+    │   ├── ConsentWall          reason consent_wall: a cookie or consent page shown in
+    │   │                        place of the article
     │   ├── Unreadable           reason unreadable: the input file cannot be read
     │   ├── ExtractorError       reason extractor_error: the extractor itself failed on the
     │   │                        page (a bug or a library's surprise; type and message kept)
@@ -68,6 +70,7 @@ class Reason(StrEnum):
     PARSE_ERROR = "parse_error"
     NOT_ARTICLE = "not_article"
     EMPTY_BODY = "empty_body"
+    CONSENT_WALL = "consent_wall"  # a consent interstitial, not the article
     UNREADABLE = "unreadable"  # the input file itself could not be read
     EXTRACTOR_ERROR = "extractor_error"
     TOO_SLOW = "too_slow"
@@ -122,6 +125,10 @@ class NotArticle(ExtractionError):
 
 class EmptyBody(ExtractionError):
     reason = Reason.EMPTY_BODY
+
+
+class ConsentWall(ExtractionError):
+    reason = Reason.CONSENT_WALL
 
 
 class Unreadable(ExtractionError):

@@ -48,6 +48,8 @@ _FIELDS = (
     "tags",
     "description",
     "doi",
+    "access",
+    "confidence",
     "word_count",
 )
 # At the start of a line these would make a heading, quote, list item, rule or fence.
@@ -77,6 +79,9 @@ def _front_matter(article: Article) -> str:
     if article.source is not None:
         source = json.dumps(article.source.to_dict(), ensure_ascii=False)
         lines.append(f"source: {source}")
+    if article.provenance is not None:
+        provenance = json.dumps(article.provenance.to_dict(), ensure_ascii=False)
+        lines.append(f"provenance: {provenance}")
     lines.append("---")
     return "\n".join(lines)
 

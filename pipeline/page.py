@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from pipeline.errors import ExtractionError, TooLarge, Undecodable, Unreadable
-from pipeline.record import writable
+from pipeline.record import Provenance, writable
 
 _GZIP_MAGIC = b"\x1f\x8b"
 
@@ -26,6 +26,8 @@ class Page:
     http_charset: the charset the server declared, if any.
     requested: the URL a crawl asked for, when redirects led to `url`: the
         crawl's state is kept under it. Extraction does not read it.
+    provenance: what a run knows of the page's source and fetch, added to its
+        record after extraction (record.Provenance). Extraction does not read it.
     """
 
     content: bytes
@@ -33,6 +35,7 @@ class Page:
     input: str | None = None
     http_charset: str | None = None
     requested: str | None = None
+    provenance: Provenance | None = None
 
 
 @dataclass(frozen=True, slots=True)

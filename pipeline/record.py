@@ -7,7 +7,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, fields, replace
 from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -128,6 +128,25 @@ class Source(_Record):
 
 
 @dataclass(frozen=True, slots=True)
+class Provenance(_Record):
+    """Where a run's record came from (None on records of saved pages).
+
+    source: the config's source that gave the URL; entry_title, entry_published:
+    what its feed entry or sitemap (news:) entry said of the URL; fetched_at: the
+    UTC instant of the final response (`...Z`); http_status: its status; published_from:
+    "page" when `published` is the page's own date, "entry" when the page gave
+    none and the entry's date stands in for it, None when neither had one.
+    """
+
+    source: str | None = None
+    entry_title: str | None = None
+    entry_published: str | None = None
+    fetched_at: str | None = None
+    http_status: int | None = None
+    published_from: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class Article(_Record):
     schema_version: int
     id: str
@@ -146,6 +165,8 @@ class Article(_Record):
     description: str | None
     doi: str | None
     source: Source | None
+    access: str  # "free", "paywalled" or "unknown" (extraction/access.py)
+    confidence: float  # that the body is the article, whole and clean (extraction/confidence.py)
     text: str
     blocks: tuple[Block, ...]
     tables: tuple[Table, ...]
@@ -157,6 +178,7 @@ class Article(_Record):
     # Set after extraction, by a run or by --force; last so the extractor can omit them.
     duplicate_of: str | None = None
     forced: str | None = None
+    provenance: Provenance | None = None  # set by a run (see Provenance)
 
     @property
     def published_at(self) -> str | None:
@@ -212,6 +234,17 @@ class Article(_Record):
         return (
             f"<Article {self.id[:12]} {title!r} url={self.url!r} "
             f"published={self.published_date} words={self.word_count}>"
+        )
+
+    def with_provenance(self, provenance: Provenance) -> Article:
+        """The record with what a run knows of its source and fetch. A page without a
+        date of its own takes its feed or sitemap entry's date, and says so
+        (`provenance.published_from` "entry")."""
+        published, origin = self.published, "page" if self.published else None
+        if published is None and (entry := entry_date(provenance.entry_published)):
+            published, origin = entry, "entry"
+        return replace(
+            self, published=published, provenance=replace(provenance, published_from=origin)
         )
 
     def to_markdown(self, front_matter: bool = True) -> str:
@@ -283,6 +316,19 @@ def utc_instant(iso: str | None) -> str | None:
         return None
 
 
+def entry_date(text: str | None) -> str | None:
+    """A feed or sitemap entry's date in the form of the record's dates (a day, a
+    local time, or a time with its offset), or None when it is not ISO 8601."""
+    if not text:
+        return None
+    try:
+        if len(text.strip()) == len("YYYY-MM-DD"):
+            return date.fromisoformat(text.strip()).isoformat()
+        return datetime.fromisoformat(text.strip()).isoformat(timespec="seconds")
+    except (ValueError, OverflowError):
+        return None
+
+
 def utc_text(moment: datetime) -> str:
     """An aware datetime as the record's UTC instants write it."""
     return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
@@ -332,8 +378,12 @@ def article_from_dict(data: dict[str, Any]) -> Article:
             "authors": tuple(data["authors"]),
             # Records written before the field existed have none.
             "credits": tuple(data.get("credits", ())),
+            "access": data.get("access", "unknown"),
+            "confidence": float(data.get("confidence", 0.0)),
             "tags": tuple(data["tags"]),
             "source": Source(**data["source"]) if data["source"] else None,
+            # Records written before the field existed have none.
+            "provenance": Provenance(**data["provenance"]) if data.get("provenance") else None,
             "blocks": tuple(_block(b) for b in data["blocks"]),
             "tables": tuple(_table(t) for t in data["tables"]),
             "references": tuple(

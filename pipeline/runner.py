@@ -227,6 +227,8 @@ class Runner:
         self.sink.write_error(ErrorRecord.of(item.input, _url(item), error))
 
     def _extracted(self, page: Extractable, article: Article) -> None:
+        if isinstance(page, Page) and page.provenance is not None:
+            article = article.with_provenance(page.provenance)
         verdict = self.dedup.decide(page, article)
         if isinstance(verdict, Skip):
             if verdict.why == "unchanged":

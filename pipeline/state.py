@@ -101,6 +101,16 @@ _MIGRATIONS: tuple[str, ...] = (
         gave_run TEXT
     );
     """,
+    # Each run's field coverage per source (pipeline/coverage.py): a source whose
+    # records lose their authors or half their words is noticed.
+    """
+    CREATE TABLE coverage (
+        run_id TEXT NOT NULL,
+        source TEXT NOT NULL,
+        figures TEXT NOT NULL,
+        PRIMARY KEY (run_id, source)
+    );
+    """,
 )
 SCHEMA_VERSION = len(_MIGRATIONS)
 
@@ -328,6 +338,25 @@ class StateStore:
                 " gave_run = coalesce(excluded.gave_run, gave_run)",
                 (name, found, self.run_id, *gave),
             )
+
+    def record_coverage(self, source: str, figures: Mapping[str, float]) -> None:
+        """This run's coverage figures of a source (pipeline/coverage.py)."""
+        with self._guard():
+            self._conn.execute(
+                "INSERT INTO coverage (run_id, source, figures) VALUES (?, ?, ?)"
+                " ON CONFLICT (run_id, source) DO UPDATE SET figures = excluded.figures",
+                (self.run_id, source, json.dumps(dict(figures), sort_keys=True)),
+            )
+
+    def coverage_history(self, source: str, runs: int) -> list[tuple[str, dict[str, float]]]:
+        """(run id, figures) of the source in its last `runs` earlier runs, newest first."""
+        with self._guard():
+            rows = self._conn.execute(
+                "SELECT run_id, figures FROM coverage WHERE source = ? AND run_id != ?"
+                " ORDER BY rowid DESC LIMIT ?",
+                (source, self.run_id, runs),
+            ).fetchall()
+        return [(run_id, json.loads(text)) for run_id, text in rows]
 
     def stats(self) -> StateStats:
         with self._guard():
@@ -683,7 +712,7 @@ class Rebuilt:
     from_records: int
 
 
-_SALVAGED_TABLES = ("urls", "runs", "sources", "outbox")
+_SALVAGED_TABLES = ("urls", "runs", "sources", "outbox", "coverage")
 
 
 def rebuild(path: Path, records: Iterable[KnownRecord]) -> Rebuilt:

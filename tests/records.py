@@ -14,6 +14,7 @@ from pipeline.record import (
     ListBlock,
     ListItem,
     Paragraph,
+    Provenance,
     Quote,
     Reference,
     Source,
@@ -59,6 +60,8 @@ def article(n: int = 0, **changes: Any) -> Article:
         description="A story.",
         doi="10.1234/example.5678",
         source=Source("Original Times", "https://original.example/story"),
+        access="paywalled",
+        confidence=0.875,
         text=text,
         blocks=(
             Heading(2, "A heading"),
@@ -77,6 +80,14 @@ def article(n: int = 0, **changes: Any) -> Article:
         content_hash=hashlib.sha256(text.encode()).hexdigest(),
         extracted_at="2026-12-01T21:01:05+00:00",
         extractor_version="0.1.0",
+        provenance=Provenance(
+            "wire-feed",
+            "Story title",
+            "2025-10-21T12:00:00+00:00",
+            "2026-12-01T21:01:00Z",
+            200,
+            "page",
+        ),
     )
     return replace(full, **changes)
 
@@ -100,6 +111,7 @@ def bare(n: int = 0) -> Article:
         description=None,
         doi=None,
         source=None,
+        provenance=None,
         blocks=(Paragraph("Only text."),),
         tables=(),
         references=(),

@@ -144,7 +144,11 @@ def test_sitemaps(site: DemoSite, client: httpx.Client) -> None:
 
 def test_not_articles_are_marked(site: DemoSite) -> None:
     others = {p.name: p.path for p in site.pages if not p.article}
-    assert others == {"news_home_page": "/", "tag_listing_page": "/tag/geopolitics/"}
+    assert others == {
+        "news_home_page": "/",
+        "tag_listing_page": "/tag/geopolitics/",
+        "consent_interstitial": "/news/2025/10/consent_interstitial.html",
+    }
 
 
 def test_example_config_for_the_real_port(site: DemoSite, tmp_path: Path) -> None:
@@ -178,6 +182,10 @@ def test_the_readme_main_job_runs_twice_and_the_second_run_finds_nothing(
     (folder,) = (tmp_path / "demo").iterdir()
     first = json.loads((folder / "run-1" / "run.json").read_text())
     second = json.loads((folder / "run-2" / "run.json").read_text())
-    assert first["written"] >= 25 and first["failed"] == {"not_article": 2}
+    assert first["written"] >= 25 and first["failed"] == {"consent_wall": 1, "not_article": 2}
     assert second["written"] == 0 and second["fetched"] == 0
     assert second["not_modified"] == first["discovered"]
+    # Each run has its report, and neither hears of a layout change.
+    assert first["alerts"] == [] and second["alerts"] == []
+    for run in ("run-1", "run-2"):
+        assert (folder / run / "report.html").read_text(encoding="utf-8").startswith("<!doctype")

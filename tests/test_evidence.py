@@ -8,6 +8,7 @@ import re
 from pathlib import Path
 
 import pytest
+from selectolax.lexbor import LexborHTMLParser
 
 import pipeline
 from pipeline.cli import main
@@ -237,3 +238,39 @@ def test_explain_brief_is_brief(tmp_path: Path, capsys: pytest.CaptureFixture[st
     assert len(kept) == len(SENTENCES)  # one line per kept block, nothing per dropped one
     assert all(line.split()[1] == "p" for line in kept)
     assert len(brief) == 5 + len(SENTENCES) < len(full)
+
+
+def test_explain_html_outlines_each_block_in_the_page_itself(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    saved = tmp_path / "story.html"
+    hostile = "<script>alert(1)</script><iframe src='https://ads.example/'></iframe>"
+    saved.write_text(
+        page(
+            f"<main><article><h1>{TITLE}</h1>{paragraphs()}"
+            f"<p onclick='steal()'>Share this story</p>{hostile}</article></main>"
+        )
+    )
+    view = tmp_path / "view.html"
+    argv = ["explain", str(saved), "--url", "https://news.example/city/tram", "--html", str(view)]
+    assert main([*argv, "--brief"]) == 0
+    tree = LexborHTMLParser(view.read_text(encoding="utf-8"))
+    kept = tree.css('[data-pipeline="kept"]')
+    assert [node.text(strip=True) for node in kept] == SENTENCES
+    assert all(node.attributes["title"].startswith("KEPT +") for node in kept)
+    headline = tree.css_first("h1")
+    assert headline is not None and headline.attributes.get("data-pipeline") == "ruled"
+    assert "[headline]" in (headline.attributes.get("title") or "")
+    # The view is for reading: nothing of the page runs, nothing is loaded from a frame.
+    assert not tree.css("script, iframe") and "onclick" not in view.read_text(encoding="utf-8")
+    panel = tree.css_first("#pipeline-explain")
+    assert panel is not None and f"{len(SENTENCES)} kept" in panel.text()
+    assert "kept (" in capsys.readouterr().out  # the terminal form is printed as well
+
+
+def test_explain_html_of_a_page_without_a_record_says_why(tmp_path: Path) -> None:
+    saved = tmp_path / "binary.html"
+    saved.write_bytes(b"\x00\x01\x02" * 400)
+    view = tmp_path / "view.html"
+    assert main(["explain", str(saved), "--html", str(view)]) == 1
+    assert "undecodable" in view.read_text(encoding="utf-8")

@@ -24,7 +24,15 @@ from pipeline.extraction import Page, extract_page
 from pipeline.record import Article, ErrorRecord, article_from_dict, utc_instant
 from pipeline.sinks import FORMATS, delivered, open_sink
 from pipeline.sinks import parquet as pqsink
-from pipeline.sinks.parquet import BLOCK, LIST_ITEM, REFERENCE, SCHEMA, SOURCE, TABLE
+from pipeline.sinks.parquet import (
+    BLOCK,
+    LIST_ITEM,
+    PROVENANCE,
+    REFERENCE,
+    SCHEMA,
+    SOURCE,
+    TABLE,
+)
 from scripts import fixtures
 from tests.records import article, bare
 from tests.schema import validate
@@ -80,6 +88,7 @@ def test_instants_follow_their_dates_in_the_record() -> None:
 
 _NAMED = {BLOCK: "block", LIST_ITEM: "list_item", TABLE: "table", REFERENCE: "reference"}
 _NAMED[SOURCE] = "source"
+_NAMED[PROVENANCE] = "provenance"
 
 
 def _compact(kind: pa.DataType) -> str:

@@ -43,7 +43,7 @@ def test_create_makes_folder_schema_and_wal(db: Path) -> None:
     assert db.is_file() and (db.parent / "state.sqlite.lock").is_file()
     conn = sqlite3.connect(db)
     assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
-    assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 4
+    assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 5
     tables = {row[0] for row in conn.execute("SELECT name FROM sqlite_master")}
     assert {"urls", "runs", "urls_content_hash"} <= tables
     conn.close()

@@ -6,6 +6,7 @@
     pipeline state CONFIG         what the state store knows; resets          (state.py)
     pipeline eval ...             quality and speed beside trafilatura        (evaluate.py)
     pipeline explain PAGE         every block kept or dropped, and why        (explain.py)
+    pipeline report RUN_DIR       a run's report.html                         (report.py)
 
 Exit statuses common to every command (the README's "Exit statuses"): 0 done;
 1 the work could not complete (the error is logged); 2 a wrong command line,
@@ -23,7 +24,7 @@ import logging
 import os
 import sys
 
-from pipeline.cli import evaluate, explain, extract, fetch, run, state
+from pipeline.cli import evaluate, explain, extract, fetch, report, run, state
 from pipeline.errors import (
     EXIT_CLOSED_PIPE,
     EXIT_STORAGE,
@@ -37,7 +38,7 @@ from pipeline.logs import setup
 from pipeline.sinks import format_for
 from pipeline.version import __version__
 
-_COMMANDS = (extract, fetch, run, state, evaluate, explain)
+_COMMANDS = (extract, fetch, run, state, evaluate, explain, report)
 _log = logging.getLogger("pipeline")
 
 

@@ -3,6 +3,9 @@
 Prints every candidate block, kept or dropped, with its score, the rule that
 decided it or the strongest signals behind its score, and the page-type
 decision with the features it read (`--json` for the same as one JSON object).
+`--html FILE` writes the page itself with every block outlined (green kept, red
+dropped by its score, grey dropped by a rule) and its decision on hover; scripts
+and frames are taken out.
 
 Exit status: 0 when the page gives a record; 1 when it does not (the reason is
 printed); 2 for a wrong command line or an unreadable file.
@@ -17,7 +20,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from pipeline.errors import ExtractionError
+from pipeline.errors import ExtractionError, os_fault
 from pipeline.options import DEFAULT_OPTIONS
 
 
@@ -36,11 +39,17 @@ def add(commands: Any, common: argparse.ArgumentParser) -> None:
         action="store_true",
         help="the decisions and the kept blocks, one line each (no dropped block, no signals)",
     )
+    parser.add_argument(
+        "--html",
+        type=Path,
+        metavar="FILE",
+        help="write the page with its blocks outlined and their decisions on hover",
+    )
     parser.set_defaults(handler=handle)
 
 
 def handle(args: argparse.Namespace) -> int:
-    from pipeline.explain import explain, render, render_brief, to_json
+    from pipeline.explain import explain, explain_html, render, render_brief, to_json
     from pipeline.sources.files import read_page
 
     try:
@@ -48,7 +57,15 @@ def handle(args: argparse.Namespace) -> int:
     except ExtractionError as exc:
         print(f"pipeline explain: {args.page}: {exc.message}", file=sys.stderr)
         return 2
-    report = explain(replace(page, url=args.url))
+    page = replace(page, url=args.url)
+    if args.html is not None:
+        report, view = explain_html(page)
+        try:
+            args.html.write_text(view, encoding="utf-8")
+        except OSError as exc:
+            raise os_fault(exc, f"cannot write {args.html}") from exc
+    else:
+        report = explain(page)
     if args.json:
         print(json.dumps(to_json(report), ensure_ascii=False, indent=1))
     else:

@@ -2,8 +2,10 @@
 
 Exit status: 0 when the run completed, whatever failed per page (run.json
 counts it); 3 when it completed with alerts: every source failed, no URL could
-be fetched (every fetch failed), or a source that gave URLs in an earlier run
-gave none (run.json's "alerts" say which); 2 for a bad config or --run-id, or
+be fetched (every fetch failed), a source that gave URLs in an earlier run
+gave none, or a source's field coverage or body length departed from its recent
+history (run.json's "alerts" and report.html say which; see the README's "Field
+coverage, layout-change alerts and the run report"); 2 for a bad config or --run-id, or
 an unwritable output; 65 for a damaged state store (`pipeline state CONFIG
 --check`); 74 for a disk full or failing; 75 when the state store is in use by
 another run; 130 or 143 when SIGINT or SIGTERM stopped it (run.json is

@@ -24,6 +24,7 @@ from datetime import UTC, datetime
 from selectolax.lexbor import LexborHTMLParser
 
 from pipeline.errors import (
+    ConsentWall,
     EmptyBody,
     ExtractionError,
     ExtractorError,
@@ -33,9 +34,12 @@ from pipeline.errors import (
     TooMuchMemory,
 )
 from pipeline.extraction import (
+    access,
+    blockmodel,
     body,
     byline,
     clean,
+    confidence,
     dates,
     decode,
     hydration,
@@ -114,6 +118,10 @@ def extract_page(page: Page, options: Options = DEFAULT_OPTIONS) -> Article:
 
 def _extract(page: Page, options: Options) -> Article:
     found = analyse(page, options)
+    if not found.references and access.consent_wall(
+        found.decisions, found.declared_article, found.html
+    ):
+        raise ConsentWall("a cookie or consent page, not the article")
     if found.words == 0 or _page_words(found) < _STUB_WORDS:
         _check_body(found, options)  # a stub: too little text to be anything
     kind = pagetype.classify(found.page_features, found.declared_article, found.declared_schema)
@@ -123,9 +131,27 @@ def _extract(page: Page, options: Options) -> Article:
         if not options.force:
             raise NotArticle(kind.reason)
         _check_body(found, options)
-        return replace(_article(page, found), forced=f"{Reason.NOT_ARTICLE}: {kind.reason}")
+        forced = f"{Reason.NOT_ARTICLE}: {kind.reason}"
+        return replace(_article(page, found, _confidence(found, kind)), forced=forced)
     _check_body(found, options)
-    return _article(page, found)
+    return _article(page, found, _confidence(found, kind))
+
+
+def _confidence(found: Analysis, kind: pagetype.PageType) -> float:
+    return confidence.score(confidence_features(found, kind))
+
+
+def confidence_features(found: Analysis, kind: pagetype.PageType) -> tuple[float, ...]:
+    """The evidence the confidence model reads (bench/fit_confidence.py fits on it)."""
+    return confidence.features(
+        found.decisions,
+        blockmodel.model().threshold,
+        found.words,
+        pagetype.model().threshold - kind.score,
+        found.evidence.declared_body,
+        found.text,
+        found.body_source != "html",
+    )
 
 
 def _page_words(found: Analysis) -> int:
@@ -281,7 +307,7 @@ def _content_hash(text: str, refs: tuple[Reference, ...]) -> str:
     return hashlib.sha256(hashed.encode()).hexdigest()
 
 
-def _article(page: Page, found: Analysis) -> Article:
+def _article(page: Page, found: Analysis, sure: float) -> Article:
     meta, text, words, refs = found.meta, found.text, found.words, found.references
     content_hash = _content_hash(text, refs)
     key = meta.canonical_url or page.url
@@ -303,6 +329,8 @@ def _article(page: Page, found: Analysis) -> Article:
         description=meta.description,
         doi=meta.doi,
         source=meta.source,
+        access=access.access(meta.structured.is_accessible_for_free, found.decisions),
+        confidence=sure,
         text=text,
         blocks=tuple(found.body.blocks),
         tables=tuple(found.body.tables),

@@ -43,6 +43,7 @@ from typing import Any
 from selectolax.lexbor import LexborHTMLParser
 
 from pipeline import urls
+from pipeline.extraction import linear
 from pipeline.extraction.body import HIDDEN_COPY, Decision
 from pipeline.extraction.pageindex import PageIndex
 from pipeline.extraction.structured import ARTICLE_TYPES, StructuredData
@@ -167,25 +168,13 @@ def model() -> Model:
 
 
 def from_json(data: dict[str, Any]) -> Model:
-    terms = data["features"]
-    if [t["name"] for t in terms] != list(FEATURES):
-        raise ValueError(f"{_MODEL_FILE} was fitted on other features than pagetype.FEATURES")
-    return Model(
-        terms=tuple((float(t["mean"]), float(t["scale"]), float(t["weight"])) for t in terms),
-        bias=float(data["bias"]),
-        threshold=float(data["threshold"]),
-    )
+    terms, bias = linear.read_terms(data, FEATURES, _MODEL_FILE)
+    return Model(terms=terms, bias=bias, threshold=float(data["threshold"]))
 
 
 def to_json(fitted: Model) -> dict[str, Any]:
-    return {
-        "features": [
-            {"name": name, "mean": round(m, 6), "scale": round(s, 6), "weight": round(w, 6)}
-            for name, (m, s, w) in zip(FEATURES, fitted.terms, strict=True)
-        ],
-        "bias": round(fitted.bias, 6),
-        "threshold": round(fitted.threshold, 4),
-    }
+    data = linear.terms_json(FEATURES, fitted.terms, fitted.bias)
+    return {**data, "threshold": round(fitted.threshold, 4)}
 
 
 @dataclass(frozen=True, slots=True)
@@ -580,9 +569,7 @@ def protected(values: tuple[float, ...], declared_schema: bool) -> bool:
 
 def _score(values: tuple[float, ...]) -> float:
     fitted = model()
-    return fitted.bias + sum(
-        w * (v - m) / s for v, (m, s, w) in zip(values, fitted.terms, strict=True)
-    )
+    return linear.linear_score(values, fitted.terms, fitted.bias)
 
 
 def _evidence(values: tuple[float, ...]) -> tuple[str, ...]:

@@ -114,6 +114,16 @@ REFERENCE = pa.struct(
     ]
 )
 SOURCE = pa.struct([_required("name", _STR), pa.field("url", _STR)])
+PROVENANCE = pa.struct(
+    [
+        pa.field("source", _STR),
+        pa.field("entry_title", _STR),
+        pa.field("entry_published", _STR),
+        pa.field("fetched_at", _STR),
+        pa.field("http_status", _INT),
+        pa.field("published_from", _STR),
+    ]
+)
 
 
 def _list_of(kind: pa.DataType) -> pa.DataType:
@@ -143,6 +153,8 @@ SCHEMA = pa.schema(
         pa.field("description", _STR),
         pa.field("doi", _STR),
         pa.field("source", SOURCE),
+        _required("access", _STR),
+        _required("confidence", pa.float64()),
         _required("text", _STR),
         _required("blocks", _list_of(BLOCK)),
         _required("tables", _list_of(TABLE)),
@@ -153,6 +165,7 @@ SCHEMA = pa.schema(
         _required("extractor_version", _STR),
         pa.field("duplicate_of", _STR),
         pa.field("forced", _STR),
+        pa.field("provenance", PROVENANCE),
     ],
     metadata={"news_pipeline.schema_version": str(SCHEMA_VERSION)},
 )

@@ -33,6 +33,7 @@ from pathlib import Path
 from typing import Any
 
 from pipeline.config import RunConfig, SourceConfig
+from pipeline.coverage import Tally
 from pipeline.discover import (
     ChildSitemap,
     Discovered,
@@ -45,7 +46,7 @@ from pipeline.discover import (
 from pipeline.errors import Deferred, DiscoveryError, FetchError, os_fault
 from pipeline.fetch import Fetcher, FetchResult, FetchSettings
 from pipeline.page import Page
-from pipeline.record import ErrorRecord
+from pipeline.record import ErrorRecord, Provenance, utc_instant
 from pipeline.state import StateStore, is_due, validators
 from pipeline.warc import WarcWriter, page_input
 
@@ -74,6 +75,7 @@ class SourceReport:
     duplicates: int = 0
     failed: Counter[str] = field(default_factory=Counter)
     error: str | None = None
+    coverage: Tally = field(default_factory=Tally)  # what its records hold
 
     def to_dict(self) -> dict[str, Any]:
         selection = {slot: getattr(self.selection, slot) for slot in self.selection.__slots__}
@@ -170,14 +172,15 @@ class WebSource:
                 crawler.cancel()  # stop discovering and fetching: the run cannot go on
 
         try:
-            async for url, source in self._discover_all(queue):
+            async for entry, source in self._discover_all(queue):
+                url = entry.url
                 await slots.acquire()
                 if self.stop.is_set():
                     slots.release()
                     break
                 self.counts.discovered += 1
                 self._owner[url] = self.counts.sources[source.name]
-                task = asyncio.create_task(self._process(url, self._fetcher(source), queue))
+                task = asyncio.create_task(self._process(entry, self._fetcher(source), queue))
                 tasks.add(task)
                 task.add_done_callback(finished)
             if tasks:
@@ -224,7 +227,7 @@ class WebSource:
 
     async def _discover_all(
         self, queue: asyncio.Queue[Item | None]
-    ) -> AsyncIterator[tuple[str, SourceConfig]]:
+    ) -> AsyncIterator[tuple[Discovered, SourceConfig]]:
         """Every source's article URLs, normalised, selected and de-duplicated across
         sources (the first source to give a URL keeps it), as they are found."""
         seen: set[str] = set()
@@ -239,7 +242,7 @@ class WebSource:
                             return
                         if item.url not in seen:
                             seen.add(item.url)
-                            yield item.url, source
+                            yield item, source
                     if counts.capped:
                         break
             except (DiscoveryError, FetchError) as exc:
@@ -294,17 +297,23 @@ class WebSource:
 
     # One URL -----------------------------------------------------------------------------
 
-    async def _process(self, url: str, fetcher: Fetcher, queue: asyncio.Queue[Item | None]) -> None:
+    async def _process(
+        self, entry: Discovered, fetcher: Fetcher, queue: asyncio.Queue[Item | None]
+    ) -> None:
         """Fetch one URL (conditionally) and archive it; hand on the page or the failure."""
-        report = self._owner[url]
-        if not await self._fetch(url, fetcher, queue, report):
-            del self._owner[url]  # no page: nothing will settle it later
+        report = self._owner[entry.url]
+        if not await self._fetch(entry, fetcher, queue, report):
+            del self._owner[entry.url]  # no page: nothing will settle it later
 
     async def _fetch(
-        self, url: str, fetcher: Fetcher, queue: asyncio.Queue[Item | None], report: SourceReport
+        self,
+        entry: Discovered,
+        fetcher: Fetcher,
+        queue: asyncio.Queue[Item | None],
+        report: SourceReport,
     ) -> bool:
         """Fetch and archive one URL; True when a page was handed on."""
-        now, state = datetime.now(UTC), self.state
+        url, now, state = entry.url, datetime.now(UTC), self.state
         known = state.get(url) if state is not None else None  # one read serves all three
         if state is not None and known is None:
             report.new += 1
@@ -333,24 +342,32 @@ class WebSource:
             return False
         self.counts.fetched += 1
         report.fetched += 1
-        page = await self._archive(url, result)
+        page = await self._archive(entry, result)
         if state is not None:
             state.record_fetch(url, result.status, result.etag, result.last_modified, now)
         await queue.put(page)
         return True
 
-    async def _archive(self, url: str, result: FetchResult) -> Page:
+    async def _archive(self, entry: Discovered, result: FetchResult) -> Page:
         """Into the WARC (compressed on the archive's own thread), then a Page."""
         if self.warc is None:
             where = result.final_url
         else:
             where = await self._write_archive(result)
+        provenance = Provenance(
+            source=entry.source,
+            entry_title=entry.title,
+            entry_published=entry.published,
+            fetched_at=utc_instant(result.fetched_at),
+            http_status=result.status,
+        )
         return Page(
             result.content,
             url=result.final_url,
             input=where,
             http_charset=result.charset,
-            requested=url,
+            requested=entry.url,
+            provenance=provenance,
         )
 
     async def _write_archive(self, result: FetchResult) -> str:
