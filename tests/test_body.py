@@ -287,6 +287,18 @@ def test_a_hidden_article_keeps_its_place_before_its_hidden_copy() -> None:
     assert any(c.context.in_container for c in kept)
 
 
+def test_a_copy_beside_an_article_that_is_itself_hidden_is_set_aside() -> None:
+    """The whole page hidden until a script shows it, and a hidden flat copy of the
+    article inside that: the copy repeats the rest of the hidden region."""
+    copy = "<div hidden>" + "".join(f"<p>{p}</p>" for p in PARAGRAPHS) + "</div>"
+    page = article_page(extra_body=copy).replace('<div id="page"', '<div id="page" hidden', 1)
+    candidates = _candidates(page)
+    copies = body.hidden_copies(candidates)
+    assert sorted(candidates[n].text for n in copies) == sorted(PARAGRAPHS)
+    left = [c.text for n, c in enumerate(candidates) if n not in copies]
+    assert all(left.count(p) == 1 for p in PARAGRAPHS)
+
+
 def test_a_hidden_region_that_repeats_nothing_is_left_to_the_model() -> None:
     unseen = "The second tab tells how the town rebuilt its bridge over three summers of work."
     page = article_page(extra_body=f"<div hidden><p>{unseen}</p></div>")

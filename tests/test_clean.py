@@ -3,9 +3,15 @@ from __future__ import annotations
 import pytest
 from selectolax.lexbor import LexborHTMLParser
 
-from pipeline.extraction import clean
+from pipeline.extraction import clean, container, extract_page
 from pipeline.extraction.pageindex import PageIndex
+from pipeline.page import Page
 from tests.pages import PARAGRAPHS, article_page
+
+_EXCERPT = (
+    "Residents of the valley packed the hall on Thursday evening to hear the plan for"
+    " a new ring road, which would take through traffic away from the market square"
+)
 
 
 def cleaned(html: str) -> str:
@@ -113,3 +119,66 @@ def test_page_without_body_text() -> None:
 )
 def test_classes_that_hide(classes: str | None, hidden: bool) -> None:
     assert clean._hidden_by_class(classes) is hidden
+
+
+def test_teaser_cards_beside_a_short_article_do_not_take_its_place() -> None:
+    """Link-free teaser excerpts, each in a card of its own, outweigh a short article
+    (a share bar of links pulls the article's wrapper down) whose class holds a
+    furniture phrase (`...-read-more`). The wrapper holds the page's main run of text
+    (the most paragraph text of one element's own) under the headline: it is spared,
+    and the article is kept."""
+    article = [
+        "The county board voted on Monday to close the old river bridge to lorries"
+        f" for the winter, citing cracks found in two of its piers ({n})."
+        for n in range(3)
+    ]
+    cards = "".join(
+        f'<div class="card"><h3>Other story {n}</h3><p>{_EXCERPT} ({n}).</p></div>'
+        for n in range(8)
+    )
+    share = "".join(
+        f'<li><a href="/share/{n}">Share this story on network {n}</a></li>' for n in range(12)
+    )
+    page = (
+        "<html><body><div class='post'><h1>Bridge closed to lorries</h1>"
+        "<div class='entry-content entry-content-read-more'>"
+        + "".join(f"<p>{p}</p>" for p in article)
+        + f"<ul>{share}</ul></div><div class='grid'>{cards}</div></div></body></html>"
+    )
+    tree = LexborHTMLParser(page)
+    assert tree.body is not None
+    index = PageIndex(tree.body)
+    clean.clean(tree.body, index)
+    entry = index.position(tree.body.css_first("div.entry-content"))
+    flags = clean.flag(tree.body, index)
+    assert flags.spared.get(entry) == "read-more" and entry not in flags.furniture
+    record = extract_page(Page(content=page.encode(), url="https://daily.test/2026/bridge"))
+    assert all(p in record.text for p in article)
+
+
+def test_the_container_search_does_not_leave_the_main_run_of_text_for_a_grid() -> None:
+    """A grid of teaser cards can hold nearly all of a wrapper's score (the article
+    beside it carries a share bar of links); going down into the grid would leave
+    the article's own run of paragraphs out of the container."""
+    article = "".join(
+        f"<p>The county board voted on Monday to close the old river bridge to lorries for"
+        f" the winter, citing cracks in two of its piers ({n}).</p>"
+        for n in range(3)
+    )
+    share = "".join(
+        f'<li><a href="/s/{n}">Share this story on network {n}</a></li>' for n in range(8)
+    )
+    cards = "".join(
+        f'<div class="card"><h3>Other story {n}</h3><p>{_EXCERPT} ({n}).</p></div>'
+        for n in range(8)
+    )
+    page = (
+        f"<html><body><div class='wrap'><div class='entry'>{article}<ul>{share}</ul></div>"
+        f"<div class='grid'>{cards}</div></div></body></html>"
+    )
+    tree = LexborHTMLParser(page)
+    assert tree.body is not None
+    index = PageIndex(tree.body)
+    found, run = container.locate(index, 0)
+    assert index.attributes(run).get("class") == "entry"
+    assert index.attributes(found).get("class") == "wrap"

@@ -151,6 +151,14 @@ def test_the_flat_copy_has_one_line_per_block_and_all_the_text() -> None:
     assert rb.flat_lines(html) == ["Lead bold text", "One", "tail", "after break", "item"]
 
 
+def test_the_flat_copy_keeps_table_cells_apart_and_leaves_form_fields_out() -> None:
+    """As the rendered text reads: "Rank" and "Company" are two words, not one, and
+    a textarea's source (a "republish this story" box) is no text of the page."""
+    html = "<div><table><tr><th>Rank</th><th>Company</th></tr><tr><td>1</td><td>Acme</td>"
+    html += "</tr></table><textarea>&lt;p&gt;the article's HTML&lt;/p&gt;</textarea></div>"
+    assert rb.flat_lines(html) == ["Rank", "Company", "1", "Acme"]
+
+
 def test_a_hidden_flat_copy_of_the_article_is_inserted() -> None:
     out = _apply("g")
     tree = LexborHTMLParser(out)

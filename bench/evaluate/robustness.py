@@ -41,8 +41,9 @@ container") by the transformations that need it (c-h).
               attribute, a `hidden` or `is-hidden` class, `<template>`, `<dialog>`
               without `open`, or `aria-hidden="true"` on a Bootstrap `modal fade`
               (aria-hidden alone hides nothing on screen)
-    g         a hidden flat copy of the article (the container's text, one `<p>` per
-              line: every block element and `<br>` ends one) in a `<div hidden>` or
+    g         a hidden flat copy of the article (the container's rendered text, one
+              `<p>` per line: every block element, table cell and `<br>` ends one;
+              form fields' contents left out) in a `<div hidden>` or
               `display:none` block just before or after the container, as paywall
               scripts leave it
     h         3-6 related-post cards after the container: `<div class="card">` with a
@@ -138,6 +139,8 @@ _BLOCK = frozenset(
     "form h1 h2 h3 h4 h5 h6 header hgroup hr li main nav ol p pre section table ul br "
     "template".split()
 )
+# Parts of a table or definition list that the rendered text separates.
+_LINE_PARTS = frozenset("caption tr td th dt dd".split())
 #: What the suite counts as hidden when it checks the visible text.
 HIDDEN = (
     "script, style, noscript, template, [hidden], [style*='display:none' i], "
@@ -810,14 +813,20 @@ class HiddenCopy(Transform):
 
 
 def flat_lines(html: str) -> list[str]:
-    """A fragment's text as lines: every block element and `<br>` ends one (scripts,
-    styles and templates left out), whitespace collapsed, empty lines dropped."""
+    """A fragment's text as lines, as a script reading the rendered text gets it: every
+    block element, table cell and `<br>` ends one (so cells' words are not glued
+    together); scripts, styles, templates and form fields' contents left out;
+    whitespace collapsed, empty lines dropped."""
     tree = parse(html)
     if tree.body is None:
         return []
-    for node in reversed(tree.css("script, style, noscript, template")):
+    for node in reversed(tree.css("script, style, noscript, template, textarea, select")):
         node.decompose()
-    blocks = [n for n in tree.body.traverse() if n.is_element_node and n.tag in _BLOCK]
+    blocks = [
+        n
+        for n in tree.body.traverse()
+        if n.is_element_node and (n.tag in _BLOCK or n.tag in _LINE_PARTS)
+    ]
     for node in blocks:
         if node.tag != "body":
             node.insert_before("\n")

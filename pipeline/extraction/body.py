@@ -208,8 +208,43 @@ def hidden_copies(candidates: Sequence[Candidate]) -> set[int]:
         if _repeats(grams, shown, _HIDDEN_COPY_SHARE):
             copies.update(members)
         else:
+            copies.update(_nested_copies(candidates, members, shown))
             shown.update(grams)
     return copies
+
+
+def _nested_copies(
+    candidates: Sequence[Candidate], members: list[int], shown: set[tuple[str, ...]]
+) -> set[int]:
+    """The blocks of hidden regions nested in a hidden region that repeat the rest of
+    it: a copy beside an article that is itself hidden until a script shows it (of
+    two nested copies of each other, the first goes)."""
+    nested: dict[int, list[int]] = {}
+    for n in members:
+        inner = _innermost_hiding(candidates[n].context)
+        if inner is not None:
+            nested.setdefault(inner, []).append(n)
+    if not nested:
+        return set()
+    copies: set[int] = set()
+    for part in nested.values():
+        inside = set(part)
+        rest = " ".join(candidates[n].text for n in members if n not in inside and n not in copies)
+        around = shown | set(_trigrams(rest))
+        grams = _trigrams(" ".join(candidates[n].text for n in part))
+        if _repeats(grams, around, _HIDDEN_COPY_SHARE):
+            copies.update(part)
+    return copies
+
+
+def _innermost_hiding(context: Context) -> int | None:
+    """The nearest element around a block that hides itself, when it lies inside
+    another hidden element (else None)."""
+    while context.parent is not None and not context.hides:
+        context = context.parent
+    if context.parent is None or not context.parent.concealed or not context.chain:
+        return None
+    return context.chain[0]
 
 
 def _drop_copies(decisions: Sequence[Decision]) -> None:

@@ -207,6 +207,8 @@ _ARTICLE_HOLDERS = (
 # a misnamed wrapper: "content-with-sidebar", WordPress "tag-foo" post classes,
 # Blogger's "widget Blog" around the post.
 _WRAPPER_SHARE = 0.4
+# How far above the main run of text the headline may sit for the run to be spared.
+_HEADLINE_LEVELS = 2
 _MAJORITY = 0.5
 # Names of threads whose items can outweigh an article (a long comment section, a
 # river of teasers): shared by many elements, they still name furniture.
@@ -262,7 +264,7 @@ def flag(body: LexborNode, index: PageIndex | None = None) -> Flags:
             holders.append(i)
         if said.named or tag in _STRUCTURAL_TAGS:
             named.append((i, said))
-    guard = _Guard(index, root, holders, container.find_container(index, root))
+    guard = _Guard(index, root, holders, *container.locate(index, root))
     words = {names: names_word(names) for names in {said.names for _, said in named}}
     flags = Flags()
     inside: list[int] = []
@@ -405,17 +407,24 @@ def drop(flags: Flags, index: PageIndex) -> None:
 class _Guard:
     """Knows how much plain text the page has, to spare the article's wrappers."""
 
-    def __init__(self, index: PageIndex, root: int, holders: list[int], text: int) -> None:
+    def __init__(
+        self, index: PageIndex, root: int, holders: list[int], text: int, run: int
+    ) -> None:
         self.index = index
         self.paragraphs, self.plain = self.measure(root)
         self._holders = holders  # the elements that declare the article, in order
-        # Where the page's running text is, by the text alone (names not read).
+        # Where the page's running text is, by the text alone (names not read): the
+        # container, and the element with the most paragraph text of its own when the
+        # headline is next to it (a short article can be outweighed by the cards
+        # around it, or be shorter than a sidebar's "about" text).
         self._text = text if text != root else -1
+        self._run = run if run not in (root, -1) and _under_headline(index, run) else -1
 
     def holds_text(self, i: int) -> bool:
         """The element holds the page's main run of text, found without its names: a
         class or id word alone ("sidebar-layout", "comment-body") does not sink it."""
-        return i <= self._text < self.index.end[i]
+        end = self.index.end[i]
+        return i <= self._text < end or i <= self._run < end
 
     def measure(self, i: int) -> tuple[int, int]:
         """(paragraph characters, plain characters: outside links) of the element."""
@@ -438,6 +447,19 @@ class _Guard:
         if self.paragraphs and paragraphs >= share * self.paragraphs:
             return True
         return self.plain > 0 and plain >= share * self.plain
+
+
+def _under_headline(index: PageIndex, i: int) -> bool:
+    """An h1 is in the element's parent or grandparent: the text the headline heads."""
+    headlines = index.tag_positions("h1")
+    up = index.parent[i]
+    for _ in range(_HEADLINE_LEVELS):
+        if up < 0:
+            return False
+        if index.any_within(headlines, up):
+            return True
+        up = index.parent[up]
+    return False
 
 
 def _in_article(index: PageIndex, i: int) -> bool:

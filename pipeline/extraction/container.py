@@ -21,6 +21,8 @@ _LINK_WEIGHT = 1.5
 _DESCEND_SHARE = 0.9
 _SKIP = frozenset(("script", "style", "noscript", "template", "head", "title", "-comment"))
 _PARAGRAPH_TAGS = frozenset(("p", "pre", "blockquote", "li", "h2", "h3", "h4", "td"))
+# Paragraphs of running text: list items and cells are as often teasers and links.
+_RUN_TAGS = frozenset(("p", "pre", "blockquote"))
 # Below this depth a subtree is scored as flat text: hostile pages nest
 # thousands of levels, and no article needs that many (the deepest of 500
 # benchmark pages is 41). It also bounds every recursive walk of the tree.
@@ -32,15 +34,21 @@ _SECTION_CHARS = 200
 def find_container(index: PageIndex, root: int, skip: Container[int] = frozenset()) -> int:
     """Return the position of the element whose subtree best matches 'the article
     body', passing over the elements whose position is in `skip`."""
-    scores = _score(index, root, skip)
+    return locate(index, root, skip)[0]
+
+
+def locate(index: PageIndex, root: int, skip: Container[int] = frozenset()) -> tuple[int, int]:
+    """(the container, as `find_container`; the page's main run of text: the element
+    whose own paragraphs, its children, hold the most plain text, or -1)."""
+    scores, run = _score(index, root, skip)
     if not scores:  # no paragraph anywhere: let the body stage find what little there is
-        return root
+        return root, run
     end = index.end
     top = max(value for value, _ in scores.values())
     # Of equal scores, the subtree that ends first (a child before its parent).
     best = min((i for i, (value, _) in scores.items() if value == top), key=lambda i: (end[i], -i))
     found = _headline_article(index, best)
-    return found if found is not None else _descend(index, best, scores)
+    return (found if found is not None else _descend(index, best, scores, run)), run
 
 
 def _headline_article(index: PageIndex, best: int) -> int | None:
@@ -53,9 +61,12 @@ def _headline_article(index: PageIndex, best: int) -> int | None:
     return index.pos.get(node.mem_id) if node is not None else None
 
 
-def _score(index: PageIndex, root: int, skip: Container[int]) -> dict[int, tuple[float, int]]:
+def _score(
+    index: PageIndex, root: int, skip: Container[int]
+) -> tuple[dict[int, tuple[float, int]], int]:
     """(score, plain characters) of every element with a paragraph, by position: plain
-    text counts for it, link text against it, below the elements passed over."""
+    text counts for it, link text against it, below the elements passed over; and the
+    main run of text (`locate`)."""
     tags, parent, texts, end = index.tags, index.parent, index.texts, index.end
     stop = end[root]
     depth = {root: 0}
@@ -63,6 +74,9 @@ def _score(index: PageIndex, root: int, skip: Container[int]) -> dict[int, tuple
     # Per scored element: [text, links, paragraphs].
     tally: dict[int, list[int]] = {root: [0, 0, 0]}
     order = [root]
+    # Plain characters of each element's own paragraphs (`_RUN_TAGS` and loose text):
+    # an article's paragraphs are siblings, a grid's teasers each sit in a card.
+    own: dict[int, int] = {}
     i = root + 1
     while i < stop:
         up = parent[i]
@@ -78,7 +92,9 @@ def _score(index: PageIndex, root: int, skip: Container[int]) -> dict[int, tuple
             else:
                 counts[0] += size
                 # Loose text between <br>s is a paragraph too (old and Blogger themes).
-                counts[2] += size >= _PARAGRAPH_CHARS
+                if size >= _PARAGRAPH_CHARS:
+                    counts[2] += 1
+                    own[up] = own.get(up, 0) + size
         elif tag not in _SKIP and i not in skip:
             in_link = linked[up] or tag == "a"
             if depth[up] + 1 > MAX_DEPTH:
@@ -100,6 +116,8 @@ def _score(index: PageIndex, root: int, skip: Container[int]) -> dict[int, tuple
         if tags[i] in _PARAGRAPH_TAGS and text >= _PARAGRAPH_CHARS:
             paragraphs += 1
             tally[i][2] = paragraphs
+            if i != root and tags[i] in _RUN_TAGS:
+                own[parent[i]] = own.get(parent[i], 0) + text
         # A lone block is a caption or a teaser, not a body; bodies have paragraphs.
         if paragraphs >= 1:
             scores[i] = (text - _LINK_WEIGHT * links, text)
@@ -108,13 +126,18 @@ def _score(index: PageIndex, root: int, skip: Container[int]) -> dict[int, tuple
             counts[0] += text
             counts[1] += links
             counts[2] += paragraphs
-    return scores
+    # Of equal runs, the first.
+    run = max(own, key=lambda i: (own[i], -i), default=-1)
+    return scores, run
 
 
-def _descend(index: PageIndex, node: int, scores: dict[int, tuple[float, int]]) -> int:
+def _descend(index: PageIndex, node: int, scores: dict[int, tuple[float, int]], run: int) -> int:
     """Go down into a child that holds nearly all of the score: its siblings add
     only a stray block. Not into one of several sections of the same kind: a
-    long article's sections can be link-heavy (lists of sources) and score low."""
+    long article's sections can be link-heavy (lists of sources) and score low.
+    Never away from the main run of text: a grid of teaser cards can outweigh a
+    short article beside it."""
+    end = index.end
     while True:
         own = scores[node][0]
         children = [c for c in index.children(node) if c in scores]
@@ -122,6 +145,8 @@ def _descend(index: PageIndex, node: int, scores: dict[int, tuple[float, int]]) 
         if best is None or scores[best][0] < _DESCEND_SHARE * own or _is_paragraph(index, best):
             return node
         if _has_sibling_sections(index, best, children, scores):
+            return node
+        if node <= run < end[node] and not best <= run < end[best]:
             return node
         node = best
 

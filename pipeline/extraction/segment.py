@@ -94,6 +94,7 @@ class Context:
         "flagged_self",
         "furniture",
         "hidden",
+        "hides",
         "in_container",
         "label",
         "own",
@@ -117,6 +118,7 @@ class Context:
         chain: tuple[int, ...] = (),
         concealed: bool = False,
         flagged_self: bool = False,
+        hides: bool = False,
     ) -> None:
         self.depth = depth
         self.tags = tags  # CONTEXT_TAGS bits of the ancestors
@@ -134,6 +136,7 @@ class Context:
         # (`hidden` is only for the hidden the clean stage left flagged).
         self.concealed = concealed
         self.flagged_self = flagged_self  # the element itself is flagged, not an ancestor
+        self.hides = hides  # the element's own markup hides it (a region of `concealed`)
 
     @property
     def path(self) -> str:
@@ -488,6 +491,7 @@ def _enter(i: int, tag: str, parent: Context, walker: _Walker) -> Context:
     own = words_of(names) if names else ()
     own_furniture = flags.furniture.get(i)
     own_spared = flags.spared.get(i)
+    hides = own_furniture == "hidden" or own_spared == "hidden"
     furniture = own_furniture or parent.furniture
     spared = own_spared or parent.spared
     around = parent.around
@@ -508,8 +512,9 @@ def _enter(i: int, tag: str, parent: Context, walker: _Walker) -> Context:
         label,
         parent,
         (i, *parent.chain[:_MAX_CHAIN]),
-        parent.concealed or own_furniture == "hidden" or own_spared == "hidden",
+        parent.concealed or hides,
         own_furniture is not None,
+        hides,
     )
 
 
