@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
+from pipeline.coverage import Figures
 from pipeline.errors import OutputBusy, OutputError, closed_after, os_fault
 from pipeline.exec import Executor, WorkerSettings, open_executor
 from pipeline.interrupt import Interrupts
@@ -93,7 +94,12 @@ class Summary:
             "units_skipped": self.units_skipped,
             "elapsed_s": round(time.perf_counter() - self.started, 3),
             "interrupted": self.interrupted is not None,
+            "hosts": len(self.counts.by_host.tallies.keys() | self.counts.by_host.failed.keys()),
         }
+
+    def coverage(self) -> dict[str, Figures]:
+        """Field coverage per host (pipeline/coverage.py), the hosts with most pages first."""
+        return self.counts.by_host.figures()
 
 
 def _skipped(what: str, counts: Counter[str]) -> str:
@@ -147,9 +153,8 @@ def _extract(
         stop = asyncio.Event()
         if interrupts is not None:
             interrupts.watch(stop)
-        runner = Runner(
-            source, executor, WriteAll(), sink, counts=counts, progress=progress, stop=stop
-        )
+        write = WriteAll(counts.by_host)
+        runner = Runner(source, executor, write, sink, counts=counts, progress=progress, stop=stop)
         await runner.run()
 
     asyncio.run(work())
@@ -256,6 +261,7 @@ def _add(into: Counts, counts: dict[str, Any]) -> None:
     into.pages += int(counts["pages"])
     into.written += int(counts["written"])
     into.failed.update(counts["failed"])
+    into.by_host.merge(counts.get("by_host", {}))
 
 
 def run_unit(

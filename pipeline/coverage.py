@@ -2,8 +2,8 @@
 
 The most damaging failure of a scheduled scraper is silent: a site changes its
 templates and from that night on its records come out without an author, a
-date or half the body. So every run tallies, per source (per host for
-`pipeline extract`), what its records hold:
+date or half the body. So every run tallies, per source, what its records hold
+(and `pipeline extract`, per host: `ByHost`, in its summary and `--coverage`):
 
     records          articles extracted (written, unchanged or duplicate alike:
                      the template is what is measured, not what is new)
@@ -36,6 +36,8 @@ from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, fields
 from statistics import median
+from typing import Any
+from urllib.parse import urlsplit
 
 from pipeline.errors import ConfigError
 from pipeline.record import Article
@@ -105,6 +107,16 @@ class Tally:
             if value:
                 present[name] += 1
 
+    def to_dict(self) -> dict[str, object]:
+        """Its counts as they are (a unit's marker, a Ray actor's answer): `merge`
+        adds them up again."""
+        return {"records": self.records, "present": dict(self.present), "words": self.words}
+
+    def merge(self, data: Mapping[str, Any]) -> None:
+        self.records += int(data.get("records", 0))
+        self.present.update({str(k): int(v) for k, v in dict(data.get("present", {})).items()})
+        self.words.extend(int(w) for w in data.get("words", ()))
+
     def figures(self, failed: Mapping[str, int]) -> Figures:
         """The run's figures, with the source's pages `failed` by reason (see the
         module docstring), rounded for people and JSON."""
@@ -118,6 +130,53 @@ class Tally:
             if count:
                 out[f"failed_{reason}"] = round(count / pages, 4)
         return out
+
+
+class ByHost:
+    """`pipeline extract`'s coverage: a tally and the failures of each host."""
+
+    __slots__ = ("failed", "tallies")
+
+    def __init__(self) -> None:
+        self.tallies: dict[str, Tally] = {}
+        self.failed: dict[str, Counter[str]] = {}
+
+    def add(self, url: str | None, article: Article) -> None:
+        host = host_of(url)
+        if host not in self.tallies:
+            self.tallies[host] = Tally()
+        self.tallies[host].add(article)
+
+    def fail(self, url: str | None, reason: str) -> None:
+        self.failed.setdefault(host_of(url), Counter())[reason] += 1
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "tallies": {host: tally.to_dict() for host, tally in self.tallies.items()},
+            "failed": {host: dict(counts) for host, counts in self.failed.items()},
+        }
+
+    def merge(self, data: Mapping[str, Any]) -> None:
+        for host, tally in dict(data.get("tallies", {})).items():
+            self.tallies.setdefault(host, Tally()).merge(tally)
+        for host, counts in dict(data.get("failed", {})).items():
+            self.failed.setdefault(host, Counter()).update(counts)
+
+    def figures(self) -> dict[str, Figures]:
+        """Each host's figures, the hosts with most pages first."""
+        hosts = set(self.tallies) | set(self.failed)
+        found = {
+            host: self.tallies.get(host, Tally()).figures(self.failed.get(host, Counter()))
+            for host in hosts
+        }
+        order = sorted(hosts, key=lambda h: (-(found[h]["records"] + found[h]["failed"]), h))
+        return {host: found[host] for host in order}
+
+
+def host_of(url: str | None) -> str:
+    """The host a record is counted under ("www." dropped); "-" for a page without URL."""
+    host = urlsplit(url).hostname if url else None
+    return host.removeprefix("www.") if host else "-"
 
 
 def departures(

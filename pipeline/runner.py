@@ -36,6 +36,7 @@ from concurrent.futures import CancelledError, Future
 from dataclasses import dataclass, field, replace
 from typing import Protocol
 
+from pipeline.coverage import ByHost
 from pipeline.errors import ExtractionError, PipelineError, Reason
 from pipeline.exec import WINDOW_PER_JOB, Executor
 from pipeline.page import Extractable, Page, SavedPage, Unread
@@ -82,13 +83,21 @@ class Dedup(Protocol):
 
 
 class WriteAll:
-    """Every record is written: saved files and archives are taken as given."""
+    """Every record is written: saved files and archives are taken as given. Each
+    page's outcome is tallied under its host (`by_host`, when given)."""
+
+    def __init__(self, by_host: ByHost | None = None) -> None:
+        self.by_host = by_host
 
     def decide(self, page: Extractable, article: Article) -> Verdict:
+        if self.by_host is not None:
+            # A saved page given no URL is counted under the host it declares.
+            self.by_host.add(article.url or article.canonical_url or page.url, article)
         return Write()
 
     def rejected(self, page: Extractable, error: ExtractionError) -> None:
-        return None
+        if self.by_host is not None:
+            self.by_host.fail(page.url, str(error.reason))
 
     def committed(self) -> None:
         return None
@@ -104,6 +113,7 @@ class Counts:
     duplicates: int = 0
     failed: Counter[str] = field(default_factory=Counter)
     dropped: int = 0  # pages whose extraction was cancelled: not failures
+    by_host: ByHost = field(default_factory=ByHost)  # `pipeline extract`'s coverage
 
     def to_dict(self) -> dict[str, object]:
         return {
@@ -112,6 +122,7 @@ class Counts:
             "unchanged": self.unchanged,
             "duplicates": self.duplicates,
             "failed": dict(sorted(self.failed.items())),
+            "by_host": self.by_host.to_dict(),
         }
 
 

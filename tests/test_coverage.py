@@ -185,3 +185,40 @@ def test_a_redesign_that_drops_bylines_and_cuts_bodies_alerts_and_exits_3(
     assert main(["run", str(config), "--run-id", "r7"]) == 0
     report = json.loads((tmp_path / "out" / "r7" / "run.json").read_text())
     assert report["alerts"] == [] and report["coverage"]["news"]["authors"] == 0.0
+
+
+def test_coverage_per_host_adds_up_across_units() -> None:
+    from pipeline.coverage import ByHost
+
+    one, two = ByHost(), ByHost()
+    one.add("https://www.daily.test/a", _article(_story(1)))  # type: ignore[arg-type]
+    one.fail("https://daily.test/b", "not_article")
+    two.add("https://daily.test/c", _article(_story(2, byline=False)))  # type: ignore[arg-type]
+    two.add(None, _article(_story(3)))  # type: ignore[arg-type]
+    merged = ByHost()
+    for part in (one, two):
+        merged.merge(json.loads(json.dumps(part.to_dict())))  # as a marker stores it
+    figures = merged.figures()
+    assert list(figures) == ["daily.test", "-"]  # most pages first; "www." dropped
+    assert figures["daily.test"]["records"] == 2 and figures["daily.test"]["failed"] == 1
+    assert figures["daily.test"]["authors"] == 0.5
+    assert figures["daily.test"]["failed_not_article"] == round(1 / 3, 4)
+
+
+@pytest.mark.parametrize("into_folder", [False, True])
+def test_pipeline_extract_writes_coverage_per_host(tmp_path: Path, into_folder: bool) -> None:
+    pages = tmp_path / "pages"
+    pages.mkdir()
+    for n in range(3):
+        html = _story(n, byline=n != 0).replace(
+            "</head>", f'<link rel="canonical" href="https://daily.test/2026/story-{n}"></head>'
+        )
+        (pages / f"story-{n}.html").write_text(html, encoding="utf-8")
+    (pages / "menu.html").write_text("<html><body><nav><a href='/'>Home</a></nav></body></html>")
+    output = str(tmp_path / "out") + "/" if into_folder else str(tmp_path / "out.jsonl")
+    coverage = tmp_path / "coverage.json"
+    assert main(["extract", str(pages), "-o", output, "--coverage", str(coverage)]) == 0
+    figures = json.loads(coverage.read_text(encoding="utf-8"))
+    assert figures["daily.test"]["records"] == 3
+    assert figures["daily.test"]["authors"] == round(2 / 3, 4)
+    assert figures["-"] == {"records": 0, "failed": 1, "failed_empty_body": 1.0}

@@ -13,6 +13,7 @@ reader left (`| head`).
 from __future__ import annotations
 
 import argparse
+import json
 import logging
 import sys
 from datetime import UTC, datetime
@@ -31,7 +32,7 @@ from pipeline.cli._common import (
     worker_arguments,
     workers_of,
 )
-from pipeline.errors import closed_after
+from pipeline.errors import closed_after, os_fault
 from pipeline.page import Page
 from pipeline.sinks import RECORDS, open_sink
 from pipeline.sources.files import FileSource, discover, expand, read_stream
@@ -71,6 +72,13 @@ def add(commands: Any, common: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--url", help="the address of the page (a single input): it decides the record's id"
     )
+    parser.add_argument(
+        "--coverage",
+        metavar="FILE",
+        type=Path,
+        help="write each host's field coverage (records, share with a title, authors, "
+        "published, ..., median words, failures by reason) to FILE as JSON",
+    )
     page_arguments(parser)
     worker_arguments(parser)
     engine_arguments(parser)
@@ -109,7 +117,7 @@ def handle(args: argparse.Namespace) -> int:
                 reporter(bar, None),
                 args.interrupts,
             )
-        return _finish(summary, f"partitions in {output}")
+        return _finish(summary, f"partitions in {output}", args.coverage)
     given: list[Page] = []
     if stdin:
         page = read_stream(sys.stdin.buffer, args.max_bytes, args.url)
@@ -131,7 +139,7 @@ def handle(args: argparse.Namespace) -> int:
         summary = extract_files(
             source, sink, options, workers, engine, reporter(bar, total), args.interrupts
         )
-    return _finish(summary, f"records in {records}, errors in {errors}")
+    return _finish(summary, f"records in {records}, errors in {errors}", args.coverage)
 
 
 def _partition_root(output: str) -> bool:
@@ -147,8 +155,15 @@ def _partition_root(output: str) -> bool:
     return not any(folder.glob("part-*.parquet")) and not any(folder.glob("*.md"))
 
 
-def _finish(summary: Summary, where: str) -> int:
+def _finish(summary: Summary, where: str, coverage: Path | None = None) -> int:
     _log.info(summary.render(), extra=summary.fields())
+    if coverage is not None:
+        text = json.dumps(summary.coverage(), indent=1, ensure_ascii=False) + "\n"
+        try:
+            coverage.write_text(text, encoding="utf-8")
+        except OSError as exc:
+            raise os_fault(exc, f"cannot write {coverage}") from exc
+        _log.info("pipeline extract: coverage per host in %s", coverage)
     if summary.pages == 0 and not summary.units_skipped:
         _log.warning("pipeline extract: no page found in the inputs")
         return 1
