@@ -178,10 +178,8 @@ def _pixels_of(png: Path, colour: tuple[int, int, int]) -> int:
         )
 
 
-@pytest.mark.skipif(_CHROMIUM is None, reason="Chromium is not installed (.ci/run installs it)")
-def test_chromium_draws_the_charts(tmp_path: Path) -> None:
-    report = write_report(_run_folder(tmp_path))
-    shot = tmp_path / "shot.png"
+def _render(report: Path, shot: Path) -> str:
+    """The DOM headless Chromium builds from the report, and a screenshot of it."""
     with tempfile.TemporaryDirectory() as profile:
         flags = [
             str(_CHROMIUM),
@@ -205,9 +203,32 @@ def test_chromium_draws_the_charts(tmp_path: Path) -> None:
             timeout=120,
             check=True,
         )
+    return dom
+
+
+@pytest.mark.skipif(_CHROMIUM is None, reason="Chromium is not installed (.ci/run installs it)")
+def test_chromium_draws_the_charts(tmp_path: Path) -> None:
+    report = write_report(_run_folder(tmp_path))
+    shot = tmp_path / "shot.png"
+    dom = _render(report, shot)
     # The browser parsed five charts, each an SVG with its bars or lines in it.
     assert dom.count('<figure class="chart"') == 5
     assert len(re.findall(r"<svg[^>]*>", dom)) == 5
     # And painted them: the bars' blue and the run's-day red are on screen.
     assert _pixels_of(shot, (0x4C, 0x78, 0xA8)) > 2_000
     assert _pixels_of(shot, (0xE4, 0x57, 0x56)) > 300
+
+
+@pytest.mark.skipif(_CHROMIUM is None, reason="Chromium is not installed (.ci/run installs it)")
+def test_chromium_draws_the_report_of_the_readme_main_job(tmp_path: Path) -> None:
+    """`make run`'s first run: its report opens in a real browser with its charts."""
+    from demo import run_twice
+
+    assert run_twice(tmp_path) == 0
+    (folder,) = (tmp_path / "demo").iterdir()
+    report = folder / "run-1" / REPORT
+    shot = tmp_path / "demo.png"
+    dom = _render(report, shot)
+    # The funnel, the words and the published-day charts (no trends: a first run).
+    assert dom.count('<figure class="chart"') == 3 and "<strong>No alerts.</strong>" in dom
+    assert _pixels_of(shot, (0x4C, 0x78, 0xA8)) > 2_000
