@@ -94,3 +94,20 @@ def test_a_runs_records_carry_their_provenance(server: LocalServer, tmp_path: Pa
     # Coverage counts the page's own dates: the stand-in does not hide a lost dateline.
     report = json.loads((tmp_path / "out" / "one" / "run.json").read_text())
     assert report["coverage"]["wire"]["published"] == 0.5
+
+
+def test_provenance_and_access_reach_markdown_and_parquet(tmp_path: Path) -> None:
+    import pyarrow.parquet as pq
+
+    from pipeline.sinks import open_sink
+
+    record = article(3)
+    front = record.to_markdown().split("---")[1]
+    assert 'provenance: {"source": "wire-feed", "entry_title": "Story title"' in front
+    assert 'access: "paywalled"' in front and "confidence: 0.875" in front
+    sink = open_sink("parquet", tmp_path / "articles", tmp_path / "errors.jsonl")
+    sink.write(record)
+    sink.close()
+    (row,) = pq.read_table(tmp_path / "articles").to_pylist()
+    assert row["provenance"]["http_status"] == 200 and row["access"] == "paywalled"
+    assert row["provenance"]["published_from"] == "page" and row["confidence"] == 0.875
