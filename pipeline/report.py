@@ -40,6 +40,7 @@ _EXPECTED = frozenset(("title", "authors", "published", "published_at", "languag
 _WORD_BINS = 30
 _MAX_DAYS = 120  # the published-date chart's most recent days
 _MAX_CLUSTERS = 50
+_CHART_SOURCES = 20  # sources drawn in the funnel and trend charts (tables list all)
 
 
 @dataclass(slots=True)
@@ -238,7 +239,13 @@ def _funnel(summary: Mapping[str, Any]) -> str:
         )
         stages[name] = [int(report.get(stage, 0) or 0) for stage in _STAGES]
     header = "".join(f"<th>{s}</th>" for s in (*_STAGES, "not modified", "unchanged", "duplicates"))
-    chart = _figure("funnel", charts.funnel(_STAGES, stages), "URLs per source at each stage")
+    # The chart shows the largest sources; the table lists every one.
+    largest = sorted(stages, key=lambda name: (-stages[name][0], name))[:_CHART_SOURCES]
+    shown = {name: stages[name] for name in stages if name in largest}
+    caption = "URLs per source at each stage"
+    if len(shown) < len(stages):
+        caption += f" (the {len(shown)} sources that found most, of {len(stages)})"
+    chart = _figure("funnel", charts.funnel(_STAGES, shown), caption)
     return (
         '<section id="funnel"><h2>Sources: found → kept → fetched → written</h2>'
         f"<table><tr><th>source</th>{header}<th>failed, by reason</th></tr>{''.join(rows)}</table>"
@@ -252,6 +259,7 @@ def _coverage(summary: Mapping[str, Any]) -> str:
     coverage: Mapping[str, Mapping[str, float]] = summary.get("coverage") or {}
     if not coverage:
         return ""
+    alerts = summary.get("alerts") or []
     header = "".join(f"<th>{f}</th>" for f in FIELDS)
     rows = []
     for name, figures in coverage.items():
@@ -265,7 +273,14 @@ def _coverage(summary: Mapping[str, Any]) -> str:
             f"{cells}<td>{words}</td></tr>"
         )
     trends = []
+    # Trend charts for the sources an alert names, then the largest, up to a limit: a
+    # config of a thousand feeds still gives a report that opens.
+    named = {name for name in coverage if any(f"'{name}'" in str(a) for a in alerts)}
+    ranked = sorted(coverage, key=lambda n: (n not in named, -coverage[n].get("records", 0), n))
+    charted = set(ranked[:_CHART_SOURCES])
     for name, history in (summary.get("trend") or {}).items():
+        if name not in charted:
+            continue
         runs = [str(run) for run, _ in history]
         if len(runs) < 2:
             continue
@@ -284,6 +299,11 @@ def _coverage(summary: Mapping[str, Any]) -> str:
             )
         )
     note = "" if trends else '<p class="muted">Trends appear once a source has two runs.</p>'
+    if len(coverage) > len(charted):
+        note += (
+            f'<p class="muted">Trends of {len(charted)} of {len(coverage)} sources: those an'
+            " alert names, then those with most records.</p>"
+        )
     return (
         '<section id="coverage"><h2>Field coverage per source</h2>'
         f"<table><tr><th>source</th><th>records</th><th>failed</th>{header}"

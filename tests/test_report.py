@@ -232,3 +232,22 @@ def test_chromium_draws_the_report_of_the_readme_main_job(tmp_path: Path) -> Non
     # The funnel, the words and the published-day charts (no trends: a first run).
     assert dom.count('<figure class="chart"') == 3 and "<strong>No alerts.</strong>" in dom
     assert _pixels_of(shot, (0x4C, 0x78, 0xA8)) > 2_000
+
+
+def test_a_run_of_many_sources_draws_the_largest_and_the_alerted(tmp_path: Path) -> None:
+    folder = _run_folder(tmp_path)
+    summary = json.loads((folder / "run.json").read_text())
+    wire = summary["coverage"]["wire"]
+    for n in range(60):
+        name = f"feed-{n:02d}"
+        summary["sources"][name] = {**summary["sources"]["wire"], "found": 100 + n}
+        summary["coverage"][name] = {**wire, "records": 100 + n}
+        summary["trend"][name] = summary["trend"]["wire"]
+    summary["alerts"] = ["source 'wire': authors in 17% of records, usually 92% (median of 2 runs)"]
+    (folder / "run.json").write_text(json.dumps(summary), encoding="utf-8")
+    page = render(folder)
+    assert page.count('data-chart="trend-') == 20
+    assert 'data-chart="trend-wire"' in page  # few records, but an alert names it
+    assert 'data-chart="trend-feed-59"' in page and 'data-chart="trend-feed-00"' not in page
+    assert "the 20 sources that found most, of 61" in page
+    assert page.count("<tr><td>feed-") == 2 * 60  # every source in both tables
