@@ -57,7 +57,7 @@ _RUN_KEYS = frozenset(
 _TIMEOUT_KEYS = frozenset({"connect", "read", "total"})
 _WORKER_KEYS = frozenset({"jobs", "time_limit", "memory_mb", "pages_per_worker"})
 _RETRY_KEYS = frozenset({"attempts", "backoff", "backoff_cap", "permanent"})
-_NEAR_KEYS = frozenset({"action", "threshold", "containment", "containment_jaccard"})
+_NEAR_KEYS = frozenset({"action", "threshold", "containment", "containment_jaccard", "keep_days"})
 _SOURCE_KEYS = frozenset(
     {
         "name",
@@ -259,6 +259,7 @@ class _Reader:
             value = self.get(table, key, float, where)
             return default if value is None else value
 
+        days = self.get(table, "keep_days", int, where)
         try:
             return replace(
                 base,
@@ -266,6 +267,7 @@ class _Reader:
                 threshold=number("threshold", base.threshold),
                 containment=number("containment", base.containment),
                 containment_jaccard=number("containment_jaccard", base.containment_jaccard),
+                keep_days=base.keep_days if days is None else days,
             )
         except ConfigError as exc:
             raise ConfigError(f"{self.path}: {where}{exc}") from exc

@@ -34,14 +34,14 @@ import signal
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 from pipeline.config import RunConfig
 from pipeline.coverage import Figures, departures
 from pipeline.dedup.exact import StateDedup
-from pipeline.dedup.near import NearDuplicates, near_path
+from pipeline.dedup.near import NearDuplicates, NearSettings, near_path
 from pipeline.errors import (
     EXIT_ALERT,
     ConfigError,
@@ -182,6 +182,7 @@ def run(
                 report(counts)  # URLs that gave no page (skipped, 304) count as done too
 
             asyncio.run(crawl())
+            _prune(near, config.near, started)
         stopped = interrupts.signal
         coverage = _coverage(config, web)
         alerts = () if stopped else _alerts(config, web, state, coverage)
@@ -199,6 +200,19 @@ def run(
     for alert in alerts:
         _log.warning("pipeline run: %s", alert)
     return RunResult(folder, stopped, alerts)
+
+
+def _prune(near: NearDuplicates | None, settings: NearSettings, now: datetime) -> None:
+    """Forget the near-duplicate index's records older than `keep_days` (every run:
+    the index stays bounded however long the schedule runs)."""
+    if near is not None and settings.keep_days:
+        forgotten = near.prune(now - timedelta(days=settings.keep_days))
+        if forgotten:
+            _log.info(
+                "near-duplicate index: forgot %d records older than %d days",
+                forgotten,
+                settings.keep_days,
+            )
 
 
 def _sink(config: RunConfig, folder: Path) -> Sink:

@@ -18,8 +18,9 @@ Every write is its own small transaction, committed before the method returns
 only a power cut can lose the last few commits). So a run stopped half-way is
 picked up by the next one from what is already here.
 
-Intended order for one URL: `due` -> fetch with `conditional_headers` ->
-`record_fetch` / `record_not_modified` / `record_failure` -> extract ->
+Order for one URL (sources/web.py): `get`, then `is_due` and `validators` of
+what it returned -> fetch, conditionally -> `record_fetch` / `record_not_modified` /
+`record_failure` -> extract ->
 `classify` -> write the record if new or changed -> `record_extracted`.
 Validators (ETag, Last-Modified) are only offered once the body they belong to
 has reached `record_extracted`; a run killed between fetch and extraction thus
@@ -246,14 +247,6 @@ class StateStore:
         with self._guard():
             row = self._conn.execute("SELECT * FROM urls WHERE url = ?", (url,)).fetchone()
         return None if row is None else _url_state(row)
-
-    def conditional_headers(self, url: str) -> tuple[str | None, str | None]:
-        """(ETag, Last-Modified) to revalidate with, or Nones when a full fetch is needed."""
-        return validators(self.get(url))
-
-    def due(self, url: str, now: datetime) -> bool:
-        """Whether to fetch: never failed, or its retry time has come and it is not given up."""
-        return is_due(self.get(url), now)
 
     def classify(self, url: str, canonical_url: str | None, content_hash: str) -> Change:
         """How this extracted text compares with what the store knows.

@@ -66,11 +66,6 @@ def page_input(path: str | Path, record_id: str) -> str:
     return writable(f"{path}#{record_id.strip('<>')}")
 
 
-def is_html(content_type: str | None) -> bool:
-    """Whether a Content-Type header names HTML (parameters and case ignored)."""
-    return content_type is not None and _parse_type(content_type)[0] in HTML_TYPES
-
-
 class WarcWriter:
     """One run's archive, created new (an existing file is never overwritten)."""
 

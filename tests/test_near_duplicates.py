@@ -359,3 +359,21 @@ def test_the_band_split_is_the_documented_one() -> None:
 def test_bad_settings_are_config_errors(settings: dict[str, object], message: str) -> None:
     with pytest.raises(ConfigError, match=message):
         NearSettings(**settings)  # type: ignore[arg-type]
+
+
+def test_a_run_forgets_records_older_than_keep_days(tmp_path: Path) -> None:
+    from pipeline.crawl import _prune
+    from pipeline.dedup.near import NearSettings
+
+    text = " ".join(f"word{n}" for n in range(120))
+    with NearDuplicates.open(tmp_path / "near.sqlite", NearSettings()) as index:
+        index.add("old-record", text)
+        now = datetime.now(UTC)
+        _prune(index, NearSettings(keep_days=0), now + timedelta(days=4000))  # keep all
+        assert index.check("new-record", text) is not None
+        _prune(index, NearSettings(keep_days=30), now + timedelta(days=10))  # too recent
+        assert index.check("new-record", text) is not None
+        _prune(index, NearSettings(keep_days=30), now + timedelta(days=31))
+        assert index.check("new-record", text) is None and index.stats().records == 0
+    with pytest.raises(ConfigError, match="keep_days"):
+        NearSettings(keep_days=-1)

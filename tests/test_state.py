@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from pipeline.errors import Reason, StateDamaged, StateError
-from pipeline.state import SCHEMA_VERSION, RetryPolicy, StateStore
+from pipeline.state import SCHEMA_VERSION, RetryPolicy, StateStore, is_due, validators
 
 ROOT = Path(__file__).resolve().parents[1]
 T0 = datetime(2024, 5, 1, 12, 0, tzinfo=UTC)
@@ -188,19 +188,19 @@ def test_unwritable_folder(tmp_path: Path) -> None:
 def test_failure_backoff_and_give_up(db: Path) -> None:
     url = "https://x.example/flaky"
     with StateStore.open(db, "run-1") as store:
-        assert store.due(url, T0)
+        assert is_due(store.get(url), T0)
         now = T0
         for failures, delay in enumerate((1, 2, 4, 8), start=1):
             state = store.record_failure(url, Reason.TIMEOUT, now, status=None)
             assert state.failures == failures and state.given_up_reason is None
             assert state.next_retry == now + delay * HOUR
-            assert not store.due(url, now + delay * HOUR - timedelta(seconds=1))
-            assert store.due(url, now + delay * HOUR)
+            assert not is_due(store.get(url), now + delay * HOUR - timedelta(seconds=1))
+            assert is_due(store.get(url), now + delay * HOUR)
             now += delay * HOUR
         state = store.record_failure(url, Reason.HTTP_ERROR, now, status=503)
         assert state.failures == 5 and state.given_up_reason == "http_error"
         assert state.next_retry is None and state.last_status == 503
-        assert not store.due(url, now + timedelta(days=365))
+        assert not is_due(store.get(url), now + timedelta(days=365))
         assert store.stats().given_up == 1 and store.stats().failing == 0
 
 
@@ -225,7 +225,7 @@ def test_a_response_clears_failures(db: Path) -> None:
         state = store.get(url)
         assert state is not None and state.failures == 0 and state.last_status == 304
         assert state.first_seen == T0 and state.last_seen == T0 + 3 * HOUR
-        assert store.due(url, T0 + 3 * HOUR)
+        assert is_due(store.get(url), T0 + 3 * HOUR)
 
 
 def test_classify(db: Path) -> None:
@@ -250,16 +250,16 @@ def test_classify(db: Path) -> None:
 def test_validators_only_after_extraction(db: Path) -> None:
     url = "https://x.example/a"
     with StateStore.open(db, "run-1") as store:
-        assert store.conditional_headers(url) == (None, None)
+        assert validators(store.get(url)) == (None, None)
         store.record_fetch(url, 200, '"v1"', "Wed, 01 May 2024 10:00:00 GMT", T0)
         # Fetched but not extracted yet (a kill here): no 304 for content never extracted.
-        assert store.conditional_headers(url) == (None, None)
+        assert validators(store.get(url)) == (None, None)
         store.record_extracted(url, None, "h1", T0)
-        assert store.conditional_headers(url) == ('"v1"', "Wed, 01 May 2024 10:00:00 GMT")
+        assert validators(store.get(url)) == ('"v1"', "Wed, 01 May 2024 10:00:00 GMT")
         store.record_fetch(url, 200, '"v2"', None, T0 + HOUR)
-        assert store.conditional_headers(url) == (None, None)
+        assert validators(store.get(url)) == (None, None)
         store.record_not_modified(url, T0 + 2 * HOUR)
-        assert store.conditional_headers(url) == (None, None)
+        assert validators(store.get(url)) == (None, None)
 
 
 def test_stats_and_runs(db: Path) -> None:

@@ -22,7 +22,7 @@ from warcio.warcwriter import WARCWriter
 from pipeline.errors import OutputError, TooLarge, Undecodable, Unreadable
 from pipeline.extraction import Page
 from pipeline.page import Unread
-from pipeline.warc import WarcWriter, is_html, iter_warc_pages, page_input
+from pipeline.warc import WarcWriter, iter_warc_pages, page_input
 
 FETCHED = datetime(2024, 5, 1, 12, 30, 5, tzinfo=UTC)
 UTF8_BODY = "<html><body><p>Ünïcode news</p></body></html>".encode()
@@ -175,14 +175,6 @@ def test_only_successful_html_responses_are_pages(tmp_path: Path) -> None:
         warc.write_response("https://x.example/odd", 299, html, b"<p>odd", FETCHED, reason="Odd")
     pages, _ = pages_and_errors(path)
     assert [p.url for p in pages] == ["https://x.example/x", "https://x.example/odd"]
-
-
-def test_is_html() -> None:
-    assert is_html("text/html")
-    assert is_html("Text/HTML; charset=UTF-8")
-    assert not is_html("text/plain")
-    assert not is_html(None)
-    assert not is_html("")
 
 
 def test_truncated_at_any_byte_never_crashes(tmp_path: Path) -> None:

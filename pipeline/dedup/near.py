@@ -154,6 +154,9 @@ class NearSettings:
     shingle: words per shingle. num_perm: MinHash values per signature. Both are
         fixed when the index file is created.
     min_tokens: texts with fewer tokens are never near-duplicates (see the module).
+    keep_days: a run forgets the records indexed longer ago than this, so the index
+        of a years-long schedule stays bounded (copies of old articles are rare);
+        0 keeps them all.
     """
 
     action: Action = "write"
@@ -163,6 +166,7 @@ class NearSettings:
     shingle: int = 5
     num_perm: int = 128
     min_tokens: int = 50
+    keep_days: int = 365
 
     @property
     def floor(self) -> float:
@@ -186,6 +190,8 @@ class NearSettings:
             raise ConfigError("near_duplicates.num_perm must be from 16 to 1024")
         if self.min_tokens < self.shingle:
             raise ConfigError("near_duplicates.min_tokens must be at least shingle")
+        if self.keep_days < 0:
+            raise ConfigError("near_duplicates.keep_days must be 0 (keep all) or more")
 
 
 DEFAULT_NEAR_SETTINGS = NearSettings()
