@@ -138,7 +138,7 @@ class ProcessPool:
         self._wake()
         return future
 
-    def cancel_pending(self) -> int:
+    def _cancel_pending(self) -> int:
         """Drop the pages not yet handed to a worker (their futures are cancelled)."""
         with self._lock:
             dropped = list(self._queue)
@@ -151,7 +151,7 @@ class ProcessPool:
         """Finish what was submitted, then stop the workers; with `abandon`, cancel
         the pages not yet on a worker and kill the busy workers instead."""
         if abandon:
-            self.cancel_pending()
+            self._cancel_pending()
         with self._lock:
             self._closing = True
             self._abandon = self._abandon or abandon
