@@ -49,6 +49,7 @@ _RUN_KEYS = frozenset(
         "format",
         "near_duplicates",
         "alerts",
+        "site_rules",
         "workers",
         "retry",
         "sources",
@@ -222,13 +223,29 @@ class _Reader:
             state_path=self.local_path(state) if state else output_dir / "state.sqlite",
             sources=self.sources(data),
             fetch=self.fetch(data, max_bytes),
-            extraction=replace(DEFAULT_OPTIONS, max_bytes=max_bytes),
+            extraction=replace(
+                DEFAULT_OPTIONS, max_bytes=max_bytes, site_rules=self.site_rules(data)
+            ),
             workers=self.workers(data),
             retry=self.retry(data),
             format=self.format(data),
             near=self.near(data),
             alerts=self.alerts(data),
         )
+
+    def site_rules(self, data: dict[str, Any]) -> tuple[str, ...]:
+        """Modules that register site rules (extraction/sites.py), imported now: a
+        wrong name is a config error before the run starts."""
+        from pipeline.extraction import sites
+
+        names = self.get(data, "site_rules", list, "") or []
+        if not all(isinstance(n, str) and n.strip() for n in names):
+            raise self.fail("", "site_rules", "expected a list of module names")
+        try:
+            sites.load(names)
+        except ConfigError as exc:
+            raise ConfigError(f"{self.path}: key 'site_rules': {exc}") from exc
+        return tuple(names)
 
     def alerts(self, data: dict[str, Any]) -> AlertSettings:
         table = self.get(data, "alerts", dict, "") or {}

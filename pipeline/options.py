@@ -21,12 +21,16 @@ class Options:
     references: extract a bibliography into `references`.
     force: keep a page the page-type decision would reject as `not_article`; its
         record says so in `forced` ("not_article: <the evidence>").
+    site_rules: modules (import names) whose import registers site rules
+        (extraction/sites.py). Named, not passed as classes: every worker process
+        and Ray actor that receives the options imports them itself.
     """
 
     max_bytes: int = DEFAULT_MAX_BYTES
     min_words: int = 25
     references: bool = True
     force: bool = False
+    site_rules: tuple[str, ...] = ()
 
 
 DEFAULT_OPTIONS = Options()

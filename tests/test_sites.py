@@ -1,6 +1,11 @@
 from __future__ import annotations
 
+import json
+import os
+import subprocess
+import sys
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from selectolax.lexbor import LexborHTMLParser
@@ -8,6 +13,8 @@ from selectolax.lexbor import LexborHTMLParser
 import pipeline
 from pipeline.extraction import sites
 from tests.pages import article_page
+
+ROOT = Path(__file__).resolve().parents[1]
 
 
 @pytest.fixture
@@ -37,3 +44,79 @@ def test_rule_overrides_fields_and_drops_furniture(rule: type[sites.SiteRule]) -
     assert generic.section is None and ruled.section == "Weather desk"
     assert ruled.title == generic.title  # fields the rule leaves alone stay generic
     assert len(ruled.blocks) == len(generic.blocks) - 1
+
+
+_RULE_MODULE = """
+from pipeline.extraction.sites import SiteRule, register
+
+
+@register
+class RiverNews(SiteRule):
+    hosts = ("river.test",)
+
+    def section(self, tree):
+        return "Rivers desk"
+"""
+
+
+def _pages(folder: Path, count: int) -> Path:
+    pages = folder / "pages"
+    pages.mkdir()
+    for n in range(count):
+        html = article_page().replace(
+            "</head>", f'<link rel="canonical" href="https://river.test/2025/story-{n}"></head>'
+        )
+        (pages / f"story-{n}.html").write_text(html, encoding="utf-8")
+    return pages
+
+
+def test_rules_named_on_the_command_line_reach_every_worker(tmp_path: Path) -> None:
+    """A rule module is named, not passed: worker processes import it themselves."""
+    (tmp_path / "riverrules.py").write_text(_RULE_MODULE, encoding="utf-8")
+    pages, out = _pages(tmp_path, 4), tmp_path / "out.jsonl"
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(tmp_path), str(ROOT)])}
+    command = [sys.executable, "-m", "pipeline", "extract", str(pages), "-o", str(out)]
+    done = subprocess.run(
+        [*command, "--jobs", "2", "--rules", "riverrules"], env=env, capture_output=True, text=True
+    )
+    assert done.returncode == 0, done.stderr
+    records = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+    assert len(records) == 4 and {r["section"] for r in records} == {"Rivers desk"}
+    wrong = subprocess.run(
+        [*command, "--rules", "no_such_rules_module"], env=env, capture_output=True, text=True
+    )
+    assert wrong.returncode == 2 and "no_such_rules_module" in wrong.stderr
+
+
+def test_a_config_names_its_rule_modules(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from pipeline.config import load_config
+    from pipeline.errors import ConfigError
+
+    (tmp_path / "riverrules2.py").write_text(_RULE_MODULE, encoding="utf-8")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    config = tmp_path / "run.toml"
+    source = '[[sources]]\nname = "news"\nkind = "urls"\nurls = ["https://river.test/x"]\n'
+    config.write_text(f'site_rules = ["riverrules2"]\n{source}', encoding="utf-8")
+    assert load_config(config).extraction.site_rules == ("riverrules2",)
+    config.write_text(f'site_rules = ["nowhere.rules"]\n{source}', encoding="utf-8")
+    with pytest.raises(ConfigError, match=r"site_rules.*nowhere\.rules"):
+        load_config(config)
+
+
+def test_an_installed_packages_entry_point_registers_its_rules(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "plugged_rules.py").write_text(
+        _RULE_MODULE.replace("river.test", "plugged.test"), encoding="utf-8"
+    )
+    info = tmp_path / "plugged_rules-1.0.dist-info"
+    info.mkdir()
+    (info / "METADATA").write_text("Metadata-Version: 2.1\nName: plugged-rules\nVersion: 1.0\n")
+    (info / "entry_points.txt").write_text("[news_pipeline.site_rules]\nplugged = plugged_rules\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    monkeypatch.setattr(sites, "_entry_points_loaded", False)
+    try:
+        rule = sites.rule_for("https://www.plugged.test/story")
+        assert rule is not None and type(rule).__name__ == "RiverNews"
+    finally:
+        sites._RULES.pop("plugged.test", None)

@@ -74,10 +74,35 @@ def page_arguments(parser: argparse.ArgumentParser) -> None:
         help="keep pages the page-type decision rejects as not_article; their record "
         "says so in 'forced'",
     )
+    rules_argument(parser)
+
+
+def rules_argument(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--rules",
+        action="append",
+        default=[],
+        metavar="MODULE",
+        help="import MODULE (a dotted name on the Python path) for the site rules it "
+        "registers; repeatable; workers import it too",
+    )
+
+
+def site_rules(args: argparse.Namespace, given: tuple[str, ...] = ()) -> tuple[str, ...]:
+    """The rule modules of the command line after those `given` (a config's), each
+    once; imported here first, so that a wrong name is a usage error (exit 2)
+    before any page is read."""
+    from pipeline.extraction import sites
+
+    names = tuple(dict.fromkeys((*given, *getattr(args, "rules", []))))
+    sites.load(names)
+    return names
 
 
 def options_of(args: argparse.Namespace) -> Options:
-    return replace(DEFAULT_OPTIONS, max_bytes=args.max_bytes, force=args.force)
+    return replace(
+        DEFAULT_OPTIONS, max_bytes=args.max_bytes, force=args.force, site_rules=site_rules(args)
+    )
 
 
 def workers_of(args: argparse.Namespace) -> WorkerSettings:

@@ -20,6 +20,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+from pipeline.cli._common import rules_argument, site_rules
 from pipeline.errors import ExtractionError, os_fault
 from pipeline.options import DEFAULT_OPTIONS
 
@@ -34,6 +35,7 @@ def add(commands: Any, common: argparse.ArgumentParser) -> None:
     parser.add_argument("page", type=Path, help="a saved page (.html, or gzipped)")
     parser.add_argument("--url", help="the address the page was saved from")
     parser.add_argument("--json", action="store_true", help="one JSON object instead of text")
+    rules_argument(parser)
     parser.add_argument(
         "--brief",
         action="store_true",
@@ -58,14 +60,15 @@ def handle(args: argparse.Namespace) -> int:
         print(f"pipeline explain: {args.page}: {exc.message}", file=sys.stderr)
         return 2
     page = replace(page, url=args.url)
+    options = replace(DEFAULT_OPTIONS, site_rules=site_rules(args))
     if args.html is not None:
-        report, view = explain_html(page)
+        report, view = explain_html(page, options)
         try:
             args.html.write_text(view, encoding="utf-8")
         except OSError as exc:
             raise os_fault(exc, f"cannot write {args.html}") from exc
     else:
-        report = explain(page)
+        report = explain(page, options)
     if args.json:
         print(json.dumps(to_json(report), ensure_ascii=False, indent=1))
     else:

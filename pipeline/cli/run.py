@@ -20,7 +20,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from pipeline.cli._common import progress
+from pipeline.cli._common import progress, rules_argument, site_rules
 from pipeline.errors import exit_status, storage_fault
 from pipeline.sinks import FORMATS
 
@@ -40,6 +40,7 @@ def add(commands: Any, common: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--format", choices=FORMATS, help="the records' format (default: the config's, or jsonl)"
     )
+    rules_argument(parser)
     parser.set_defaults(handler=handle, interruptible=True)
 
 
@@ -52,6 +53,8 @@ def handle(args: argparse.Namespace) -> int:
     config = load_config(args.config)
     if args.format:
         config = replace(config, format=args.format)
+    rules = site_rules(args, config.extraction.site_rules)
+    config = replace(config, extraction=replace(config.extraction, site_rules=rules))
     try:
         with progress(args, "URLs") as bar:
             result = run(config, args.run_id, bar, args.interrupts)

@@ -181,7 +181,7 @@ def analyse(page: Page, options: Options = DEFAULT_OPTIONS) -> Analysis:
     # htmldate's last-resort search (a second parse) waits until the page is known
     # to give a record: see _article.
     meta = metadata.read_metadata(tree, page.url)
-    rule = sites.rule_for(page.url or meta.canonical_url) or sites.SiteRule()
+    rule = sites.rule_for(page.url or meta.canonical_url, options.site_rules) or sites.SiteRule()
     meta = rule.apply_metadata(meta, tree)
     refs = _references(tree, index, options)
     signals = pagetype.page_signals(tree, index)
