@@ -25,7 +25,7 @@ from pipeline.errors import ConfigError, Reason
 from pipeline.exec import DEFAULT_WORKER_SETTINGS, WorkerSettings
 from pipeline.fetch import DEFAULT_FETCH_SETTINGS, FetchSettings, IPNetwork, parse_networks
 from pipeline.options import DEFAULT_OPTIONS, Options
-from pipeline.sinks import FORMATS
+from pipeline.sinks import FORMATS, sink_class
 from pipeline.state import DEFAULT_RETRY_POLICY, RetryPolicy
 
 SourceKind = Literal["feed", "sitemap", "urls"]
@@ -291,8 +291,10 @@ class _Reader:
 
     def format(self, data: dict[str, Any]) -> str:
         value = self.get(data, "format", str, "") or FORMATS[0]
-        if value not in FORMATS:
-            raise self.fail("", "format", f"{value!r} is not one of: {', '.join(FORMATS)}")
+        try:
+            sink_class(value)
+        except ConfigError as exc:
+            raise self.fail("", "format", str(exc)) from exc
         return value
 
     def fetch(self, data: dict[str, Any], max_bytes: int) -> FetchSettings:

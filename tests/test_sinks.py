@@ -4,6 +4,7 @@ round trips, and both formats loading in pandas, Polars and DuckDB as they are."
 from __future__ import annotations
 
 import json
+import os
 import re
 import subprocess
 import sys
@@ -34,6 +35,7 @@ from pipeline.sinks.parquet import (
     TABLE,
 )
 from scripts import fixtures
+from tests.pages import article_page
 from tests.records import article, bare
 from tests.schema import validate
 
@@ -484,3 +486,125 @@ def test_parquet_keeps_a_field_first_seen_late(tmp_path: Path) -> None:
     assert frame["references"][-1].len() == 2
     late = duckdb.sql(f"SELECT source.name FROM '{folder}/*.parquet' OFFSET 150").fetchall()
     assert late == [("Original Times",)]
+
+
+_TSV_SINK = '''
+import json
+from pathlib import Path
+
+
+class TsvSink:
+    """A user's sink: one line per record, id and title, tab-separated."""
+
+    format = "tsv"
+    records_name = "articles.tsv"
+
+    def __init__(self, records, errors):
+        self.target = str(records)
+        self._errors_path = Path(errors)
+        self._lines = []
+
+    def open(self):
+        pass
+
+    def write(self, record):
+        self._lines.append(f"{record.id}\\t{record.title}")
+
+    def write_error(self, error):
+        with self._errors_path.open("a", encoding="utf-8") as out:
+            out.write(json.dumps(error.to_dict()) + "\\n")
+
+    def commit(self):
+        Path(self.target).parent.mkdir(parents=True, exist_ok=True)
+        Path(self.target).write_text("".join(line + "\\n" for line in self._lines))
+
+    def close(self):
+        self.commit()
+
+    def __enter__(self):
+        self.open()
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+    @staticmethod
+    def delivered(records):
+        lines = Path(records).read_text().splitlines() if Path(records).exists() else []
+        return {line.split("\\t")[0] for line in lines}
+'''
+
+
+def test_a_sink_named_by_its_class_or_by_an_installed_name(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from pipeline.sinks import known_formats, open_sink, records_in, sink_class
+
+    (tmp_path / "user_sinks.py").write_text(_TSV_SINK, encoding="utf-8")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    sink = open_sink("user_sinks:TsvSink", tmp_path / "out.tsv", tmp_path / "errors.jsonl")
+    with sink:
+        sink.write(article(1))
+    assert (tmp_path / "out.tsv").read_text() == f"{article(1).id}\tStory 1\n"
+    assert records_in(tmp_path, "user_sinks:TsvSink") == tmp_path / "articles.tsv"
+    # An installed package declares it under a name of its own.
+    info = tmp_path / "user_sinks-1.0.dist-info"
+    info.mkdir()
+    (info / "METADATA").write_text("Metadata-Version: 2.1\nName: user-sinks\nVersion: 1.0\n")
+    (info / "entry_points.txt").write_text("[news_pipeline.sinks]\ntsv = user_sinks:TsvSink\n")
+    known_formats.cache_clear()
+    try:
+        assert known_formats()["tsv"] == "user_sinks:TsvSink"
+        assert sink_class("tsv").records_name == "articles.tsv"
+    finally:
+        known_formats.cache_clear()
+    with pytest.raises(ConfigError, match="unknown output format 'csv'"):
+        sink_class("csv")
+    with pytest.raises(ConfigError, match="cannot import"):
+        sink_class("no_such_module:Sink")
+
+
+def test_pipeline_extract_writes_through_a_users_sink(tmp_path: Path) -> None:
+    (tmp_path / "user_sinks2.py").write_text(_TSV_SINK, encoding="utf-8")
+    saved = tmp_path / "story.html"
+    saved.write_text(article_page(), encoding="utf-8")
+    root = Path(__file__).resolve().parents[1]
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(tmp_path), str(root)])}
+    out = tmp_path / "out.tsv"
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pipeline",
+            "extract",
+            str(saved),
+            "-o",
+            str(out),
+            "--format",
+            "user_sinks2:TsvSink",
+            "--url",
+            "https://daily.test/river",
+        ],
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    assert done.returncode == 0, done.stderr
+    assert out.read_text().endswith("\tRiver floods valley\n")
+    wrong = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pipeline",
+            "extract",
+            str(saved),
+            "-o",
+            str(out),
+            "--format",
+            "tsv",
+        ],
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    assert wrong.returncode == 2 and "unknown output format 'tsv'" in wrong.stderr

@@ -12,7 +12,6 @@ from pipeline.logs import interactive
 from pipeline.options import DEFAULT_OPTIONS, Options
 from pipeline.progress import Progress, progress_for
 from pipeline.runner import Counts
-from pipeline.sinks import FORMATS
 
 DEFAULT_ROOT = Path("output")
 
@@ -60,8 +59,9 @@ def page_arguments(parser: argparse.ArgumentParser) -> None:
     """What both extract and fetch take: the format, the size limit, --force."""
     parser.add_argument(
         "--format",
-        choices=FORMATS,
-        help="records as JSON Lines, Parquet (a folder of part files) or Markdown; default: "
+        metavar="FORMAT",
+        help="records as jsonl (JSON Lines), parquet (a folder of part files) or markdown, "
+        "a format an installed package adds, or a sink class as module:Class; default: "
         "what -o's suffix says (.jsonl, .parquet, .md), else JSON Lines",
     )
     parser.set_defaults(format_from_output=True)

@@ -34,7 +34,7 @@ from pipeline.cli._common import (
 )
 from pipeline.errors import closed_after, os_fault
 from pipeline.page import Page
-from pipeline.sinks import RECORDS, open_sink
+from pipeline.sinks import open_sink, records_in
 from pipeline.sources.files import FileSource, discover, expand, read_stream
 
 _log = logging.getLogger("pipeline.extract")
@@ -126,7 +126,7 @@ def handle(args: argparse.Namespace) -> int:
             _log.error("pipeline extract: stdin: %s", page.error.message)
             return 1
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
-    records = output or str(DEFAULT_ROOT / stamp / RECORDS[args.format])
+    records = output or str(records_in(DEFAULT_ROOT / stamp, args.format))
     errors = args.errors or errors_beside(records)
     source = FileSource(paths, args.max_bytes, pages=given, url=args.url)
     total = (

@@ -22,7 +22,7 @@ from typing import Any
 
 from pipeline.cli._common import progress, rules_argument, site_rules
 from pipeline.errors import exit_status, storage_fault
-from pipeline.sinks import FORMATS
+from pipeline.sinks import sink_class
 
 _log = logging.getLogger("pipeline.run")
 
@@ -38,7 +38,10 @@ def add(commands: Any, common: argparse.ArgumentParser) -> None:
     parser.add_argument("config", type=Path, metavar="CONFIG.toml")
     parser.add_argument("--run-id", help="name of the run's folder (default: UTC timestamp)")
     parser.add_argument(
-        "--format", choices=FORMATS, help="the records' format (default: the config's, or jsonl)"
+        "--format",
+        metavar="FORMAT",
+        help="the records' format: jsonl, parquet, markdown, an installed one, or a sink "
+        "class as module:Class (default: the config's, or jsonl)",
     )
     rules_argument(parser)
     parser.set_defaults(handler=handle, interruptible=True)
@@ -52,6 +55,7 @@ def handle(args: argparse.Namespace) -> int:
         check_run_id(args.run_id)
     config = load_config(args.config)
     if args.format:
+        sink_class(args.format)  # a wrong name is a usage error before the run starts
         config = replace(config, format=args.format)
     rules = site_rules(args, config.extraction.site_rules)
     config = replace(config, extraction=replace(config.extraction, site_rules=rules))

@@ -19,22 +19,33 @@ for stdout. `parquet` (sinks/parquet.py; needs the `parquet` extra, pyarrow):
 (sinks/markdown.py): a stream of documents, or a folder of one file per
 article. Error records are JSON Lines whatever the format. The README's
 "Output formats" describes JSON Lines and Parquet.
+
+Sinks are found by name, as Scrapy finds its exporters: a format is one of the
+built-in names, a name an installed package declares in the `news_pipeline.sinks`
+entry point group, or a dotted path `package.module:Class`. A sink class takes
+(records, errors), has `format` and `records_name` (what a run folder calls its
+records), and a static `delivered(records)` (see above).
 """
 
 from __future__ import annotations
 
+import functools
+import importlib
+from importlib import metadata
 from pathlib import Path
-from typing import TYPE_CHECKING, Protocol
+from typing import Any, Protocol
 
 from pipeline.errors import ConfigError
 from pipeline.record import Article, ErrorRecord
 from pipeline.sinks.jsonl import JsonLines, JsonLinesSink
-from pipeline.sinks.markdown import MarkdownSink
 
-if TYPE_CHECKING:
-    from pipeline.sinks.parquet import ParquetSink
-
-FORMATS = ("jsonl", "parquet", "markdown")
+FORMATS = ("jsonl", "parquet", "markdown")  # the built-in ones
+_BUILT_IN = {
+    "jsonl": "pipeline.sinks.jsonl:JsonLinesSink",
+    "parquet": "pipeline.sinks.parquet:ParquetSink",
+    "markdown": "pipeline.sinks.markdown:MarkdownSink",
+}
+ENTRY_POINTS = "news_pipeline.sinks"
 # The format an output's name says (`-o out.parquet`), by its suffix.
 _SUFFIXES = {
     ".jsonl": "jsonl",
@@ -55,8 +66,10 @@ __all__ = [
     "delivered",
     "delivered_in",
     "format_for",
+    "known_formats",
     "open_sink",
     "records_in",
+    "sink_class",
 ]
 
 
@@ -84,13 +97,42 @@ class Sink(Protocol):
 def open_sink(fmt: str, records: str | Path, errors: str | Path) -> Sink:
     """A sink of format `fmt` writing records to `records` ('-': stdout) and
     error records to `errors`."""
-    if fmt == "jsonl":
-        return JsonLinesSink(records, errors)
-    if fmt == "parquet":
-        return _parquet()(records, errors)
-    if fmt == "markdown":
-        return MarkdownSink(records, errors)
-    raise ConfigError(f"unknown output format {fmt!r} (known: {', '.join(FORMATS)})")
+    made: Sink = sink_class(fmt)(records, errors)
+    return made
+
+
+def sink_class(fmt: str) -> Any:
+    """The sink class a format names (see the module docstring); ConfigError when
+    it names none, or its module cannot be imported."""
+    path = known_formats().get(fmt) or (fmt if ":" in fmt else None)
+    if path is None:
+        known = ", ".join(known_formats())
+        raise ConfigError(
+            f"unknown output format {fmt!r} (known: {known}; or a sink class as module:Class)"
+        )
+    module, _, name = path.partition(":")
+    try:
+        found = getattr(importlib.import_module(module), name)
+    except ImportError as exc:
+        if fmt == "parquet":
+            raise ConfigError(
+                f"the parquet format needs pyarrow ({exc}): pip install -e '.[parquet]'"
+                " in a checkout"
+            ) from exc
+        raise ConfigError(f"output format {fmt!r}: cannot import {module}: {exc}") from exc
+    except AttributeError as exc:
+        raise ConfigError(f"output format {fmt!r}: {module} has no {name}") from exc
+    return found
+
+
+@functools.cache
+def known_formats() -> dict[str, str]:
+    """Format names and their sink classes' paths: the built-in ones, then those of
+    installed packages' entry points."""
+    found = dict(_BUILT_IN)
+    for entry in metadata.entry_points(group=ENTRY_POINTS):
+        found.setdefault(entry.name, entry.value)
+    return found
 
 
 def format_for(output: str | Path | None, given: str | None = None) -> str:
@@ -109,22 +151,30 @@ def format_for(output: str | Path | None, given: str | None = None) -> str:
     return given or named or FORMATS[0]
 
 
-# A run folder's records, by format: a file of lines, or a folder of part files.
+# The built-in formats' records in a run folder, by name (what `make extract`
+# and the README name; other sinks say so in their `records_name`).
 RECORDS = {"jsonl": "articles.jsonl", "parquet": "articles", "markdown": "markdown"}
 ERRORS = "errors.jsonl"
 
 
 def records_in(folder: Path, fmt: str) -> Path:
     """Where a run or partition folder keeps its records in format `fmt`."""
-    return folder / RECORDS[fmt]
+    name = RECORDS.get(fmt)
+    return folder / (name if name is not None else str(sink_class(fmt).records_name))
 
 
 def delivered_in(folder: Path) -> set[str]:
-    """Ids of the records an earlier run's folder holds, whatever its format."""
+    """Ids of the records an earlier run's folder holds, in the formats it holds."""
     ids: set[str] = set()
-    for fmt in FORMATS:
-        if records_in(folder, fmt).exists():
-            ids |= delivered(fmt, records_in(folder, fmt))
+    for fmt in known_formats():
+        if fmt in RECORDS and not records_in(folder, fmt).exists():
+            continue  # the built-ins are checked by name, with no import (pyarrow)
+        try:
+            where = records_in(folder, fmt)
+        except ConfigError:
+            continue  # an installed sink that fails to import wrote nothing here
+        if where.exists():
+            ids |= delivered(fmt, where)
     return ids
 
 
@@ -133,21 +183,5 @@ def delivered(fmt: str, records: Path) -> set[str]:
 
     Ask in the format that output was written in (a killed run's, which may
     differ from the current one's)."""
-    if fmt == "jsonl":
-        return JsonLinesSink.delivered(records)
-    if fmt == "parquet":
-        return _parquet().delivered(records)
-    if fmt == "markdown":
-        return MarkdownSink.delivered(records)
-    raise ConfigError(f"unknown output format {fmt!r} (known: {', '.join(FORMATS)})")
-
-
-def _parquet() -> type[ParquetSink]:
-    """The parquet sink, imported on first use: pyarrow is an optional extra."""
-    try:
-        from pipeline.sinks.parquet import ParquetSink
-    except ImportError as exc:
-        raise ConfigError(
-            f"the parquet format needs pyarrow ({exc}): pip install -e '.[parquet]' in a checkout"
-        ) from exc
-    return ParquetSink
+    found: set[str] = sink_class(fmt).delivered(records)
+    return found

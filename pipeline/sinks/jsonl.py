@@ -97,6 +97,7 @@ class JsonLinesSink(Lifecycle):
     """Records to one JSON Lines file (or stdout), error records to another."""
 
     format = "jsonl"
+    records_name = "articles.jsonl"  # what a run or partition folder calls its records
 
     def __init__(self, records: str | Path, errors: str | Path) -> None:
         self.target = str(records)

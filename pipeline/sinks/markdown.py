@@ -29,6 +29,7 @@ _END_LINE = re.compile(r"^<!-- end of ([0-9a-f]+) -->$", re.M)
 
 class MarkdownSink(Lifecycle):
     format = "markdown"
+    records_name = "markdown"  # what a run or partition folder calls its records
 
     def __init__(self, records: str | Path, errors: str | Path) -> None:
         self.target = str(records)

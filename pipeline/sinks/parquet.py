@@ -281,6 +281,7 @@ class ParquetSink(Lifecycle):
     Lines sink truncates its file at its first line; other files are left alone."""
 
     format = "parquet"
+    records_name = "articles"  # what a run or partition folder calls its records
 
     def __init__(self, records: str | Path, errors: str | Path) -> None:
         if str(records) == "-":
