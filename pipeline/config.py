@@ -11,8 +11,10 @@ Every key is documented in examples/README.md; examples/demo.toml uses them all.
 
 from __future__ import annotations
 
+import difflib
 import re
 import tomllib
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import timedelta
 from pathlib import Path
@@ -127,8 +129,10 @@ class RunConfig:
         return replace(self.fetch, **changes) if changes else self.fetch
 
 
-def load_config(path: str | Path) -> RunConfig:
-    """Read and validate the TOML config at `path`; raise ConfigError if it is wrong."""
+def load_config(path: str | Path, overrides: Sequence[str] = ()) -> RunConfig:
+    """Read and validate the TOML config at `path`, with `overrides` ("key=value",
+    a dotted key and a TOML value: `workers.jobs=4`) put over it; raise ConfigError
+    naming every problem found if it is wrong."""
     path = Path(path)
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
@@ -138,7 +142,29 @@ def load_config(path: str | Path) -> RunConfig:
         raise ConfigError(f"{path}: the config file is not UTF-8") from exc
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path}: not valid TOML: {exc}") from exc
+    for override in overrides:
+        _override(data, override)
     return _Reader(path).run_config(data)
+
+
+def _override(data: dict[str, Any], text: str) -> None:
+    """Set a dotted key of the config's data (`-s workers.jobs=4`): the value is read
+    as TOML (`4`, `true`, `["a", "b"]`, `"text"`), or taken as a string."""
+    key, equals, value = text.partition("=")
+    names = [part.strip() for part in key.split(".")]
+    if not equals or not all(names):
+        raise ConfigError(f"-s {text!r}: expected key=value, the key dotted (workers.jobs=4)")
+    try:
+        parsed: Any = tomllib.loads(f"v = {value.strip()}")["v"]
+    except tomllib.TOMLDecodeError:
+        parsed = value.strip()
+    table = data
+    for name in names[:-1]:
+        inner = table.setdefault(name, {})
+        if not isinstance(inner, dict):
+            raise ConfigError(f"-s {text!r}: {name!r} is not a table")
+        table = inner
+    table[names[-1]] = parsed
 
 
 T = TypeVar("T")
@@ -151,6 +177,12 @@ _TYPE_NAMES: dict[type, str] = {
     list: "an array",
     dict: "a table",
 }
+
+
+def _did_you_mean(key: str, allowed: frozenset[str]) -> str:
+    close = difflib.get_close_matches(key, sorted(allowed), n=1, cutoff=0.6)
+    hint = f" (did you mean {close[0]!r}?)" if close else ""
+    return f"{hint}; known keys: {', '.join(sorted(allowed))}"
 
 
 def _type_name(value: object) -> str:
@@ -183,10 +215,14 @@ class _Reader:
         return cast(T, value)
 
     def check_keys(self, table: dict[str, Any], allowed: frozenset[str], where: str) -> None:
-        for key in table:
-            if key not in allowed:
-                known = ", ".join(sorted(allowed))
-                raise self.fail(where, key, f"unknown key (known keys: {known})")
+        unknown = [key for key in table if key not in allowed]
+        if unknown:
+            raise ConfigError(
+                "\n".join(
+                    str(self.fail(where, key, f"unknown key{_did_you_mean(key, allowed)}"))
+                    for key in unknown
+                )
+            )
 
     def at_least(
         self,
@@ -214,24 +250,46 @@ class _Reader:
         return (self.folder / Path(value).expanduser()).resolve()
 
     def run_config(self, data: dict[str, Any]) -> RunConfig:
-        self.check_keys(data, _RUN_KEYS, "")
-        output_dir = self.local_path(self.text(data, "output_dir", "") or "output")
-        state = self.text(data, "state_path", "")
-        max_bytes = self.at_least(data, "max_bytes", int, "", DEFAULT_OPTIONS.max_bytes)
-        return RunConfig(
+        """The config, each part read on its own so that one error does not hide
+        another: every problem found is in the one ConfigError raised."""
+        problems: list[str] = []
+
+        def part(read: Callable[[], T], default: T) -> T:
+            try:
+                return read()
+            except ConfigError as exc:
+                problems.append(str(exc))
+                return default
+
+        part(lambda: self.check_keys(data, _RUN_KEYS, ""), None)
+        output_dir = part(
+            lambda: self.local_path(self.text(data, "output_dir", "") or "output"), Path("output")
+        )
+        state = part(lambda: self.text(data, "state_path", ""), None)
+        max_bytes = part(
+            lambda: self.at_least(data, "max_bytes", int, "", DEFAULT_OPTIONS.max_bytes),
+            DEFAULT_OPTIONS.max_bytes,
+        )
+        config = RunConfig(
             output_dir=output_dir,
             state_path=self.local_path(state) if state else output_dir / "state.sqlite",
-            sources=self.sources(data),
-            fetch=self.fetch(data, max_bytes),
+            sources=part(lambda: self.sources(data, problems), ()),
+            fetch=part(lambda: self.fetch(data, max_bytes), DEFAULT_FETCH_SETTINGS),
             extraction=replace(
-                DEFAULT_OPTIONS, max_bytes=max_bytes, site_rules=self.site_rules(data)
+                DEFAULT_OPTIONS,
+                max_bytes=max_bytes,
+                site_rules=part(lambda: self.site_rules(data), ()),
             ),
-            workers=self.workers(data),
-            retry=self.retry(data),
-            format=self.format(data),
-            near=self.near(data),
-            alerts=self.alerts(data),
+            workers=part(lambda: self.workers(data), DEFAULT_WORKER_SETTINGS),
+            retry=part(lambda: self.retry(data), DEFAULT_RETRY_POLICY),
+            format=part(lambda: self.format(data), FORMATS[0]),
+            near=part(lambda: self.near(data), DEFAULT_NEAR_SETTINGS),
+            alerts=part(lambda: self.alerts(data), DEFAULT_ALERT_SETTINGS),
         )
+        if problems:
+            count = f"{len(problems)} problems" if len(problems) > 1 else "1 problem"
+            raise ConfigError(f"{count} in the config:\n" + "\n".join(problems))
+        return config
 
     def site_rules(self, data: dict[str, Any]) -> tuple[str, ...]:
         """Modules that register site rules (extraction/sites.py), imported now: a
@@ -370,7 +428,8 @@ class _Reader:
                 )
         return frozenset(values)
 
-    def sources(self, data: dict[str, Any]) -> tuple[SourceConfig, ...]:
+    def sources(self, data: dict[str, Any], problems: list[str]) -> tuple[SourceConfig, ...]:
+        """Every source, each read on its own (its problems go to `problems`)."""
         tables = self.get(data, "sources", list, "")
         if not tables:
             raise self.fail("", "sources", "at least one [[sources]] table is needed")
@@ -378,10 +437,16 @@ class _Reader:
         out = []
         for number, table in enumerate(tables, 1):
             if not isinstance(table, dict):
-                raise self.fail("", "sources", f"entry {number} is not a table")
-            source = self.source(table, number)
+                problems.append(str(self.fail("", "sources", f"entry {number} is not a table")))
+                continue
+            try:
+                source = self.source(table, number)
+            except ConfigError as exc:
+                problems.append(str(exc))
+                continue
             if source.name in seen:
-                raise self.fail(f"source {source.name!r}: ", "name", "duplicate source name")
+                where = f"source {source.name!r}: "
+                problems.append(str(self.fail(where, "name", "duplicate source name")))
             seen.add(source.name)
             out.append(source)
         return tuple(out)

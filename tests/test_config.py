@@ -230,3 +230,57 @@ def test_readme_example_message_is_real(tmp_path: Path) -> None:
         "source 'demo-feed': key 'exclude[1]': bad regular expression '(': "
         "missing ), unterminated subpattern at position 0"
     )
+
+
+def test_every_problem_at_once_with_what_was_meant(tmp_path: Path) -> None:
+    text = (
+        "concurency = 4\n[workers]\njobs = 0\n[retry]\nattempts = 0\n"
+        "[near_duplicates]\ntreshold = 0.9\n" + FEED + FEED
+    )
+    message = _error(tmp_path, text)
+    assert message.startswith("5 problems in the config:")
+    assert "'concurency': unknown key (did you mean 'concurrency'?)" in message
+    assert "'treshold': unknown key (did you mean 'threshold'?)" in message
+    assert "table 'workers': key 'jobs': must be at least 1" in message
+    assert "table 'retry': key 'attempts': must be at least 1" in message
+    assert "duplicate source name" in message
+
+
+def test_overrides_go_over_the_file(tmp_path: Path) -> None:
+    path = tmp_path / "run.toml"
+    path.write_text("[workers]\njobs = 1\n" + FEED, encoding="utf-8")
+    config = load_config(path, ["workers.jobs=3", "format=parquet", "per_host_delay=0.25"])
+    assert config.workers.jobs == 3 and config.format == "parquet"
+    assert config.fetch.per_host_delay == 0.25
+    with pytest.raises(ConfigError, match="must be at least 1"):
+        load_config(path, ["workers.jobs=0"])
+    with pytest.raises(ConfigError, match="expected key=value"):
+        load_config(path, ["workers.jobs"])
+    with pytest.raises(ConfigError, match="'jobs' is not a table"):
+        load_config(path, ["workers.jobs.x=1"])
+
+
+def test_the_config_schema_for_editors_knows_the_readers_keys() -> None:
+    import json
+    import tomllib
+    from importlib.resources import files
+
+    import jsonschema
+
+    from pipeline import config as reader
+    from pipeline.coverage import ALERT_KEYS
+
+    schema = json.loads(files("pipeline").joinpath("schema/config.schema.json").read_text())
+    top = schema["properties"]
+    assert set(top) == reader._RUN_KEYS
+    assert set(top["sources"]["items"]["properties"]) == reader._SOURCE_KEYS
+    assert set(top["timeouts"]["properties"]) == reader._TIMEOUT_KEYS
+    assert set(top["workers"]["properties"]) == reader._WORKER_KEYS
+    assert set(top["retry"]["properties"]) == reader._RETRY_KEYS
+    assert set(top["near_duplicates"]["properties"]) == reader._NEAR_KEYS
+    assert set(top["alerts"]["properties"]) == ALERT_KEYS
+    examples = Path(__file__).resolve().parents[1] / "examples"
+    for example in examples.glob("*.toml"):
+        jsonschema.validate(tomllib.loads(example.read_text(encoding="utf-8")), schema)
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate({"sources": [{"name": "x", "kind": "pigeon"}]}, schema)

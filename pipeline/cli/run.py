@@ -44,6 +44,16 @@ def add(commands: Any, common: argparse.ArgumentParser) -> None:
         "class as module:Class (default: the config's, or jsonl)",
     )
     rules_argument(parser)
+    parser.add_argument(
+        "-s",
+        "--set",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        dest="overrides",
+        help="set a config key for this run, over the file's value: a dotted key and a "
+        "TOML value (workers.jobs=4, per_host_delay=0.5, format=parquet); repeatable",
+    )
     parser.set_defaults(handler=handle, interruptible=True)
 
 
@@ -53,7 +63,7 @@ def handle(args: argparse.Namespace) -> int:
 
     if args.run_id is not None:
         check_run_id(args.run_id)
-    config = load_config(args.config)
+    config = load_config(args.config, args.overrides)
     if args.format:
         sink_class(args.format)  # a wrong name is a usage error before the run starts
         config = replace(config, format=args.format)
