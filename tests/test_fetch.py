@@ -155,7 +155,7 @@ def test_backoff_jitter_stays_within_bounds_and_cap() -> None:
     run(get(f"{SITE}/a"), settings(jitter=0.5), clock=clock, jitter=0.999)
     # Full jitter draw takes off half of each wait, never more.
     assert all(0.5 * c <= s <= c for s, c in zip(clock.sleeps, [0.5, 1.0, 2.0], strict=True))
-    config = settings(backoff_base=10.0, backoff_cap=15.0, jitter=0.5)
+    config = settings(retry_wait=10.0, retry_wait_cap=15.0, jitter=0.5)
     assert [backoff(config, n, lambda: 0.0) for n in range(4)] == [10.0, 15.0, 15.0, 15.0]
     assert backoff(config, 3, lambda: 1.0) == 7.5
 

@@ -104,7 +104,7 @@ def fast(**changes: Any) -> FetchSettings:
         "per_host_delay": 0.0,
         "obey_robots": False,
         "retries": 2,
-        "backoff_base": 0.05,
+        "retry_wait": 0.05,
         "connect_timeout": 2.0,
         "read_timeout": 1.0,
         "total_timeout": 3.0,

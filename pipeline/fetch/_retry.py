@@ -17,7 +17,7 @@ def retryable_status(status: int) -> bool:
 def backoff(settings: FetchSettings, retry: int, random: Callable[[], float]) -> float:
     """Seconds before retry number `retry` (0 for the first): exponential, capped,
     less up to `jitter` of itself at random."""
-    ceiling = min(settings.backoff_cap, settings.backoff_base * 2.0**retry)
+    ceiling = min(settings.retry_wait_cap, settings.retry_wait * 2.0**retry)
     return ceiling * (1.0 - settings.jitter * random())
 
 

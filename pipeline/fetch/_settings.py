@@ -28,7 +28,8 @@ class FetchSettings:
     total_timeout: one attempt from sending the request to the body's last byte;
         the read timeout alone lets a server drip bytes forever.
     retries: further attempts after the first, on connection errors, 429 and 5xx.
-    backoff_base, backoff_cap: the n-th retry waits min(cap, base * 2**n) ...
+    retry_wait, retry_wait_cap: within one fetch, the n-th retry waits
+        min(retry_wait_cap, retry_wait * 2**n) ...
     jitter: ... less a random share of up to this fraction, so that many tasks
         failing together do not come back together.
     retry_after_cap: the longest Retry-After a fetch waits; a server asking for
@@ -53,8 +54,8 @@ class FetchSettings:
     read_timeout: float = 30.0
     total_timeout: float = 60.0
     retries: int = 3
-    backoff_base: float = 0.5
-    backoff_cap: float = 30.0
+    retry_wait: float = 0.5
+    retry_wait_cap: float = 30.0
     jitter: float = 0.5
     retry_after_cap: float = 120.0
     max_redirects: int = 5
@@ -69,7 +70,7 @@ class FetchSettings:
         for name in ("concurrency", "per_host", "max_bytes"):
             if getattr(self, name) < 1:
                 raise ConfigError(f"fetch.{name} must be at least 1")
-        for name in ("per_host_delay", "backoff_base", "backoff_cap", "retry_after_cap"):
+        for name in ("per_host_delay", "retry_wait", "retry_wait_cap", "retry_after_cap"):
             if getattr(self, name) < 0:
                 raise ConfigError(f"fetch.{name} must not be negative")
         for name in ("connect_timeout", "read_timeout", "total_timeout"):
