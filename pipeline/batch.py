@@ -26,11 +26,11 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, cast
+from typing import Any
 
 from pipeline.coverage import Figures
 from pipeline.errors import OutputBusy, OutputError, closed_after, os_fault
-from pipeline.exec import Executor, WorkerSettings, open_executor
+from pipeline.exec import Executor, RunsUnits, WorkerSettings, open_executor
 from pipeline.interrupt import Interrupts
 from pipeline.lockfile import acquire_folder, release_folder
 from pipeline.options import Options
@@ -40,9 +40,6 @@ from pipeline.sources.files import WARC_SUFFIXES, FileSource, discover, is_warc
 
 DONE = "_SUCCESS"
 LOOSE_PAGES = "pages"
-
-if TYPE_CHECKING:
-    from pipeline.exec.on_ray import RayExecutor
 
 
 @dataclass(slots=True)
@@ -222,8 +219,8 @@ def extract_partitioned(
             else:
                 todo.append(unit)
         with open_executor(workers, options, engine.name, engine.address) as executor:
-            if engine.name == "ray":  # the units side by side, one per actor
-                for done in cast("RayExecutor", executor).run_units(todo, folder, fmt):
+            if isinstance(executor, RunsUnits):  # the units side by side (Ray: one per actor)
+                for done in executor.run_units(unit_counts, todo, folder, fmt):
                     _add(summary.counts, done)
                 summary.units_done += len(todo)
                 return summary
@@ -262,6 +259,13 @@ def _add(into: Counts, counts: dict[str, Any]) -> None:
     into.written += int(counts["written"])
     into.failed.update(counts["failed"])
     into.by_host.merge(counts.get("by_host", {}))
+
+
+def unit_counts(
+    unit: Unit, partition: Path, fmt: str, options: Options, executor: Executor
+) -> dict[str, Any]:
+    """`run_unit` as a Ray actor runs it: its counts as a plain dict."""
+    return run_unit(unit, partition, fmt, options, executor).to_dict()
 
 
 def run_unit(

@@ -150,7 +150,7 @@ class Runner:
         self.source, self.executor, self.dedup, self.sink = source, executor, dedup, sink
         self.counts = counts if counts is not None else Counts()
         self._progress = progress
-        jobs = max(getattr(executor, "jobs", 1), 1)
+        jobs = max(executor.jobs, 1)
         self._window = window or WINDOW_PER_JOB * jobs
         self._stop = stop
         self._since_commit = 0

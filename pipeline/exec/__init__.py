@@ -21,9 +21,10 @@ whatever the number of workers.
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future
-from typing import TYPE_CHECKING, Any, Protocol
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 from pipeline.errors import ConfigError, ExtractionError
 from pipeline.exec._settings import DEFAULT_WORKER_SETTINGS, WorkerSettings, default_jobs
@@ -49,6 +50,7 @@ __all__ = [
     "Inline",
     "Outcome",
     "ProcessPool",
+    "RunsUnits",
     "WorkerSettings",
     "default_jobs",
     "in_order",
@@ -57,7 +59,10 @@ __all__ = [
 
 
 class Executor(Protocol):
-    """Where extraction runs."""
+    """Where extraction runs: pages go in, futures of their records come out.
+    `jobs`: how many pages it works on at once (what the runner's window is sized by)."""
+
+    jobs: int
 
     def submit(self, page: Extractable) -> Future[Article]: ...
 
@@ -66,6 +71,16 @@ class Executor(Protocol):
     def __enter__(self) -> Executor: ...
 
     def __exit__(self, *exc: object) -> None: ...
+
+
+@runtime_checkable
+class RunsUnits(Protocol):
+    """An executor that can also run a job's whole units side by side (Ray: one per
+    actor), `work` being the job's module-level function for one unit."""
+
+    def run_units(
+        self, work: Callable[..., dict[str, Any]], units: Sequence[Any], folder: Path, fmt: str
+    ) -> list[dict[str, Any]]: ...
 
 
 ENGINES = ("local", "ray")
@@ -103,7 +118,7 @@ def in_order(
     page holds up the output but not the other workers, and memory stays
     bounded however many pages there are.
     """
-    limit = window or WINDOW_PER_JOB * max(getattr(executor, "jobs", 1), 1)
+    limit = window or WINDOW_PER_JOB * max(executor.jobs, 1)
     flying: deque[tuple[Extractable | Unread, Future[Article] | None]] = deque()
     held = 0
     for item in items:

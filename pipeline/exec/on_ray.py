@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import threading
 from collections import deque
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import Future
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -35,6 +35,11 @@ from pipeline.exec._settings import WorkerSettings
 from pipeline.options import Options
 from pipeline.page import Extractable
 from pipeline.record import Article
+
+# A job's work on one unit, run on an actor: (unit, partition, format, options, the
+# actor's pool) -> the unit's counts as a dict. A module-level function: Ray sends
+# it by name, so the executor imports no job.
+UnitWork = Callable[[Any, Path, str, Options, Any], dict[str, Any]]
 
 _BATCH = 16  # pages per actor call: enough to share Ray's per-call cost
 _QUEUED_PER_ACTOR = 2  # calls waiting at each actor, so it never idles between them
@@ -69,11 +74,8 @@ class _Extractor:
                 outcomes.append(exc)
         return outcomes
 
-    def run_unit(self, unit: Any, partition: str, fmt: str) -> dict[str, Any]:
-        from pipeline.batch import run_unit
-
-        counts = run_unit(unit, Path(partition), fmt, self.options, self.pool)
-        return counts.to_dict()
+    def run_unit(self, work: UnitWork, unit: Any, partition: str, fmt: str) -> dict[str, Any]:
+        return work(unit, Path(partition), fmt, self.options, self.pool)
 
     def close(self) -> None:
         self.pool.close()
@@ -128,9 +130,12 @@ class RayExecutor:
             self._lock.notify()
         return future
 
-    def run_units(self, units: Sequence[Any], folder: Path, fmt: str) -> list[dict[str, Any]]:
-        """Each unit on the next free actor, into `folder / unit.name`; their counts,
-        in the units' order."""
+    def run_units(
+        self, work: UnitWork, units: Sequence[Any], folder: Path, fmt: str
+    ) -> list[dict[str, Any]]:
+        """`work` (a job's function, found by name on the actor) done for each unit on
+        the next free actor, into `folder / unit.name`; its answers, in the units'
+        order. The executor knows nothing of what a unit is."""
         ray, results = self._ray, [dict[str, Any]() for _ in units]
         todo = deque(enumerate(units))
         running: dict[Any, tuple[int, int]] = {}  # ref -> (unit number, actor)
@@ -139,7 +144,8 @@ class RayExecutor:
             while todo and free:
                 number, unit = todo.popleft()
                 actor = free.popleft()
-                ref = self._actors[actor].run_unit.remote(unit, str(folder / unit.name), fmt)
+                where = str(folder / unit.name)
+                ref = self._actors[actor].run_unit.remote(work, unit, where, fmt)
                 running[ref] = (number, actor)
             (ref,), _ = ray.wait(list(running), num_returns=1)
             number, actor = running.pop(ref)
