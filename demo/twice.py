@@ -9,7 +9,7 @@ from pathlib import Path
 
 from demo.site import EXAMPLES, DemoSite
 from pipeline.config import load_config
-from pipeline.crawl import new_run_id, run
+from pipeline.jobs.run import new_run_id, run
 
 _log = logging.getLogger("pipeline.demo")
 

@@ -52,13 +52,14 @@ def __getattr__(name: str) -> Any:
 
 class _Shared:
     """`pipeline.fetch` and `pipeline.crawl`: called, the functions of pipeline/api.py;
-    otherwise the module of the same name (the fetcher, pipeline/fetch/; a run,
-    pipeline/crawl.py), whose attributes are read and set through this object."""
+    otherwise a module (the fetcher, pipeline/fetch/; a run's job,
+    pipeline/jobs/run.py), whose attributes are read and set through this object."""
 
-    __slots__ = ("_name",)
+    __slots__ = ("_module", "_name")
 
-    def __init__(self, name: str) -> None:
+    def __init__(self, name: str, module: str) -> None:
         object.__setattr__(self, "_name", name)
+        object.__setattr__(self, "_module", module)
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         from pipeline import api
@@ -66,16 +67,16 @@ class _Shared:
         return getattr(api, self._name)(*args, **kwargs)
 
     def __getattr__(self, name: str) -> Any:
-        return getattr(importlib.import_module(f"pipeline.{self._name}"), name)
+        return getattr(importlib.import_module(self._module), name)
 
     def __setattr__(self, name: str, value: Any) -> None:
-        setattr(importlib.import_module(f"pipeline.{self._name}"), name, value)
+        setattr(importlib.import_module(self._module), name, value)
 
     def __repr__(self) -> str:
-        return f"<function pipeline.{self._name} (and the module pipeline.{self._name})>"
+        return f"<function pipeline.{self._name} (and the module {self._module})>"
 
 
-_FETCH, _CRAWL = _Shared("fetch"), _Shared("crawl")
+_FETCH, _CRAWL = _Shared("fetch", "pipeline.fetch"), _Shared("crawl", "pipeline.jobs.run")
 
 
 class _Package(types.ModuleType):

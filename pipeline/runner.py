@@ -126,6 +126,9 @@ class Counts:
         }
 
 
+# How a job hears of progress: the counts so far (a progress bar's update).
+Report = Callable[[Counts], None]
+
 # A concurrent future, not a coroutine: one left in the queue when the runner
 # stops is dropped without "never awaited" or "exception never retrieved" noise.
 Pending = Future[Article] | ExtractionError | ErrorRecord
@@ -143,7 +146,7 @@ class Runner:
         sink: Sink,
         *,
         counts: Counts | None = None,
-        progress: Callable[[Counts], None] | None = None,
+        progress: Report | None = None,
         window: int | None = None,
         stop: asyncio.Event | None = None,
     ) -> None:

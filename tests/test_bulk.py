@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.batch import DONE, plan_units
 from pipeline.cli import main
+from pipeline.jobs.extract import DONE, plan_units
 from pipeline.warc import WarcWriter
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"

@@ -19,10 +19,10 @@ from typing import Any
 
 import pytest
 
-from pipeline.batch import DONE
 from pipeline.cli import main
 from pipeline.config import load_config
 from pipeline.interrupt import Interrupts
+from pipeline.jobs.extract import DONE
 from pipeline.state import StateStore
 from tests.localserver import LocalServer, Request, Response, page
 from tests.pages import article_page

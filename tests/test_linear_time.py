@@ -44,7 +44,7 @@ MODULES = (
     "boilerplate", "metadata", "hydration", "limits", "clean", "features", "header",
     "pagetype", "segment", "tables", "published",
     # Outside extraction, on every record's way out (or a crawl's URLs):
-    "pipeline.markdown", "pipeline.sinks.markdown", "pipeline.record", "pipeline.crawl",
+    "pipeline.markdown", "pipeline.sinks.markdown", "pipeline.record", "pipeline.jobs.run",
     "pipeline.dedup.near",
 )  # fmt: skip
 INPUT_SIZE = 50_000

@@ -362,8 +362,8 @@ def test_bad_settings_are_config_errors(settings: dict[str, object], message: st
 
 
 def test_a_run_forgets_records_older_than_keep_days(tmp_path: Path) -> None:
-    from pipeline.crawl import _prune
     from pipeline.dedup.near import NearSettings
+    from pipeline.jobs.run import _prune
 
     text = " ".join(f"word{n}" for n in range(120))
     with NearDuplicates.open(tmp_path / "near.sqlite", NearSettings()) as index:

@@ -20,7 +20,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from pipeline.batch import Engine, Summary, extract_files, extract_partitioned
 from pipeline.cli._common import (
     DEFAULT_ROOT,
     engine_arguments,
@@ -33,6 +32,7 @@ from pipeline.cli._common import (
     workers_of,
 )
 from pipeline.errors import closed_after, os_fault
+from pipeline.jobs.extract import Engine, Summary, extract_files, extract_partitioned
 from pipeline.page import Page
 from pipeline.sinks import open_sink, records_in
 from pipeline.sources.files import FileSource, discover, expand, read_stream

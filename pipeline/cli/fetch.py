@@ -16,10 +16,8 @@ reader left (`| head`).
 from __future__ import annotations
 
 import argparse
-import asyncio
 import logging
 from dataclasses import replace
-from pathlib import Path
 from typing import Any
 
 from pipeline import urls as url_parser
@@ -33,13 +31,10 @@ from pipeline.cli._common import (
     worker_arguments,
     workers_of,
 )
-from pipeline.config import RunConfig, SourceConfig
 from pipeline.errors import ConfigError, closed_after
-from pipeline.exec import open_executor
 from pipeline.fetch import DEFAULT_FETCH_SETTINGS, parse_networks
-from pipeline.runner import Counts, Runner, WriteAll
+from pipeline.jobs.fetch import fetch_urls
 from pipeline.sinks import open_sink
-from pipeline.sources.web import WebSource
 
 _log = logging.getLogger("pipeline.fetch")
 
@@ -98,40 +93,28 @@ def handle(args: argparse.Namespace) -> int:
         networks = parse_networks(args.allow_network)
     except ValueError as exc:
         raise ConfigError(f"--allow-network: {exc}") from exc
-    config = RunConfig(
-        output_dir=Path("."),
-        state_path=Path("."),  # no state store: the web source is given none
-        sources=(SourceConfig(name="command line", kind="urls", urls=tuple(args.urls)),),
-        fetch=replace(
-            DEFAULT_FETCH_SETTINGS,
-            user_agent=args.user_agent,
-            per_host_delay=max(args.delay, 0.0),
-            total_timeout=args.timeout,
-            max_bytes=args.max_bytes,
-            allow_networks=networks,
-        ),
-        extraction=options_of(args),
-        workers=workers_of(args),
+    fetch = replace(
+        DEFAULT_FETCH_SETTINGS,
+        user_agent=args.user_agent,
+        per_host_delay=max(args.delay, 0.0),
+        total_timeout=args.timeout,
+        max_bytes=args.max_bytes,
+        allow_networks=networks,
     )
     errors = args.errors or errors_beside(args.output)
-    counts = Counts()
     with (
         progress(args, "pages") as bar,
         closed_after(open_sink(args.format, args.output, errors), args.output) as sink,
-        open_executor(config.workers, config.extraction) as executor,
     ):
-
-        async def work() -> None:
-            stop = asyncio.Event()
-            if args.interrupts is not None:
-                args.interrupts.watch(stop)
-            source = WebSource(config, None, None, stop)
-            runner = Runner(
-                source, executor, WriteAll(), sink, counts=counts, progress=reporter(bar, None)
-            )
-            await runner.run()
-
-        asyncio.run(work())
+        counts = fetch_urls(
+            args.urls,
+            sink,
+            fetch,
+            options_of(args),
+            workers_of(args),
+            reporter(bar, None),
+            args.interrupts,
+        )
     failed = sum(counts.failed.values())
     where = "" if not failed or errors == "/dev/stderr" else f"; error records in {errors}"
     _log.info(

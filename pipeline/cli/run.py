@@ -59,7 +59,7 @@ def add(commands: Any, common: argparse.ArgumentParser) -> None:
 
 def handle(args: argparse.Namespace) -> int:
     from pipeline.config import load_config
-    from pipeline.crawl import check_run_id, run
+    from pipeline.jobs.run import check_run_id, run
 
     if args.run_id is not None:
         check_run_id(args.run_id)

@@ -105,7 +105,7 @@ def _check(path: Path) -> int:
 
 
 def _rebuild(path: Path, output_dir: Path) -> int:
-    from pipeline.crawl import known_records
+    from pipeline.jobs.run import known_records
     from pipeline.state import rebuild
 
     done = rebuild(path, known_records(output_dir))

@@ -11,7 +11,7 @@ index when it is staged (adding is idempotent, so a killed run's staged
 records are already there). Once the sink
 has committed a batch, `committed` clears that batch from the outbox: a run
 killed before then leaves the records staged, and the next run delivers the
-ones its output does not hold (pipeline/crawl.py).
+ones its output does not hold (pipeline/jobs/run.py).
 """
 
 from __future__ import annotations

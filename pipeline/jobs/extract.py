@@ -23,7 +23,7 @@ import shutil
 import signal
 import time
 from collections import Counter
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -34,7 +34,7 @@ from pipeline.exec import Executor, RunsUnits, WorkerSettings, open_executor
 from pipeline.interrupt import Interrupts
 from pipeline.lockfile import acquire_folder, release_folder
 from pipeline.options import Options
-from pipeline.runner import Counts, Runner, WriteAll
+from pipeline.runner import Counts, Report, Runner, WriteAll
 from pipeline.sinks import ERRORS, Sink, open_sink, records_in
 from pipeline.sources.files import WARC_SUFFIXES, FileSource, discover, is_warc
 
@@ -112,9 +112,6 @@ class Engine:
 
     name: str = "local"
     address: str | None = None  # a Ray cluster; None starts a local Ray
-
-
-Report = Callable[[Counts], None]
 
 
 def extract_files(
