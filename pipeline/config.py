@@ -18,7 +18,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import timedelta
 from pathlib import Path
-from typing import Any, Literal, TypeVar, cast
+from typing import Any, TypeVar, cast
 
 from pipeline import urls
 from pipeline.coverage import ALERT_KEYS, DEFAULT_ALERT_SETTINGS, AlertSettings
@@ -28,10 +28,12 @@ from pipeline.exec import DEFAULT_WORKER_SETTINGS, WorkerSettings
 from pipeline.fetch import DEFAULT_FETCH_SETTINGS, FetchSettings, IPNetwork, parse_networks
 from pipeline.options import DEFAULT_OPTIONS, Options
 from pipeline.sinks import FORMATS, sink_class
+from pipeline.sources.kinds import kind_named, known_kinds
 from pipeline.state import DEFAULT_RETRY_POLICY, RetryPolicy
 
-SourceKind = Literal["feed", "sitemap", "urls"]
-KINDS: tuple[SourceKind, ...] = ("feed", "sitemap", "urls")
+# A source's kind: a built-in name (feed, sitemap, urls), an installed one or a
+# module:Class (sources/kinds.py).
+SourceKind = str
 
 # Sources give at most this many URLs a run unless max_urls says otherwise: a
 # sitemap index can list millions, and discovery must not hold them all.
@@ -483,9 +485,11 @@ class _Reader:
     def kind(self, table: dict[str, Any], where: str) -> SourceKind:
         kind = self.get(table, "kind", str, where)
         if kind is None:
-            raise self.fail(where, "kind", f"missing (one of: {', '.join(KINDS)})")
-        if kind not in KINDS:
-            raise self.fail(where, "kind", f"{kind!r} is not one of: {', '.join(KINDS)}")
+            raise self.fail(where, "kind", f"missing (one of: {', '.join(known_kinds())})")
+        try:
+            kind_named(kind)
+        except ConfigError as exc:
+            raise self.fail(where, "kind", str(exc)) from exc
         return kind
 
     def location(
@@ -493,18 +497,16 @@ class _Reader:
     ) -> tuple[str | None, Path | None, tuple[str, ...]]:
         """Where the source's content comes from: (url, path, inline urls)."""
         given = [key for key in ("url", "path", "urls") if key in table]
-        if kind != "urls":
-            for key in given:
-                if key != "url":
-                    raise self.fail(where, key, f"not allowed for a {kind} source (use 'url')")
-            if not given:
-                raise self.fail(where, "url", f"missing (a {kind} source needs a url)")
-        elif len(given) != 1:
+        takes = [key for key in ("url", "path", "urls") if key in kind_named(kind).locations]
+        for key in given:
+            if key not in takes:
+                use = " or ".join(repr(k) for k in takes)
+                raise self.fail(where, key, f"not allowed for a {kind} source (use {use})")
+        if len(given) != 1:
             problem = "missing" if not given else f"conflicts with {given[1]!r}"
+            needs = "a url" if takes == ["url"] else f"exactly one of {', '.join(takes)}"
             raise self.fail(
-                where,
-                given[0] if given else "url",
-                f"{problem} (a urls source needs exactly one of url, path, urls)",
+                where, given[0] if given else takes[0], f"{problem} (a {kind} source needs {needs})"
             )
         url = self.url(table, "url", where)
         path = self.list_file(table, where)

@@ -503,3 +503,57 @@ def test_select_patterns_see_the_normalised_url() -> None:
     items = [Discovered("HTTPS://EX.COM/News/1?utm_source=x", "s")]
     assert select(items, _source(exclude=(re.compile(r"utm_"),))) != []
     assert select(items, _source(include=(re.compile(r"^https://ex\.com/"),))) != []
+
+
+_KIND_MODULE = '''
+from pipeline.discover import Discovered
+
+
+class Pairs:
+    """A user's source kind: a text file at a URL, "title|url" per line."""
+
+    name = "pairs"
+    locations = frozenset({"url"})
+
+    async def entries(self, source, fetcher, child_failed):
+        result = await fetcher.fetch_raw(source.url)
+        lines = result.content.decode().splitlines()
+        yield [Discovered(line.split("|")[1], source.name, title=line.split("|")[0])
+               for line in lines if "|" in line]
+'''
+
+
+def test_a_source_kind_of_ones_own(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A kind named as module:Class: the config checks its locations, a run reads it."""
+    import json
+
+    from pipeline.cli import main
+    from pipeline.config import load_config
+    from pipeline.errors import ConfigError
+    from tests.localserver import LocalServer, page
+    from tests.pages import article_page
+
+    (tmp_path / "pair_kinds.py").write_text(_KIND_MODULE, encoding="utf-8")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    with LocalServer() as site:
+        site.route("/robots.txt", page("User-agent: *\nAllow: /\n", "text/plain"))
+        site.route("/story.html", page(article_page()))
+        site.route("/list.txt", page(f"River|{site.url('/story.html')}\n", "text/plain"))
+        config = tmp_path / "run.toml"
+        config.write_text(
+            'output_dir = "out"\nper_host_delay = 0.0\nallow_networks = ["127.0.0.1"]\n'
+            '[workers]\njobs = 1\n[[sources]]\nname = "pairs"\n'
+            f'kind = "pair_kinds:Pairs"\nurl = "{site.url("/list.txt")}"\n',
+            encoding="utf-8",
+        )
+        assert main(["run", str(config), "--run-id", "one"]) == 0
+    (record,) = [json.loads(line) for line in (tmp_path / "out/one/articles.jsonl").open()]
+    assert record["provenance"]["source"] == "pairs"
+    assert record["provenance"]["entry_title"] == "River"
+    wrong = config.read_text().replace('url = "', 'path = "x.txt"\nurl = "')
+    config.write_text(wrong, encoding="utf-8")
+    with pytest.raises(ConfigError, match="'path': not allowed for a pair_kinds:Pairs source"):
+        load_config(config)
+    config.write_text(wrong.replace("pair_kinds:Pairs", "carrier-pigeon"), encoding="utf-8")
+    with pytest.raises(ConfigError, match="'carrier-pigeon' is not one of: feed, sitemap, urls"):
+        load_config(config)

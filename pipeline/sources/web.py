@@ -29,31 +29,25 @@ from collections.abc import AsyncGenerator, AsyncIterator, Coroutine
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import Any
 
 from pipeline.config import RunConfig, SourceConfig
 from pipeline.coverage import Tally
 from pipeline.discover import (
-    ChildSitemap,
     Discovered,
     SourceCounts,
     iter_select,
-    iter_sitemap,
-    parse_feed,
-    parse_url_list,
 )
 from pipeline.errors import Deferred, DiscoveryError, FetchError, os_fault
 from pipeline.fetch import Fetcher, FetchResult, FetchSettings
 from pipeline.page import Page
 from pipeline.record import ErrorRecord, Provenance, utc_instant
+from pipeline.sources.kinds import kind_named
 from pipeline.state import StateStore, is_due, validators
 from pipeline.warc import WarcWriter, page_input
 
 _log = logging.getLogger(__name__)
 
-_MAX_SITEMAPS = 200  # sitemap files followed per source: indexes can nest and loop
-_SITEMAP_BATCH = 500  # entries handed to selection at a time
 _IN_FLIGHT_PER_SLOT = 2  # URL tasks alive per fetch slot: enough to keep every slot busy
 # A Retry-After past a year means "not now" like any other; the retry policy caps
 # the wait far below, and no date arithmetic overflows on an absurd one.
@@ -254,46 +248,16 @@ class WebSource:
     async def _entries(
         self, source: SourceConfig, queue: asyncio.Queue[Item | None]
     ) -> AsyncGenerator[list[Discovered], None]:
-        """The source's entries, a file (or part of one) at a time."""
-        fetcher = self._fetcher(source)
-        if source.kind == "feed":
-            result = await fetcher.fetch_raw(_required(source.url))
-            yield list(parse_feed(result.content, result.final_url, source=source.name))
-        elif source.kind == "sitemap":
-            async for batch in self._sitemaps(source, fetcher, queue):
-                yield batch
-        else:
-            yield [Discovered(url, source.name) for url in await _url_list(source, fetcher)]
+        """The source's entries, a file (or part of one) at a time, as its kind reads
+        them (sources/kinds.py); a file besides the first that cannot be read (a
+        sitemap's child) is an error record of its own."""
 
-    async def _sitemaps(
-        self, source: SourceConfig, fetcher: Fetcher, queue: asyncio.Queue[Item | None]
-    ) -> AsyncIterator[list[Discovered]]:
-        """A sitemap and, for an index, its children (breadth first, each once). A child
-        that cannot be read is an error record of its own; the others are still read."""
-        root = _required(source.url)
-        todo, done = [root], set[str]()
-        while todo and len(done) < _MAX_SITEMAPS:
-            url = todo.pop(0)
-            if url in done:
-                continue
-            done.add(url)
-            batch: list[Discovered] = []
-            try:
-                result = await fetcher.fetch_raw(url)
-                for entry in iter_sitemap(result.content, result.final_url, source=source.name):
-                    if isinstance(entry, ChildSitemap):
-                        todo.append(entry.url)
-                        continue
-                    batch.append(entry)
-                    if len(batch) >= _SITEMAP_BATCH:
-                        yield batch
-                        batch = []
-            except (DiscoveryError, FetchError) as exc:
-                if url == root:
-                    raise
-                await queue.put(ErrorRecord.of(source.name, url, exc))
-            if batch:
-                yield batch
+        async def child_failed(url: str, error: DiscoveryError | FetchError) -> None:
+            await queue.put(ErrorRecord.of(source.name, url, error))
+
+        kind = kind_named(source.kind)
+        async for batch in kind.entries(source, self._fetcher(source), child_failed):
+            yield batch
 
     # One URL -----------------------------------------------------------------------------
 
@@ -388,26 +352,11 @@ class WebSource:
         return page_input(self.warc.path, record_id)
 
 
-async def _url_list(source: SourceConfig, fetcher: Fetcher) -> tuple[str, ...]:
-    if source.urls:
-        return source.urls
-    if source.path is not None:
-        return parse_url_list(Path(source.path).read_text(encoding="utf-8"))
-    result = await fetcher.fetch_raw(_required(source.url))
-    return parse_url_list(result.content.decode(result.charset or "utf-8", "replace"))
-
-
 def _not_before(error: FetchError, now: datetime) -> datetime | None:
     """When the server said to come back (a Deferred's Retry-After), if it did."""
     if isinstance(error, Deferred):
         return now + timedelta(seconds=min(error.retry_after, _LONGEST_DEFERRAL))
     return None
-
-
-def _required(url: str | None) -> str:
-    if url is None:  # the config loader guarantees a url for feeds and sitemaps
-        raise DiscoveryError("the source has no url")
-    return url
 
 
 async def _unless_stopped(
