@@ -54,11 +54,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # the checkout:
 from bench.evaluate import metrics, robustness
 from bench.evaluate.datasets import BenchPage, load_aeb, load_wcxb
 from pipeline.errors import ExtractionError
-from pipeline.extraction import Page, analyse, blockmodel, body
+from pipeline.extraction import Page, analyse, body
+from pipeline.extraction.body import blockmodel
+from pipeline.extraction.body.features import PageEvidence
+from pipeline.extraction.body.segment import Candidate
 from pipeline.extraction.decode import decode
-from pipeline.extraction.features import PageEvidence
 from pipeline.extraction.render import render_text
-from pipeline.extraction.segment import Candidate
 
 MODEL_PATH = Path(__file__).resolve().parents[1] / "pipeline/extraction/models/blocks.json"
 _MIN_SITES = 3  # a feature must occur on this many sites to get a weight

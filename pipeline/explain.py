@@ -15,8 +15,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from pipeline.errors import ExtractionError
-from pipeline.extraction import Analysis, Page, analyse, blockmodel, pagetype
-from pipeline.extraction.body import Decision
+from pipeline.extraction import Analysis, Page, analyse, pagetype
+from pipeline.extraction.body import Decision, blockmodel
 from pipeline.options import DEFAULT_OPTIONS, Options
 
 _SIGNALS = 5  # strongest signals shown per block

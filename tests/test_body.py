@@ -3,10 +3,11 @@ from __future__ import annotations
 import pytest
 from selectolax.lexbor import LexborHTMLParser
 
-from pipeline.extraction import blockmodel, body, clean, container
-from pipeline.extraction.features import PageEvidence
+from pipeline.extraction import body
+from pipeline.extraction.body import blockmodel, clean, container
+from pipeline.extraction.body.features import PageEvidence
+from pipeline.extraction.body.segment import Candidate, segment
 from pipeline.extraction.pageindex import PageIndex
-from pipeline.extraction.segment import Candidate, segment
 from pipeline.record import Heading, ListBlock, Paragraph, TableRef
 from tests.pages import PARAGRAPHS, article_page
 

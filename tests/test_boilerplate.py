@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from pipeline.extraction.boilerplate import (
+from pipeline.extraction.body.boilerplate import (
     is_boilerplate_heading,
     is_boilerplate_text,
     is_credit,

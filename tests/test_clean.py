@@ -3,7 +3,8 @@ from __future__ import annotations
 import pytest
 from selectolax.lexbor import LexborHTMLParser
 
-from pipeline.extraction import clean, container, extract_page
+from pipeline.extraction import extract_page
+from pipeline.extraction.body import clean, container
 from pipeline.extraction.pageindex import PageIndex
 from pipeline.page import Page
 from tests.pages import PARAGRAPHS, article_page

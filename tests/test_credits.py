@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 import pipeline
-from pipeline.extraction.byline import dateline_credits
+from pipeline.extraction.metadata.byline import dateline_credits
 from pipeline.markdown import to_markdown
 from pipeline.record import article_from_dict
 from pipeline.sinks import open_sink

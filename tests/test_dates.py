@@ -2,8 +2,8 @@ from __future__ import annotations
 
 import pytest
 
-from pipeline.extraction import dates
-from pipeline.extraction.dates import find_date_in_text, to_iso
+from pipeline.extraction.metadata import dates
+from pipeline.extraction.metadata.dates import find_date_in_text, to_iso
 
 
 @pytest.mark.parametrize(

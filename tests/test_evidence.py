@@ -12,7 +12,7 @@ from selectolax.lexbor import LexborHTMLParser
 
 import pipeline
 from pipeline.cli import main
-from pipeline.extraction import clean
+from pipeline.extraction.body import clean
 
 SENTENCES = [
     "The council voted on Tuesday to extend the tram line to the northern suburbs, "

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from pipeline.extraction.people import agency_credits, clean_authors, organisation_credit
+from pipeline.extraction.metadata.people import agency_credits, clean_authors, organisation_credit
 
 
 @pytest.mark.parametrize(

@@ -5,7 +5,7 @@ import json
 import pytest
 from selectolax.lexbor import LexborHTMLParser
 
-from pipeline.extraction.structured import StructuredData, read_structured
+from pipeline.extraction.metadata.structured import StructuredData, read_structured
 
 
 def page(head: str = "", body: str = "", lang: str = "") -> StructuredData:

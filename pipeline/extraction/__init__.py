@@ -35,12 +35,8 @@ from pipeline.errors import (
 )
 from pipeline.extraction import (
     access,
-    blockmodel,
     body,
-    byline,
-    clean,
     confidence,
-    dates,
     decode,
     hydration,
     language,
@@ -50,8 +46,9 @@ from pipeline.extraction import (
     references,
     sites,
 )
-from pipeline.extraction.body import Decision
-from pipeline.extraction.features import PageEvidence
+from pipeline.extraction.body import Decision, blockmodel, clean
+from pipeline.extraction.body.features import PageEvidence
+from pipeline.extraction.metadata import byline, dates
 from pipeline.extraction.pageindex import PageIndex
 from pipeline.extraction.render import render_text
 from pipeline.normalize import word_count

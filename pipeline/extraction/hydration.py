@@ -2,7 +2,7 @@
 
 Two sources, both read before the clean stage drops scripts:
 
-    JSON-LD     the article's `articleBody` (structured.py reads it)
+    JSON-LD     the article's `articleBody` (metadata/structured.py reads it)
     hydration   the state a JavaScript framework ships for the page to render
                 from: Next.js `__NEXT_DATA__`, `window.__NUXT__`,
                 `__INITIAL_STATE__`, `__PRELOADED_STATE__`, `__APOLLO_STATE__`,

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from selectolax.lexbor import LexborNode
 
-from pipeline.extraction import clean
+from pipeline.extraction.body import clean
 
 # A furniture-named element holding this share of the page's text is its layout.
 _MAIN_WRAPPER_SHARE = 0.5

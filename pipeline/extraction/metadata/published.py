@@ -20,10 +20,10 @@ from datetime import date
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
-from pipeline.extraction import dates
-from pipeline.extraction.furniture import Furniture
-from pipeline.extraction.header import Header, read_dateline
-from pipeline.extraction.structured import StructuredData
+from pipeline.extraction.body.furniture import Furniture
+from pipeline.extraction.metadata import dates
+from pipeline.extraction.metadata.header import Header, read_dateline
+from pipeline.extraction.metadata.structured import StructuredData
 
 _DATE_SELECTORS = "time[datetime], [itemprop=datePublished]"
 _UPDATE_LABEL_CHARS = 160

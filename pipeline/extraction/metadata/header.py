@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 from selectolax.lexbor import LexborNode
 
-from pipeline.extraction import dates
+from pipeline.extraction.metadata import dates
 
 # Text read after the headline: a byline, a dateline, a reading time, a standfirst.
 _AFTER_CHARS = 700

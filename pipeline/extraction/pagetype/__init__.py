@@ -45,8 +45,8 @@ from selectolax.lexbor import LexborHTMLParser
 from pipeline import urls
 from pipeline.extraction import linear
 from pipeline.extraction.body import HIDDEN_COPY, Decision
+from pipeline.extraction.metadata.structured import ARTICLE_TYPES, StructuredData
 from pipeline.extraction.pageindex import PageIndex
-from pipeline.extraction.structured import ARTICLE_TYPES, StructuredData
 from pipeline.normalize import word_count
 from pipeline.record import Block, Paragraph
 from pipeline.wordcount import word_counts

@@ -15,11 +15,11 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from pipeline.extraction import blockmodel, boilerplate, clean, container
-from pipeline.extraction.features import PageEvidence, block_features
+from pipeline.extraction.body import blockmodel, boilerplate, clean, container
+from pipeline.extraction.body.features import PageEvidence, block_features
+from pipeline.extraction.body.segment import Candidate, Context, context_bits, segment
 from pipeline.extraction.pageindex import PageIndex
 from pipeline.extraction.render import list_text
-from pipeline.extraction.segment import Candidate, Context, context_bits, segment
 from pipeline.record import Block, ListBlock, Table, TableRef
 
 # Blocks this long are never repeated word for word by an author (tables can be).

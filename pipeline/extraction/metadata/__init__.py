@@ -19,13 +19,13 @@ from dataclasses import dataclass
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from pipeline import urls
-from pipeline.extraction import dates
-from pipeline.extraction.byline import find_byline
-from pipeline.extraction.furniture import Furniture
-from pipeline.extraction.header import Header, read_header
-from pipeline.extraction.published import ARTICLE_SOURCES, published_date
-from pipeline.extraction.structured import StructuredData, read_structured
-from pipeline.extraction.titles import (
+from pipeline.extraction.body.furniture import Furniture
+from pipeline.extraction.metadata import dates
+from pipeline.extraction.metadata.byline import find_byline
+from pipeline.extraction.metadata.header import Header, read_header
+from pipeline.extraction.metadata.published import ARTICLE_SOURCES, published_date
+from pipeline.extraction.metadata.structured import StructuredData, read_structured
+from pipeline.extraction.metadata.titles import (
     choose_title,
     shares_words,
     site_from_title,

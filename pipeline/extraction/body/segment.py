@@ -18,9 +18,10 @@ from functools import lru_cache
 
 from selectolax.lexbor import LexborNode
 
-from pipeline.extraction import boilerplate, tables
-from pipeline.extraction.clean import INLINE_TAGS, Flags
-from pipeline.extraction.container import MAX_DEPTH
+from pipeline.extraction import tables
+from pipeline.extraction.body import boilerplate
+from pipeline.extraction.body.clean import INLINE_TAGS, Flags
+from pipeline.extraction.body.container import MAX_DEPTH
 from pipeline.extraction.pageindex import PageIndex
 from pipeline.extraction.render import render_text
 from pipeline.normalize import normalize_multiline, normalize_text, word_count

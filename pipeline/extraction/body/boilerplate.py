@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from pipeline.extraction.dates import DATE_SHAPE
+from pipeline.extraction.metadata.dates import DATE_SHAPE
 
 # Block texts that start like this are furniture, whatever their length.
 _STARTS = re.compile(

@@ -28,10 +28,10 @@ from dataclasses import dataclass
 
 from selectolax.lexbor import LexborNode
 
-from pipeline.extraction import people
-from pipeline.extraction.furniture import Furniture
-from pipeline.extraction.header import Header, Piece
-from pipeline.extraction.structured import StructuredData
+from pipeline.extraction.body.furniture import Furniture
+from pipeline.extraction.metadata import people
+from pipeline.extraction.metadata.header import Header, Piece
+from pipeline.extraction.metadata.structured import StructuredData
 from pipeline.normalize import collapsed_within
 from pipeline.record import Block, Paragraph
 

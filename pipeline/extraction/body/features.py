@@ -36,7 +36,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
-from pipeline.extraction.segment import CONTEXT_TAGS, Candidate
+from pipeline.extraction.body.segment import CONTEXT_TAGS, Candidate
 from pipeline.normalize import CJK
 
 _WORD = re.compile(r"\w+")

@@ -23,7 +23,7 @@ from typing import Any
 
 from selectolax.lexbor import LexborNode
 
-from pipeline.extraction import container
+from pipeline.extraction.body import container
 from pipeline.extraction.pageindex import PageIndex
 
 # Tags whose content is code or data, never text.
