@@ -12,9 +12,9 @@ Each record says `access`:
                 (metered sites, a wall a script may raise)
 
 A consent interstitial (a cookie or consent page shown in place of the
-article) is no article: when the page declares no article, offers a button to
-accept, and consent text is most of what it says and of the body it would give,
-extraction refuses it with the reason `consent_wall`.
+article) is no article: when the page declares no article, would give a short
+body, offers a button to accept, and consent text is most of what it says and of
+that body, extraction refuses it with the reason `consent_wall`.
 
 The prompts are matched in English, German, French, Spanish, Italian,
 Portuguese and Dutch; a page in another language relies on its declaration.
@@ -31,8 +31,10 @@ FREE, PAYWALLED, UNKNOWN = "free", "paywalled", "unknown"
 
 # The blocks after the last kept one that are read for a wall's prompt.
 _AFTER_BODY = 6
-# A consent page: consent text is this share of the page's block words and of its body.
+# A consent page: consent text is this share of the page's block words and of its body,
+# and its body is shorter than this (a consent dialog is a few paragraphs).
 _CONSENT_SHARE = 0.4
+_CONSENT_BODY_WORDS = 600
 _PROMPT_MAX_WORDS = 60  # a wall's prompt is short; a paragraph about paywalls is not one
 
 _WALL = re.compile(
@@ -114,10 +116,10 @@ def consent_wall(decisions: Sequence[Decision], declared_article: bool, html: st
     or has no button to accept."""
     if declared_article:
         return False
-    if (
-        _share(decisions) < _CONSENT_SHARE
-        or _share([d for d in decisions if d.kept]) < _CONSENT_SHARE
-    ):
+    kept = [d for d in decisions if d.kept]
+    if sum(d.candidate.words for d in kept) >= _CONSENT_BODY_WORDS:
+        return False  # a full body: whatever its banner says, the article is there
+    if _share(kept) < _CONSENT_SHARE or _share(decisions) < _CONSENT_SHARE:
         return False
     return _ACCEPT.search(html) is not None
 
@@ -126,7 +128,7 @@ def _share(decisions: Sequence[Decision]) -> float:
     """Of the blocks' words, the share in blocks that speak of consent."""
     total = consent = 0
     for d in decisions:
-        words = len(d.candidate.text.split())
+        words = d.candidate.words
         total += words
         if _CONSENT.search(d.candidate.text):
             consent += words

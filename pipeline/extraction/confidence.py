@@ -85,8 +85,8 @@ def features(
 ) -> tuple[float, ...]:
     """The evidence of one page, in the order of FEATURES (see the module docstring)."""
     kept = [d for d in decisions if d.kept]
-    kept_words = [len(d.candidate.text.split()) for d in kept]
-    total_words = sum(len(d.candidate.text.split()) for d in decisions)
+    kept_words = [d.candidate.words for d in kept]  # CJK-aware, counted once per block
+    total_words = sum(d.candidate.words for d in decisions)
     if kept:
         margins = [max(-_MARGIN_CLIP, min(_MARGIN_CLIP, d.score - threshold)) for d in kept]
         margin = sum(margins) / len(margins)
