@@ -69,8 +69,24 @@ WORST: dict[str, tuple[Callable[[int], str], ...]] = {
 }
 
 
+# Extraction's stages are packages: a module's short name, by where it lives.
+_PACKAGE = {
+    **dict.fromkeys(
+        ("byline", "dates", "header", "people", "published", "structured", "titles"), "metadata"
+    ),
+    **dict.fromkeys(
+        ("segment", "features", "blockmodel", "clean", "container", "boilerplate", "furniture"),
+        "body",
+    ),
+}
+
+
 def _module(name: str) -> ModuleType:
-    return importlib.import_module(name if "." in name else f"pipeline.extraction.{name}")
+    if "." in name:
+        return importlib.import_module(name)
+    package = _PACKAGE.get(name)
+    where = f"{package}.{name}" if package else name
+    return importlib.import_module(f"pipeline.extraction.{where}")
 
 
 def patterns(name: str) -> list[tuple[str, re.Pattern[str] | re.Pattern[bytes], tuple[str, ...]]]:
