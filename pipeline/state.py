@@ -41,16 +41,13 @@ from pathlib import Path
 from types import TracebackType
 from typing import Literal
 
+from pipeline import sqlite
 from pipeline.errors import Reason, StateBusy, StateDamaged, StateError, StorageError
 from pipeline.lockfile import acquire, lock_path, release
 
 Change = Literal["new", "changed", "unchanged", "duplicate"]
 
-BUSY_TIMEOUT_SECONDS = 5.0
 LOCK_SUFFIX = ".lock"
-# sqlite3 primary result codes (sqlite.org/rescode.html) that name a fault of the
-# file or the disk rather than of the statement.
-_SQLITE_IOERR, _SQLITE_CORRUPT, _SQLITE_FULL, _SQLITE_NOTADB = 10, 11, 13, 26
 
 # _MIGRATIONS[n] takes a database from user_version n to n + 1.
 _MIGRATIONS: tuple[str, ...] = (
@@ -489,15 +486,8 @@ class StateStore:
 
     @contextmanager
     def _transaction(self) -> Iterator[None]:
-        with self._guard():
-            self._conn.execute("BEGIN IMMEDIATE")
-        try:
+        with self._guard(), sqlite.transaction(self._conn):
             yield
-        except BaseException:
-            self._conn.rollback()
-            raise
-        with self._guard():
-            self._conn.execute("COMMIT")
 
     @contextmanager
     def _guard(self) -> Iterator[None]:
@@ -510,16 +500,9 @@ class StateStore:
 
 
 def fault(path: Path, exc: sqlite3.Error, what: str = "state store") -> StateError | StorageError:
-    """The named error for an sqlite3 error on the store (or index) at `path`."""
-    code = getattr(exc, "sqlite_errorcode", None)
-    primary = code & 0xFF if isinstance(code, int) else None
-    if primary in (_SQLITE_FULL, _SQLITE_IOERR):
-        return StorageError(f"{what} {path} cannot be written: {exc} (is the disk full?)")
-    if primary in (_SQLITE_CORRUPT, _SQLITE_NOTADB):
-        if what != "state store":
-            return StateDamaged(f"{what} {path} is damaged: {exc}")
-        return damaged(path, str(exc))
-    return StateError(f"{what} {path}: {exc}")
+    """The named error for an sqlite3 error on the store at `path` (a damaged one
+    says how to recover it)."""
+    return sqlite.fault(path, exc, what, damaged if what == "state store" else None)
 
 
 def damaged(path: Path, what: str) -> StateDamaged:
@@ -598,24 +581,26 @@ def _connect(path: Path) -> sqlite3.Connection:
     elif path.is_file() and path.stat().st_size == 0:
         raise damaged(path, "the file is empty (0 bytes), as a crash or a full disk leaves it")
     try:
-        conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_SECONDS, isolation_level=None)
-    except sqlite3.Error as exc:
-        raise StateError(f"cannot open the state store {path}: {exc}") from exc
+        conn = sqlite.open_wal(path, "state store")
+    except sqlite3.DatabaseError as exc:
+        raise _unusable(path, exc) from exc
     try:
         conn.row_factory = sqlite3.Row
-        conn.execute("PRAGMA journal_mode = WAL")
-        conn.execute("PRAGMA synchronous = NORMAL")
         _migrate(conn, path)
     except sqlite3.DatabaseError as exc:
         conn.close()
-        error = fault(path, exc)
-        if type(error) is StateError:  # sqlite3 says "not a database" in many ways
-            error = damaged(path, f"not a usable SQLite state store ({exc})")
-        raise error from exc
+        raise _unusable(path, exc) from exc
     except BaseException:
         conn.close()
         raise
     return conn
+
+
+def _unusable(path: Path, exc: sqlite3.DatabaseError) -> StateError | StorageError:
+    error = fault(path, exc)
+    if type(error) is StateError:  # sqlite3 says "not a database" in many ways
+        error = damaged(path, f"not a usable SQLite state store ({exc})")
+    return error
 
 
 def _create(path: Path) -> None:

@@ -99,12 +99,12 @@ if TYPE_CHECKING:
 # numpy is imported where signatures are made or compared, so that loading the
 # config, or a command that needs no index, does not pay for it.
 
+from pipeline import sqlite
 from pipeline.errors import ConfigError, StateError
-from pipeline.state import fault
+from pipeline.sqlite import fault
 
 NEAR_SUFFIX = ".near.sqlite"
 SCHEMA_VERSION = 1
-BUSY_TIMEOUT_SECONDS = 5.0
 SEED = 1
 SCHEME = "affine32"
 # Names what a signature is made of; a file made otherwise is refused, not misread.
@@ -520,14 +520,8 @@ class NearDuplicates:
 
     @contextmanager
     def _transaction(self) -> Iterator[sqlite3.Connection]:
-        with self._guard() as conn:
-            conn.execute("BEGIN IMMEDIATE")
-            try:
-                yield conn
-            except BaseException:
-                conn.rollback()
-                raise
-            conn.execute("COMMIT")
+        with self._guard() as conn, sqlite.transaction(conn):
+            yield conn
 
     @contextmanager
     def _guard(self) -> Iterator[sqlite3.Connection]:
@@ -561,12 +555,10 @@ _SCHEMA = """
 
 def _connect(path: Path) -> sqlite3.Connection:
     try:
-        conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_SECONDS, isolation_level=None)
-    except sqlite3.Error as exc:
-        raise StateError(f"cannot open the near-duplicate index {path}: {exc}") from exc
+        conn = sqlite.open_wal(path, "near-duplicate index")
+    except sqlite3.DatabaseError as exc:
+        raise StateError(f"{path} is not a usable near-duplicate index: {exc}") from exc
     try:
-        conn.execute("PRAGMA journal_mode = WAL")
-        conn.execute("PRAGMA synchronous = NORMAL")
         (version,) = conn.execute("PRAGMA user_version").fetchone()
         if version == 0:
             if conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]:
