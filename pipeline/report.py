@@ -57,9 +57,16 @@ class _Records:
 
 def write_report(folder: Path, out: Path | None = None) -> Path:
     """Write the report of the run in `folder` (to `out`, by default the folder's
-    report.html); return its path. Raises OutputError if the folder holds no run."""
+    report.html); return its path. Raises OutputError if the folder holds no run, or
+    a run.json it cannot read."""
     target = out or folder / REPORT
-    text = render(folder)
+    try:
+        text = render(folder)
+    except (TypeError, ValueError, KeyError, AttributeError) as exc:
+        # A run.json edited by hand, or of another version: say so, not a traceback.
+        raise OutputError(
+            f"{folder / 'run.json'} is not a run summary this version reads: {exc!r}"
+        ) from exc
     try:
         temporary = target.with_name(f".{target.name}.tmp")
         temporary.write_text(text, encoding="utf-8")

@@ -251,3 +251,12 @@ def test_a_run_of_many_sources_draws_the_largest_and_the_alerted(tmp_path: Path)
     assert 'data-chart="trend-feed-59"' in page and 'data-chart="trend-feed-00"' not in page
     assert "the 20 sources that found most, of 61" in page
     assert page.count("<tr><td>feed-") == 2 * 60  # every source in both tables
+
+
+def test_a_run_summary_of_another_shape_is_a_clear_error(tmp_path: Path) -> None:
+    folder = _run_folder(tmp_path)
+    summary = json.loads((folder / "run.json").read_text())
+    summary["sources"] = ["not", "a", "table"]
+    (folder / "run.json").write_text(json.dumps(summary), encoding="utf-8")
+    assert main(["report", str(folder)]) == 2  # OutputError, named; no traceback
+    assert not (folder / REPORT).exists()

@@ -47,7 +47,6 @@ from pipeline.errors import (
     ConfigError,
     ExtractionError,
     OutputError,
-    PipelineError,
     closed_after,
     os_fault,
 )
@@ -254,8 +253,8 @@ def _write_report(folder: Path) -> None:
 
     try:
         write_report(folder)
-    except (PipelineError, OSError, ValueError) as exc:
-        _log.warning("no report.html for %s: %s", folder, exc)
+    except Exception as exc:  # the report is the run's extra, never its failure
+        _log.warning("no report.html for %s: %r", folder, exc)
 
 
 def _alerts(
