@@ -583,3 +583,20 @@ def test_a_meta_named_published() -> None:
     assert _meta("<main><h1>Data tools</h1>" + _BODY_TEXT + "</main>", head).published == (
         "2025-07-17"
     )
+
+
+def test_a_page_without_a_date_of_its_own_does_not_take_the_sites_today_bar() -> None:
+    """The last-resort search (htmldate) reads the page without the site's header,
+    navigation, footer and sidebars: their dates are the site's."""
+    from pipeline.extraction import extract_page
+    from pipeline.page import Page
+    from tests.pages import article_page
+
+    dated = article_page()
+    undated = dated.replace(
+        '<time datetime="2025-10-19T06:12:00+02:00">October 19, 2025</time>', ""
+    )
+    assert "Monday, November 23, 2026" in undated  # the header's "today" bar is still there
+    url = "https://daily.test/news/river-floods-valley"
+    assert extract_page(Page(undated.encode(), url=url)).published is None
+    assert extract_page(Page(dated.encode(), url=url)).published == "2025-10-19T06:12:00+02:00"

@@ -26,6 +26,7 @@ from typing import Any
 import htmldate
 from dateparser.data.languages_info import language_order
 from dateparser.date import DateDataParser
+from selectolax.lexbor import LexborHTMLParser
 
 _KNOWN_LANGUAGES = frozenset(language_order)
 MIN_YEAR = 1990
@@ -417,8 +418,32 @@ def date_from_page(html: str, url: str | None) -> str | None:
     years. Costs a second (lxml) parse, so it runs only on pages without a date."""
     try:
         found = htmldate.find_date(
-            html, url=url, original_date=True, extensive_search=False, outputformat="%Y-%m-%d"
+            _without_site_parts(html),
+            url=url,
+            original_date=True,
+            extensive_search=False,
+            outputformat="%Y-%m-%d",
         )
     except Exception:  # htmldate and lxml raise many kinds on hostile markup
         return None
     return found or None
+
+
+# The site's own parts, where "today" bars, archives and related posts' dates live.
+_SITE_PARTS = (
+    "header, nav, footer, aside, [role=banner], [role=navigation], [role=contentinfo],"
+    " [role=complementary]"
+)
+
+
+def _without_site_parts(html: str) -> str:
+    """The page without its site header, navigation, footer and sidebars (an
+    article's own <header> stays): a date there is the site's, not the article's."""
+    tree = LexborHTMLParser(html)
+    for node in reversed(tree.css(_SITE_PARTS)):
+        up = node.parent
+        while up is not None and up.tag != "article":
+            up = up.parent
+        if up is None:
+            node.decompose()
+    return tree.html or html
