@@ -232,15 +232,17 @@ async def _run(
     started: threading.Event,
 ) -> None:
     from pipeline.exec import open_executor
-    from pipeline.runner import Runner, WriteAll
+    from pipeline.ledger import Ledger
+    from pipeline.runner import Runner
     from pipeline.sources.web import WebSource
 
     stop = asyncio.Event()
     control.update(loop=asyncio.get_running_loop(), stop=stop)
     started.set()
     with open_executor(workers, config.extraction) as executor:
-        source = WebSource(config, None, None, stop)
-        await Runner(source, executor, WriteAll(), _Handover(handed)).run()
+        ledger = Ledger()
+        source = WebSource(config, ledger, None, stop)
+        await Runner(source, executor, ledger, _Handover(handed)).run()
 
 
 class _Handover(Lifecycle):

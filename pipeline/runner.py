@@ -1,16 +1,18 @@
-"""The runner: a source's pages through an executor, a de-duplication step and a sink.
+"""The runner: a source's pages through an executor to a sink, told to a ledger.
 
-    counts = asyncio.run(Runner(source, executor, dedup, sink).run())
+    counts = asyncio.run(Runner(source, executor, ledger, sink).run())
 
-It only chains the stages and counts, for `pipeline extract` and `pipeline run`
-alike:
+It only chains the stages, for `pipeline extract`, `fetch` and `run` alike; every
+outcome goes to the ledger (pipeline/ledger.py), which counts it and, in a run,
+writes it to the state store:
 
     source.items()  ->  Page        -> executor.submit -> Article | ExtractionError
                         Unread      (a page that could not be read: its error)
                         ErrorRecord (a failure of the source's own: a fetch, a feed)
-    Article         ->  dedup.decide -> Write (to the sink) | Skip (unchanged, duplicate)
-    ExtractionError ->  dedup.rejected, and an error record
-    every `batch` records, and at the end: sink.commit(), then dedup.committed()
+    Article         ->  ledger.extracted -> Write (to the sink) | Skip (unchanged, duplicate)
+    ExtractionError ->  ledger.rejected, and an error record
+    ErrorRecord     ->  ledger.failed, and the error record
+    every `batch` records, and at the end: sink.commit(), then ledger.committed()
 
 Items are settled in the order the source gives them (a folder's files in
 order; a crawl's pages as their fetches finish), at most `window` ahead of the
@@ -30,15 +32,14 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import time
-from collections import Counter
 from collections.abc import AsyncGenerator, AsyncIterator, Callable
 from concurrent.futures import CancelledError, Future
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from typing import Protocol
 
-from pipeline.coverage import ByHost
 from pipeline.errors import ExtractionError, PipelineError, Reason
 from pipeline.exec import WINDOW_PER_JOB, Executor
+from pipeline.ledger import Counts, Ledger, Skip
 from pipeline.page import Extractable, Page, SavedPage, Unread
 from pipeline.record import Article, ErrorRecord
 from pipeline.sinks import Sink
@@ -53,79 +54,6 @@ class Source(Protocol):
     def items(self) -> AsyncIterator[Extractable | Unread | ErrorRecord]: ...
 
 
-@dataclass(frozen=True, slots=True)
-class Write:
-    """Write the record (`duplicate_of`: the earlier record it nearly repeats)."""
-
-    duplicate_of: str | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class Skip:
-    """Do not write it: `why` is "unchanged", "duplicate" (the same text under
-    another URL) or "near_duplicate"; `of` the record it repeats."""
-
-    why: str
-    of: str | None = None
-
-
-Verdict = Write | Skip
-
-
-class Dedup(Protocol):
-    """Decides which records are written, and remembers what happened to each page."""
-
-    def decide(self, page: Extractable, article: Article) -> Verdict: ...
-
-    def rejected(self, page: Extractable, error: ExtractionError) -> None: ...
-
-    def committed(self) -> None: ...
-
-
-class WriteAll:
-    """Every record is written: saved files and archives are taken as given. Each
-    page's outcome is tallied under its host (`by_host`, when given)."""
-
-    def __init__(self, by_host: ByHost | None = None) -> None:
-        self.by_host = by_host
-
-    def decide(self, page: Extractable, article: Article) -> Verdict:
-        if self.by_host is not None:
-            # A saved page given no URL is counted under the host it declares.
-            self.by_host.add(article.url or article.canonical_url or page.url, article)
-        return Write()
-
-    def rejected(self, page: Extractable, error: ExtractionError) -> None:
-        if self.by_host is not None:
-            self.by_host.fail(page.url, str(error.reason))
-
-    def committed(self) -> None:
-        return None
-
-
-@dataclass(slots=True)
-class Counts:
-    """What went through the runner."""
-
-    pages: int = 0
-    written: int = 0
-    unchanged: int = 0
-    duplicates: int = 0
-    failed: Counter[str] = field(default_factory=Counter)
-    dropped: int = 0  # pages whose extraction was cancelled: not failures
-    by_host: ByHost = field(default_factory=ByHost)  # `pipeline extract`'s coverage
-
-    def to_dict(self) -> dict[str, object]:
-        return {
-            "pages": self.pages,
-            "written": self.written,
-            "unchanged": self.unchanged,
-            "duplicates": self.duplicates,
-            "failed": dict(sorted(self.failed.items())),
-            "by_host": self.by_host.to_dict(),
-        }
-
-
 # How a job hears of progress: the counts so far (a progress bar's update).
 Report = Callable[[Counts], None]
 
@@ -136,22 +64,21 @@ Entry = tuple[Extractable | Unread | ErrorRecord, Pending]
 
 
 class Runner:
-    """Chains one source, executor, de-duplication step and sink; see the module doc."""
+    """Chains one source, executor and sink, telling the ledger; see the module doc."""
 
     def __init__(
         self,
         source: Source,
         executor: Executor,
-        dedup: Dedup,
+        ledger: Ledger,
         sink: Sink,
         *,
-        counts: Counts | None = None,
         progress: Report | None = None,
         window: int | None = None,
         stop: asyncio.Event | None = None,
     ) -> None:
-        self.source, self.executor, self.dedup, self.sink = source, executor, dedup, sink
-        self.counts = counts if counts is not None else Counts()
+        self.source, self.executor, self.ledger, self.sink = source, executor, ledger, sink
+        self.counts = ledger.counts
         self._progress = progress
         jobs = max(executor.jobs, 1)
         self._window = window or WINDOW_PER_JOB * jobs
@@ -173,9 +100,9 @@ class Runner:
             # Awaited even when done: a failure of its own (the same full disk, say)
             # is retrieved here, not reported as "never retrieved" at exit.
             await asyncio.gather(producer, return_exceptions=True)
-            # Keep what was written; the de-duplication step is not told, so records
-            # it staged stay staged (one may not have reached the sink) for the next
-            # run to deliver. The first error is the one to report.
+            # Keep what was written; the ledger is not told, so records it staged
+            # stay staged (one may not have reached the sink) for the next run to
+            # deliver. The first error is the one to report.
             with contextlib.suppress(PipelineError, OSError):
                 self.sink.commit()
             raise
@@ -214,7 +141,7 @@ class Runner:
 
     async def _settle(self, item: Extractable | Unread | ErrorRecord, pending: Pending) -> None:
         if isinstance(pending, ErrorRecord):  # the source's own failure
-            self.counts.failed[pending.reason] += 1
+            self.ledger.failed(pending)
             self.sink.write_error(pending)
         else:
             try:
@@ -222,9 +149,9 @@ class Runner:
             except ExtractionError as exc:
                 outcome = exc
             except CancelledError:  # the executor dropped it: the page was not judged
-                self.counts.dropped += 1
+                assert isinstance(item, Page | SavedPage)
+                self.ledger.dropped(item)
                 return
-            self.counts.pages += 1
             if isinstance(outcome, ExtractionError):
                 self._failed(item, outcome)
             else:
@@ -235,20 +162,14 @@ class Runner:
 
     def _failed(self, item: Extractable | Unread | ErrorRecord, error: ExtractionError) -> None:
         assert not isinstance(item, ErrorRecord)
-        self.counts.failed[str(error.reason)] += 1
-        if isinstance(item, Page | SavedPage):
-            self.dedup.rejected(item, error)
+        self.ledger.rejected(item if isinstance(item, Page | SavedPage) else None, error)
         self.sink.write_error(ErrorRecord.of(item.input, _url(item), error))
 
     def _extracted(self, page: Extractable, article: Article) -> None:
         if isinstance(page, Page) and page.provenance is not None:
             article = article.with_provenance(page.provenance)
-        verdict = self.dedup.decide(page, article)
+        verdict = self.ledger.extracted(page, article)
         if isinstance(verdict, Skip):
-            if verdict.why == "unchanged":
-                self.counts.unchanged += 1
-                return
-            self.counts.duplicates += 1
             if verdict.why == Reason.NEAR_DUPLICATE:  # skipped by choice: say which it repeats
                 self.sink.write_error(
                     ErrorRecord(
@@ -263,14 +184,13 @@ class Runner:
         if verdict.duplicate_of is not None:
             article = replace(article, duplicate_of=verdict.duplicate_of)
         self.sink.write(article)
-        self.counts.written += 1
         self._since_commit += 1
         if self._since_commit >= _BATCH or time.monotonic() - self._committed_at >= _BATCH_SECONDS:
             self._commit()
 
     def _commit(self) -> None:
         self.sink.commit()
-        self.dedup.committed()
+        self.ledger.committed()
         self._since_commit = 0
         self._committed_at = time.monotonic()
 

@@ -120,3 +120,54 @@ def test_an_installed_packages_entry_point_registers_its_rules(
         assert rule is not None and type(rule).__name__ == "RiverNews"
     finally:
         sites._RULES.pop("plugged.test", None)
+
+
+def test_a_runs_config_applies_its_rules_in_worker_processes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`site_rules` in a run's config: the rule module reaches the run's workers by name."""
+    from pipeline.cli import main
+    from tests.localserver import LocalServer, page
+
+    # The rule is for the test server's host: a run's page is known by the URL it came from.
+    module = _RULE_MODULE.replace('"river.test"', '"127.0.0.1"')
+    (tmp_path / "riverrules_run.py").write_text(module, encoding="utf-8")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    stories = sorted(_pages(tmp_path, 3).iterdir())
+    with LocalServer() as server:
+        server.route("/robots.txt", page("User-agent: *\nAllow: /\n", "text/plain"))
+        for n, story in enumerate(stories):
+            # Texts of their own, or the run would keep one and skip two as duplicates.
+            own = f"</p><p>Gauge {n} on the river read {n + 3} metres at noon.</p></div>"
+            html = story.read_text(encoding="utf-8").replace("</p></div>", own, 1)
+            server.route(f"/{story.name}", page(html))
+        urls = ", ".join(f'"{server.url("/" + s.name)}"' for s in stories)
+        config = tmp_path / "run.toml"
+        config.write_text(
+            'output_dir = "out"\nsite_rules = ["riverrules_run"]\nper_host_delay = 0.0\n'
+            'allow_networks = ["127.0.0.1"]\n[workers]\njobs = 2\n'
+            f'[[sources]]\nname = "river"\nkind = "urls"\nurls = [{urls}]\n',
+            encoding="utf-8",
+        )
+        assert main(["run", str(config), "--run-id", "one"]) == 0
+    lines = (tmp_path / "out" / "one" / "articles.jsonl").read_text(encoding="utf-8")
+    records = [json.loads(line) for line in lines.splitlines()]
+    assert len(records) == 3 and {r["section"] for r in records} == {"Rivers desk"}
+
+
+def test_rules_named_on_the_command_line_reach_ray_actors(tmp_path: Path) -> None:
+    """`--engine ray`: each actor imports the named rule module itself."""
+    pytest.importorskip("ray")
+    (tmp_path / "riverrules_ray.py").write_text(_RULE_MODULE, encoding="utf-8")
+    pages, out = _pages(tmp_path, 3), tmp_path / "out.jsonl"
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(tmp_path), str(ROOT)])}
+    command = [sys.executable, "-m", "pipeline", "extract", str(pages), "-o", str(out)]
+    done = subprocess.run(
+        [*command, "--engine", "ray", "--jobs", "2", "--rules", "riverrules_ray"],
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    assert done.returncode == 0, done.stderr
+    records = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+    assert len(records) == 3 and {r["section"] for r in records} == {"Rivers desk"}

@@ -8,10 +8,10 @@ from dataclasses import replace
 from pathlib import Path
 
 from pipeline.exec import DEFAULT_WORKER_SETTINGS, ENGINES, WorkerSettings
+from pipeline.ledger import Counts
 from pipeline.logs import interactive
 from pipeline.options import DEFAULT_OPTIONS, Options
 from pipeline.progress import Progress, progress_for
-from pipeline.runner import Counts
 
 DEFAULT_ROOT = Path("output")
 

@@ -32,9 +32,10 @@ from pipeline.coverage import Figures
 from pipeline.errors import OutputBusy, OutputError, closed_after, os_fault
 from pipeline.exec import Executor, RunsUnits, WorkerSettings, open_executor
 from pipeline.interrupt import Interrupts
+from pipeline.ledger import Counts, Ledger
 from pipeline.lockfile import acquire_folder, release_folder
 from pipeline.options import Options
-from pipeline.runner import Counts, Report, Runner, WriteAll
+from pipeline.runner import Report, Runner
 from pipeline.sinks import ERRORS, Sink, open_sink, records_in
 from pipeline.sources.files import WARC_SUFFIXES, FileSource, discover, is_warc
 
@@ -147,8 +148,8 @@ def _extract(
         stop = asyncio.Event()
         if interrupts is not None:
             interrupts.watch(stop)
-        write = WriteAll(counts.by_host)
-        runner = Runner(source, executor, write, sink, counts=counts, progress=progress, stop=stop)
+        ledger = Ledger(counts, by_host=True)
+        runner = Runner(source, executor, ledger, sink, progress=progress, stop=stop)
         await runner.run()
 
     asyncio.run(work())

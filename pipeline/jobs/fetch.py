@@ -18,8 +18,9 @@ from pipeline.config import RunConfig, SourceConfig
 from pipeline.exec import WorkerSettings, open_executor
 from pipeline.fetch import FetchSettings
 from pipeline.interrupt import Interrupts
+from pipeline.ledger import Counts, Ledger
 from pipeline.options import Options
-from pipeline.runner import Counts, Report, Runner, WriteAll
+from pipeline.runner import Report, Runner
 from pipeline.sinks import Sink
 from pipeline.sources.web import WebSource
 
@@ -54,8 +55,9 @@ def fetch_urls(
             stop = asyncio.Event()
             if interrupts is not None:
                 interrupts.watch(stop)
-            source = WebSource(config, None, None, stop)
-            runner = Runner(source, executor, WriteAll(), sink, counts=counts, progress=progress)
+            ledger = Ledger(counts)
+            source = WebSource(config, ledger, None, stop)
+            runner = Runner(source, executor, ledger, sink, progress=progress)
             await runner.run()
 
         asyncio.run(work())

@@ -1,7 +1,8 @@
 """`pipeline run`: one scheduled run of a config, on the runner.
 
-    the web source (discover -> due -> fetch -> archive)  ->  the executor
-        ->  exact de-duplication against the state store  ->  the sink
+    the web source (discover -> due -> fetch -> archive)  ->  the executor  ->  the sink
+    every outcome of a URL  ->  the run's ledger (pipeline/ledger.py): the state
+        store's rows, the outbox, exact and near-duplicate verdicts, the counts
 
 A run gets a folder of its own under output_dir (articles, errors, the WARC of
 every response, run.json); nothing stops it but a broken config, state store
@@ -40,24 +41,16 @@ from typing import Any
 
 from pipeline.config import RunConfig
 from pipeline.coverage import Figures, departures
-from pipeline.dedup.exact import StateDedup
 from pipeline.dedup.near import NearDuplicates, NearSettings, near_path
-from pipeline.errors import (
-    EXIT_ALERT,
-    ConfigError,
-    ExtractionError,
-    OutputError,
-    closed_after,
-    os_fault,
-)
+from pipeline.errors import EXIT_ALERT, ConfigError, OutputError, closed_after, os_fault
 from pipeline.exec import open_executor
 from pipeline.interrupt import Interrupts, exit_status
-from pipeline.page import Extractable
+from pipeline.ledger import Counts, RunLedger
 from pipeline.progress import Progress, Silent
-from pipeline.record import Article, article_from_dict
-from pipeline.runner import Counts, Runner, Verdict, Write
+from pipeline.record import article_from_dict
+from pipeline.runner import Runner
 from pipeline.sinks import ERRORS, Sink, delivered_in, open_sink, records_in
-from pipeline.sources.web import WebCounts, WebSource
+from pipeline.sources.web import WebSource
 from pipeline.state import KnownRecord, StateStore
 from pipeline.warc import WarcWriter
 
@@ -82,35 +75,6 @@ class RunResult:
         if self.interrupted is not None:
             return exit_status(self.interrupted)
         return EXIT_ALERT if self.alerts else 0
-
-
-class _PerSource:
-    """The de-duplication step, counting each outcome for the URL's source too."""
-
-    def __init__(self, dedup: StateDedup, source: WebSource) -> None:
-        self.dedup, self.source = dedup, source
-
-    def decide(self, page: Extractable, article: Article) -> Verdict:
-        verdict = self.dedup.decide(page, article)
-        report = self.source.settled(page.requested)
-        if report is not None:
-            report.coverage.add(article)
-            if isinstance(verdict, Write):
-                report.written += 1
-            elif verdict.why == "unchanged":
-                report.unchanged += 1
-            else:
-                report.duplicates += 1
-        return verdict
-
-    def rejected(self, page: Extractable, error: ExtractionError) -> None:
-        self.dedup.rejected(page, error)
-        report = self.source.settled(page.requested)
-        if report is not None:
-            report.failed[str(error.reason)] += 1
-
-    def committed(self) -> None:
-        self.dedup.committed()
 
 
 def new_run_id() -> str:
@@ -157,7 +121,7 @@ def run(
             return run(config, run_id, progress, own)
     run_id, folder = _run_folder(config.output_dir, run_id)
     started, clock = datetime.now(UTC), time.perf_counter()
-    web, counts, recovered = WebCounts(), Counts(), 0
+    counts, recovered = Counts(), 0
     warc_path = folder / "pages.warc.gz"
     with StateStore.open(config.state_path, run_id, policy=config.retry) as state:
         state.start_run(started)
@@ -172,20 +136,20 @@ def run(
             async def crawl() -> None:
                 stop = asyncio.Event()
                 interrupts.watch(stop)
-                source = WebSource(config, state, warc, stop, web)
                 skip_near = config.near.action == "skip"
-                dedup = _PerSource(StateDedup(state, near, skip_near), source)
-                report = _reporter(progress or Silent(), web)
-                runner = Runner(source, executor, dedup, sink, counts=counts, progress=report)
+                ledger = RunLedger(state, near, skip_near=skip_near, counts=counts)
+                source = WebSource(config, ledger, warc, stop)
+                report = _reporter(progress or Silent())
+                runner = Runner(source, executor, ledger, sink, progress=report)
                 await runner.run()
                 report(counts)  # URLs that gave no page (skipped, 304) count as done too
 
             asyncio.run(crawl())
             _prune(near, config.near, started)
         stopped = interrupts.signal
-        coverage = _coverage(config, web)
-        alerts = () if stopped else _alerts(config, web, state, coverage)
-        summary = _summary(run_id, started, clock, web, counts, recovered, stopped)
+        coverage = _coverage(config, counts)
+        alerts = () if stopped else _alerts(config, counts, state, coverage)
+        summary = _summary(run_id, started, clock, counts, recovered, stopped)
         summary["coverage"] = coverage
         summary["trend"] = _trend(state, coverage)
         summary["alerts"] = list(alerts)
@@ -226,12 +190,12 @@ def _write_summary(folder: Path, summary: dict[str, Any]) -> None:
         raise os_fault(exc, f"cannot write {folder / 'run.json'}") from exc
 
 
-def _coverage(config: RunConfig, web: WebCounts) -> dict[str, Figures]:
+def _coverage(config: RunConfig, counts: Counts) -> dict[str, Figures]:
     """Each source's field coverage this run (pipeline/coverage.py), by name."""
     return {
-        source.name: report.coverage.figures(report.failed)
+        source.name: tally.coverage.figures(tally.failed)
         for source in config.sources
-        if (report := web.sources.get(source.name)) is not None
+        if (tally := counts.sources.get(source.name)) is not None
     }
 
 
@@ -258,7 +222,7 @@ def _write_report(folder: Path) -> None:
 
 
 def _alerts(
-    config: RunConfig, web: WebCounts, state: StateStore, coverage: dict[str, Figures]
+    config: RunConfig, counts: Counts, state: StateStore, coverage: dict[str, Figures]
 ) -> tuple[str, ...]:
     """What a cron job should hear about: every source failed, a source that gave
     URLs in an earlier run gave none now (a feed moved, a sitemap went empty), or a
@@ -266,14 +230,14 @@ def _alerts(
     pipeline/coverage.py). Each source's count and coverage are kept in the state
     store for the next run to compare."""
     alerts: list[str] = []
-    reports = [web.sources.get(source.name) for source in config.sources]
+    reports = [counts.sources.get(source.name) for source in config.sources]
     if reports and all(r is not None and r.error is not None for r in reports):
         alerts.append(f"every source failed ({', '.join(str(r.error) for r in reports if r)})")
-    elif web.fetch_failed and not web.fetched and not web.not_modified:
+    elif counts.fetch_failed and not counts.fetched and not counts.not_modified:
         # Whatever the kind of source: a URL list of dead links is as silent as a
         # dead feed, and cron must hear of it.
-        failed = sum(web.fetch_failed.values())
-        reasons = ", ".join(f"{k} {v}" for k, v in sorted(web.fetch_failed.items()))
+        failed = sum(counts.fetch_failed.values())
+        reasons = ", ".join(f"{k} {v}" for k, v in sorted(counts.fetch_failed.items()))
         alerts.append(f"no URL could be fetched: all {failed} fetches failed ({reasons})")
     for source, report in zip(config.sources, reports, strict=True):
         if report is None:
@@ -398,11 +362,11 @@ def _records_of_parquet(folder: Path) -> Iterator[KnownRecord]:
                 yield known
 
 
-def _reporter(progress: Progress, web: WebCounts) -> Callable[[Counts], None]:
+def _reporter(progress: Progress) -> Callable[[Counts], None]:
     """URLs done of those found so far: the total grows while discovery goes on."""
 
     def report(counts: Counts) -> None:
-        progress.update(web.done, web.discovered, counts.written, sum(counts.failed.values()))
+        progress.update(counts.done, counts.discovered, counts.written, sum(counts.failed.values()))
 
     return report
 
@@ -411,12 +375,11 @@ def _summary(
     run_id: str,
     started: datetime,
     clock: float,
-    web: WebCounts,
     counts: Counts,
     recovered: int,
     stopped: signal.Signals | None,
 ) -> dict[str, Any]:
-    plain = web.to_dict()
+    plain = counts.crawl_dict()
     sources = plain.pop("sources")
     return {
         "run_id": run_id,

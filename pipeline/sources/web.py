@@ -1,14 +1,16 @@
 """The web as a source: discover -> due -> fetch -> archive, as the pages are needed.
 
-    source = WebSource(config, state, warc, stop)
+    source = WebSource(config, ledger, warc, stop)
     async for item in source.items():   # fetched Pages, and ErrorRecords of failures
 
 Discovery is lazy and bounded: sources are read as their URLs are needed, a
 source stops being read once its caps are met, and only a few URLs per fetch
 slot are in flight, so memory does not grow with the size of a sitemap. A URL
-is fetched when the state store says it is due, conditionally (the ETag and
-Last-Modified of the last extraction); every response goes to the run's WARC
-before the state notes the fetch. The archive's compression runs on a thread
+is fetched when the ledger (pipeline/ledger.py: in a run, the state store) says
+it is due, conditionally (the ETag and Last-Modified of the last extraction);
+every response goes to the run's WARC before the ledger notes the fetch, and
+every other end of a fetch (not due, failed, not modified, stopped) is told to
+the ledger too. The archive's compression runs on a thread
 of its own, off the event loop. When `stop` is set, no new fetch starts and
 fetches under way are dropped (their URLs stay due); pages already fetched are
 still given out.
@@ -24,89 +26,24 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections import Counter
 from collections.abc import AsyncGenerator, AsyncIterator, Coroutine
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any
 
 from pipeline.config import RunConfig, SourceConfig
-from pipeline.coverage import Tally
-from pipeline.discover import (
-    Discovered,
-    SourceCounts,
-    iter_select,
-)
-from pipeline.errors import Deferred, DiscoveryError, FetchError, os_fault
+from pipeline.discover import Discovered, iter_select
+from pipeline.errors import DiscoveryError, FetchError, os_fault
 from pipeline.fetch import Fetcher, FetchResult, FetchSettings
+from pipeline.ledger import Ledger
 from pipeline.page import Page
 from pipeline.record import ErrorRecord, Provenance, utc_instant
 from pipeline.sources.kinds import kind_named
-from pipeline.state import StateStore, is_due, validators
 from pipeline.warc import WarcWriter, page_input
 
 _log = logging.getLogger(__name__)
 
 _IN_FLIGHT_PER_SLOT = 2  # URL tasks alive per fetch slot: enough to keep every slot busy
-# A Retry-After past a year means "not now" like any other; the retry policy caps
-# the wait far below, and no date arithmetic overflows on an absurd one.
-_LONGEST_DEFERRAL = 365 * 24 * 3600.0
-
-
-@dataclass(slots=True)
-class SourceReport:
-    """One source in one run: what selection made of its entries, then what became
-    of its URLs. `error` is the reason code when the source itself could not be read."""
-
-    selection: SourceCounts = field(default_factory=SourceCounts)
-    new: int = 0  # URLs the state store had never seen
-    skipped: int = 0
-    fetched: int = 0
-    not_modified: int = 0
-    written: int = 0
-    unchanged: int = 0
-    duplicates: int = 0
-    failed: Counter[str] = field(default_factory=Counter)
-    error: str | None = None
-    coverage: Tally = field(default_factory=Tally)  # what its records hold
-
-    def to_dict(self) -> dict[str, Any]:
-        selection = {slot: getattr(self.selection, slot) for slot in self.selection.__slots__}
-        return {
-            **selection,
-            "new": self.new,
-            "skipped": self.skipped,
-            "fetched": self.fetched,
-            "not_modified": self.not_modified,
-            "written": self.written,
-            "unchanged": self.unchanged,
-            "duplicates": self.duplicates,
-            "failed": dict(sorted(self.failed.items())),
-            "error": self.error,
-        }
-
-
-@dataclass(slots=True)
-class WebCounts:
-    """What discovery and fetching did in one run, in all and per source."""
-
-    discovered: int = 0
-    skipped: int = 0  # known URLs not due yet (failing, backing off, given up)
-    fetched: int = 0
-    not_modified: int = 0
-    done: int = 0  # URLs whose fetch is over, one way or another
-    fetch_failed: Counter[str] = field(default_factory=Counter)  # URL fetches, by reason
-    sources: dict[str, SourceReport] = field(default_factory=dict)
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "discovered": self.discovered,
-            "skipped": self.skipped,
-            "fetched": self.fetched,
-            "not_modified": self.not_modified,
-            "sources": {name: report.to_dict() for name, report in self.sources.items()},
-        }
 
 
 Item = Page | ErrorRecord
@@ -118,19 +55,14 @@ class WebSource:
     def __init__(
         self,
         config: RunConfig,
-        state: StateStore | None,
+        ledger: Ledger,
         warc: WarcWriter | None,
         stop: asyncio.Event,
-        counts: WebCounts | None = None,
     ) -> None:
-        """Without a state store every URL is due and fetched in full (`pipeline
+        """With a plain ledger every URL is due and fetched in full (`pipeline
         fetch`); without an archive the page's `input` is its URL."""
-        self.config, self.state, self.warc, self.stop = config, state, warc, stop
-        self.counts = counts if counts is not None else WebCounts()
+        self.config, self.ledger, self.warc, self.stop = config, ledger, warc, stop
         self._fetchers: dict[FetchSettings, Fetcher] = {}
-        # URL -> the report of its source, while the URL is in flight (so memory
-        # holds the URLs being worked on, not every URL of the run).
-        self._owner: dict[str, SourceReport] = {}
         self._archiver = ThreadPoolExecutor(max_workers=1, thread_name_prefix="warc")
         self._listening = True  # False once items() takes nothing more from the queue
         self._failure: BaseException | None = None  # what stopped the crawl, if not a URL
@@ -158,7 +90,7 @@ class WebSource:
 
         def finished(task: asyncio.Task[None]) -> None:
             tasks.discard(task)
-            self._done(slots)
+            slots.release()
             if task.cancelled() or task.exception() is None or self._failure is not None:
                 return
             self._failure = task.exception()
@@ -172,8 +104,7 @@ class WebSource:
                 if self.stop.is_set():
                     slots.release()
                     break
-                self.counts.discovered += 1
-                self._owner[url] = self.counts.sources[source.name]
+                self.ledger.found(url, source.name)
                 task = asyncio.create_task(self._process(entry, self._fetcher(source), queue))
                 tasks.add(task)
                 task.add_done_callback(finished)
@@ -200,15 +131,6 @@ class WebSource:
             with contextlib.suppress(asyncio.QueueFull):
                 queue.put_nowait(None)
 
-    def settled(self, url: str | None) -> SourceReport | None:
-        """The report of the source that gave `url` (a page's `requested` URL), which
-        is forgotten now that its page has an outcome."""
-        return self._owner.pop(url, None) if url is not None else None
-
-    def _done(self, slots: asyncio.Semaphore) -> None:
-        self.counts.done += 1
-        slots.release()
-
     def _fetcher(self, source: SourceConfig) -> Fetcher:
         """One fetcher per distinct fetch settings: sources may override the user
         agent and the delay."""
@@ -226,8 +148,8 @@ class WebSource:
         sources (the first source to give a URL keeps it), as they are found."""
         seen: set[str] = set()
         for source in self.config.sources:
-            report = self.counts.sources.setdefault(source.name, SourceReport())
-            counts = report.selection
+            tally = self.ledger.source(source.name)
+            counts = tally.selection
             entries = self._entries(source, queue)
             try:
                 async for batch in entries:
@@ -240,7 +162,7 @@ class WebSource:
                     if counts.capped:
                         break
             except (DiscoveryError, FetchError) as exc:
-                report.error = str(exc.reason)
+                tally.error = str(exc.reason)
                 await queue.put(ErrorRecord.of(source.name, source.url, exc))
             finally:
                 await entries.aclose()
@@ -264,53 +186,28 @@ class WebSource:
     async def _process(
         self, entry: Discovered, fetcher: Fetcher, queue: asyncio.Queue[Item | None]
     ) -> None:
-        """Fetch one URL (conditionally) and archive it; hand on the page or the failure."""
-        report = self._owner[entry.url]
-        if not await self._fetch(entry, fetcher, queue, report):
-            del self._owner[entry.url]  # no page: nothing will settle it later
-
-    async def _fetch(
-        self,
-        entry: Discovered,
-        fetcher: Fetcher,
-        queue: asyncio.Queue[Item | None],
-        report: SourceReport,
-    ) -> bool:
-        """Fetch and archive one URL; True when a page was handed on."""
-        url, now, state = entry.url, datetime.now(UTC), self.state
-        known = state.get(url) if state is not None else None  # one read serves all three
-        if state is not None and known is None:
-            report.new += 1
-        if not is_due(known, now):
-            self.counts.skipped += 1
-            report.skipped += 1
-            return False
-        etag, last_modified = validators(known)
+        """Fetch (conditionally) and archive one URL; hand on the page or the failure.
+        Every end of the fetch is told to the ledger."""
+        url, now, ledger = entry.url, datetime.now(UTC), self.ledger
+        due = ledger.due(url, now)
+        if due is None:
+            return
+        etag, last_modified = due
         try:
             fetch = fetcher.fetch(url, etag=etag, last_modified=last_modified)
             result = await _unless_stopped(fetch, self.stop)
         except FetchError as exc:
-            if state is not None:
-                state.record_failure(url, exc.reason, now, exc.status, _not_before(exc, now))
-            report.failed[str(exc.reason)] += 1
-            self.counts.fetch_failed[str(exc.reason)] += 1
+            ledger.fetch_failed(url, exc, now)
             await queue.put(ErrorRecord.of(None, url, exc))
-            return False
+            return
         if result is None:  # stopped: the URL stays due for the next run
-            return False
-        if result.not_modified:
-            if state is not None:
-                state.record_not_modified(url, now)
-            self.counts.not_modified += 1
-            report.not_modified += 1
-            return False
-        self.counts.fetched += 1
-        report.fetched += 1
-        page = await self._archive(entry, result)
-        if state is not None:
-            state.record_fetch(url, result.status, result.etag, result.last_modified, now)
-        await queue.put(page)
-        return True
+            ledger.stopped(url)
+        elif result.not_modified:
+            ledger.not_modified(url, now)
+        else:
+            page = await self._archive(entry, result)
+            ledger.fetched(url, result.status, result.etag, result.last_modified, now)
+            await queue.put(page)
 
     async def _archive(self, entry: Discovered, result: FetchResult) -> Page:
         """Into the WARC (compressed on the archive's own thread), then a Page."""
@@ -350,13 +247,6 @@ class WebSource:
         except OSError as exc:
             raise os_fault(exc, f"cannot write {self.warc.path}") from exc
         return page_input(self.warc.path, record_id)
-
-
-def _not_before(error: FetchError, now: datetime) -> datetime | None:
-    """When the server said to come back (a Deferred's Retry-After), if it did."""
-    if isinstance(error, Deferred):
-        return now + timedelta(seconds=min(error.retry_after, _LONGEST_DEFERRAL))
-    return None
 
 
 async def _unless_stopped(
