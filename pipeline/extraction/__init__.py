@@ -51,6 +51,15 @@ from pipeline.extraction.body.features import PageEvidence
 from pipeline.extraction.metadata import byline, dates
 from pipeline.extraction.pageindex import PageIndex
 from pipeline.extraction.render import render_text
+from pipeline.extraction.thresholds import (
+    DECLARED_MIN_WORDS,
+    DECLARED_SHARE,
+    ERROR_MESSAGE_CHARS,
+    HYDRATION_BELOW_WORDS,
+    MIN_WORDS_BESIDE_REFERENCES,
+    STREAM_BELOW_WORDS,
+    STUB_WORDS,
+)
 from pipeline.normalize import word_count
 from pipeline.options import DEFAULT_OPTIONS, Options
 from pipeline.page import Page
@@ -60,21 +69,8 @@ from pipeline.version import __version__
 __all__ = ["Analysis", "Page", "analyse", "extract_page"]
 
 _log = logging.getLogger(__name__)
-_MAX_MESSAGE = 500  # an exception's text can hold the whole page
 
-# Scholarly full texts run to thousands of words; a "body" this short beside a
-# bibliography is a references tab's furniture.
-_MIN_WORDS_BESIDE_REFERENCES = 100
 _WORD = re.compile(r"\w+")
-# The page declares a body (JSON-LD articleBody, a hydration payload) of at least
-# _DECLARED_MIN_WORDS, and the HTML gave less than this share of it: the declared
-# one is the body. Hydration payloads are read only below _HYDRATION_BELOW words.
-_DECLARED_MIN_WORDS = 80
-# A page with fewer words than this in all its blocks is a stub, not a listing.
-_STUB_WORDS = 100
-_DECLARED_SHARE = 0.5
-_HYDRATION_BELOW = 200
-_STREAM_BELOW = 30
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,7 +106,7 @@ def extract_page(page: Page, options: Options = DEFAULT_OPTIONS) -> Article:
         raise TooMuchMemory("the page needed more memory than the limit allows") from exc
     except Exception as exc:
         _log.debug("extractor error on %s", page.input or page.url, exc_info=True)
-        raise ExtractorError(f"{type(exc).__name__}: {exc}"[:_MAX_MESSAGE]) from exc
+        raise ExtractorError(f"{type(exc).__name__}: {exc}"[:ERROR_MESSAGE_CHARS]) from exc
 
 
 def _extract(page: Page, options: Options) -> Article:
@@ -119,7 +115,7 @@ def _extract(page: Page, options: Options) -> Article:
         found.decisions, found.declared_article, found.html
     ):
         raise ConsentWall("a cookie or consent page, not the article")
-    if found.words == 0 or _page_words(found) < _STUB_WORDS:
+    if found.words == 0 or _page_words(found) < STUB_WORDS:
         _check_body(found, options)  # a stub: too little text to be anything
     kind = pagetype.classify(found.page_features, found.declared_article, found.declared_schema)
     # A bibliography makes a scholarly page, whatever else its tab shows. A listing
@@ -202,7 +198,7 @@ def analyse(page: Page, options: Options = DEFAULT_OPTIONS) -> Analysis:
         built = body.Body(blocks=list(declared_body.paragraphs))
         text = render_text(built.blocks, built.tables)
         words = word_count(text)
-    if refs and words < _MIN_WORDS_BESIDE_REFERENCES:
+    if refs and words < MIN_WORDS_BESIDE_REFERENCES:
         # A references tab: the article's body is not on this page, and what the
         # container found is the page's furniture (access boxes, journal name).
         built, text, words = body.Body(), "", 0
@@ -244,18 +240,18 @@ def _declared_body(
     """The body the page declares, when the HTML gave much less of it: JSON-LD's
     articleBody first, then a hydration payload (read only for short bodies)."""
     declared = hydration.from_json_ld(meta.structured.body)
-    if declared is not None and declared.words >= _DECLARED_MIN_WORDS:
-        return declared if words < _DECLARED_SHARE * declared.words else None
-    if words >= _HYDRATION_BELOW or not scripts:
+    if declared is not None and declared.words >= DECLARED_MIN_WORDS:
+        return declared if words < DECLARED_SHARE * declared.words else None
+    if words >= HYDRATION_BELOW_WORDS or not scripts:
         return None
     declared = hydration.from_hydration(scripts)
-    if declared is not None and words < _DECLARED_SHARE * declared.words:
+    if declared is not None and words < DECLARED_SHARE * declared.words:
         return declared
-    if words < _STREAM_BELOW:
+    if words < STREAM_BELOW_WORDS:
         # A streamed payload holds the whole page as the HTML shows it, and more:
         # it stands in only for HTML that shows next to nothing (a spinner).
         declared = hydration.from_stream(scripts)
-        if declared is not None and words < _DECLARED_SHARE * declared.words:
+        if declared is not None and words < DECLARED_SHARE * declared.words:
             return declared
     return None
 

@@ -47,6 +47,27 @@ from pipeline.extraction import linear
 from pipeline.extraction.body import HIDDEN_COPY, Decision
 from pipeline.extraction.metadata.structured import ARTICLE_TYPES, StructuredData
 from pipeline.extraction.pageindex import PageIndex
+from pipeline.extraction.thresholds import (
+    CARD_DEPTH,
+    CARD_MAJORITY,
+    CARD_MAX_WORDS,
+    CARD_TITLE_WORDS,
+    DOMINANT_CARD_SHARE,
+    DOMINANT_CARDS,
+    EVIDENCE_ITEMS,
+    FULL_BODY_WORDS,
+    GRID_LEVELS,
+    GRID_TITLE_LINK_SHARE,
+    LISTING_PARAGRAPH_WORDS,
+    MIN_CARDS,
+    MIN_TEASERS,
+    SENTENCE_WORDS,
+    SITE_PART_WRAPPER_SHARE,
+    SLUG_WORDS,
+    TEASER_CARD_WORDS,
+    TEASER_HEADING_LINK_SHARE,
+    TITLE_LINK_WORDS,
+)
 from pipeline.normalize import word_count
 from pipeline.record import Block, Paragraph
 from pipeline.wordcount import word_counts
@@ -70,43 +91,20 @@ _PAGINATION = (
     "link[rel=next], a[rel=next], [class*=paginat], [class*=Paginat],"
     " nav[aria-label*=agination], [class*=page-numbers]"
 )
-# Teaser cards: at least this many, short, holding most of the container's words.
-_TEASER_LIMIT = 4
-_CARD_WORDS = 60
-_SLUG_WORDS = 3
-_PARAGRAPH_WORDS = 15  # shorter blocks are captions, labels and teaser lines
-# Teaser cards: repeated siblings, each a linked title of a few words and a short blurb.
-_MIN_CARDS = 4
-_CARD_MAJORITY = 0.6
-_CARD_MAX_WORDS = 120
-_CARD_TITLE_WORDS = 3
 _NO_DIGITS = str.maketrans("", "", "0123456789")
-_CARD_DEPTH = 8  # a card is at most this many levels above its title link
-_GRID_LEVELS = 4  # a grid's card is at most this many levels above its blocks
-_GRID_LINKED = 0.5  # a block this much of whose text is a link is a card's title
-_TITLE_LINK_WORDS = 4
-# A declared article with this much prose outside teasers has a full body ...
-_FULL_BODY_WORDS = 250
-# ... and is a listing all the same when this many cards hold this share of its text.
-_DOMINANT_CARDS = 8
-_DOMINANT_CARD_SHARE = 0.5
-_EVIDENCE_ITEMS = 3
 _PRODUCT_TYPES = frozenset(("Product", "ProductGroup", "Offer", "AggregateOffer"))
 # A sentence: text up to a full stop, question or exclamation mark (Latin or CJK).
 # A sentence: a run of text up to a full stop, question or exclamation mark (the
 # runs between them, found by a split: a regex for "run, then a stop" costs the
 # square of a long paragraph's length).
 _STOP = re.compile(r"([.!?。！？])")
-_SENTENCE_WORDS = 6
 _HEADINGS = frozenset(("h2", "h3", "h4", "h5", "h6"))
-_LINKED = 0.6  # a heading this much of whose text is a link is a teaser's title
 _NOT_CONTENT = frozenset(
     "script style noscript template svg nav footer aside header form select head".split()
 )
 _SITE_PARTS = frozenset(("nav", "footer", "aside"))
 # Site parts that broken or framework markup stretches around the whole page.
 _WRAPPER_TAGS = frozenset(("header", "form", "nav", "aside", "footer"))
-_WRAPPER_SHARE = 0.5
 # A card's chain stops at menus, asides and footers (a teaser's <header> is its own).
 _CHAIN_STOPS = _SITE_PARTS | {"form", "select", "template", "svg"}
 
@@ -247,11 +245,11 @@ def teaser_cards(index: PageIndex) -> tuple[int, int, set[int]]:
     keys: dict[int, tuple[int, str] | None] = {}  # per element: (parent, shape), shared
     parent = index.parent
     for link in _page_links(index):
-        if index.words(link) < _CARD_TITLE_WORDS:
+        if index.words(link) < CARD_TITLE_WORDS:
             continue
         chain: list[tuple[int, str]] = []
         node = link
-        for _ in range(_CARD_DEPTH):
+        for _ in range(CARD_DEPTH):
             key = _key(index, node, keys) if node >= 0 else None
             if key is None:
                 break
@@ -262,10 +260,10 @@ def teaser_cards(index: PageIndex) -> tuple[int, int, set[int]]:
     sizes: dict[int, int] = {}
     qualifying = set()
     for key, members in groups.items():
-        if len(members) < _MIN_CARDS:
+        if len(members) < MIN_CARDS:
             continue
         found = {i: _card_words(index, i) for i in members}
-        if sum(1 for size in found.values() if size) >= _MIN_CARDS:
+        if sum(1 for size in found.values() if size) >= MIN_CARDS:
             qualifying.add(key)
             sizes.update((i, size) for i, size in found.items() if size)
     cards: set[int] = set()
@@ -294,7 +292,7 @@ def _page_links(index: PageIndex) -> list[int]:
 def _card_words(index: PageIndex, i: int) -> int:
     """The card's words if the element is short enough to be a teaser card, else 0."""
     words = index.words(i)
-    return words if words <= _CARD_MAX_WORDS else 0
+    return words if words <= CARD_MAX_WORDS else 0
 
 
 def _free_prose(index: PageIndex, cards: set[int]) -> int:
@@ -306,7 +304,7 @@ def _free_prose(index: PageIndex, cards: set[int]) -> int:
         count = _long_words(index.words(paragraph))
         if count and walls.outside(paragraph, cards):
             words += count
-    if words >= _FULL_BODY_WORDS:
+    if words >= FULL_BODY_WORDS:
         return words  # enough to tell; the pass below costs more
     # <p>-less bodies: long runs of text straight inside a <div>, <td>, <article> ...
     tags, parent = index.tags, index.parent
@@ -322,7 +320,7 @@ def _free_prose(index: PageIndex, cards: set[int]) -> int:
 
 def _long_words(count: int) -> int:
     """The words of a long paragraph, else 0."""
-    return count if count >= _PARAGRAPH_WORDS else 0
+    return count if count >= LISTING_PARAGRAPH_WORDS else 0
 
 
 class _Walls:
@@ -356,7 +354,7 @@ class _Walls:
             return False
         if i not in self._wrapper:
             # The part's words are at least this share of the page's.
-            self._wrapper[i] = index.words(0) <= index.words(i) / _WRAPPER_SHARE
+            self._wrapper[i] = index.words(0) <= index.words(i) / SITE_PART_WRAPPER_SHARE
         return self._wrapper[i]
 
 
@@ -405,14 +403,14 @@ def features(
     last = [s for s in path.split("/") if s][-1:] or [""]
     # Paragraphs as the body stage built them: <p>-less themes have them too.
     sizes = word_counts([b.text for b in blocks if isinstance(b, Paragraph)])
-    paragraphs = [n for n in sizes if n >= _PARAGRAPH_WORDS]
+    paragraphs = [n for n in sizes if n >= LISTING_PARAGRAPH_WORDS]
     words = sum(sizes)
     total = index.words(0)  # the cleaned page's words
     return (
         float(shown[0]),
         float(_declares_article(data, signals.body_classes)),
         float(shown[1]),
-        float(len(_SLUG_SPLIT.split(last[0])) >= _SLUG_WORDS),
+        float(len(_SLUG_SPLIT.split(last[0])) >= SLUG_WORDS),
         float(_declares_listing(data, signals.body_classes, url)),
         math.log1p(words),
         math.log1p(sum(paragraphs)),
@@ -464,11 +462,13 @@ def _kept_shape(
         all_words += words
         chain = candidate.context.chain
         heading = candidate.kind in _HEADINGS
-        if heading and candidate.link_chars >= _LINKED * len(candidate.text):
+        if heading and candidate.link_chars >= TEASER_HEADING_LINK_SHARE * len(candidate.text):
             linked += candidate.context.furniture is None
         if card_ids and not card_ids.isdisjoint(chain):
             card_words += words
-        grids.add(chain, words, candidate.link_chars >= _GRID_LINKED * len(candidate.text) > 0)
+        grids.add(
+            chain, words, candidate.link_chars >= GRID_TITLE_LINK_SHARE * len(candidate.text) > 0
+        )
         if decision.kept:
             kept_chars += len(candidate.text)
             kept_links += candidate.link_chars
@@ -504,7 +504,7 @@ class _Grids:
         self._children: dict[int, dict[int, list[int]]] = {}
 
     def add(self, chain: tuple[int, ...], words: int, linked: bool) -> None:
-        for level in range(min(len(chain) - 1, _GRID_LEVELS)):
+        for level in range(min(len(chain) - 1, GRID_LEVELS)):
             children = self._children.setdefault(chain[level + 1], {})
             tally = children.get(chain[level])
             if tally is None:
@@ -517,10 +517,10 @@ class _Grids:
         """The words of the largest grid's card-like children."""
         best = 0
         for children in self._children.values():
-            if len(children) < _MIN_CARDS:
+            if len(children) < MIN_CARDS:
                 continue
-            cards = [w for w, linked in children.values() if linked and w <= _CARD_MAX_WORDS]
-            if len(cards) >= _MIN_CARDS and len(cards) >= _CARD_MAJORITY * len(children):
+            cards = [w for w, linked in children.values() if linked and w <= CARD_MAX_WORDS]
+            if len(cards) >= MIN_CARDS and len(cards) >= CARD_MAJORITY * len(children):
                 best = max(best, sum(cards))
         return best
 
@@ -538,7 +538,7 @@ def _sentence_share(blocks: Sequence[Block], words: int) -> float:
             # (no word spans a stop, so the stop adds none).
             runs += [run for run in parts[0:-1:2] if run]
     counts = word_counts(runs)
-    inside = sum(count for count in counts if count >= _SENTENCE_WORDS)
+    inside = sum(count for count in counts if count >= SENTENCE_WORDS)
     return min(1.0, inside / words)
 
 
@@ -562,9 +562,9 @@ def protected(values: tuple[float, ...], declared_schema: bool) -> bool:
         return False
     named = dict(zip(FEATURES, values, strict=True))
     cards = round(math.expm1(named["log_cards"]))
-    if named["card_share"] >= _DOMINANT_CARD_SHARE and cards >= _DOMINANT_CARDS:
+    if named["card_share"] >= DOMINANT_CARD_SHARE and cards >= DOMINANT_CARDS:
         return False
-    return round(math.expm1(named["log_free_prose"])) >= _FULL_BODY_WORDS
+    return round(math.expm1(named["log_free_prose"])) >= FULL_BODY_WORDS
 
 
 def _score(values: tuple[float, ...]) -> float:
@@ -585,7 +585,7 @@ def _evidence(values: tuple[float, ...]) -> tuple[str, ...]:
     named = dict(zip(FEATURES, values, strict=True))
     words: list[str] = []
     for push, name, value in pushes:
-        if push <= 0 or len(words) == _EVIDENCE_ITEMS:
+        if push <= 0 or len(words) == EVIDENCE_ITEMS:
             break
         said = _SAY[name](value, named)
         if said and said not in words:
@@ -649,7 +649,7 @@ def _title_links(index: PageIndex) -> int:
     """Distinct pages linked with a title of several words: a listing's teasers."""
     targets = set()
     for link in _page_links(index):
-        if index.words(link) >= _TITLE_LINK_WORDS:
+        if index.words(link) >= TITLE_LINK_WORDS:
             targets.add(index.attributes(link).get("href") or "")
     return len(targets)
 
@@ -657,7 +657,7 @@ def _title_links(index: PageIndex) -> int:
 def _teaser_share(index: PageIndex, container: int) -> float:
     teasers, card_words = _teasers(index, container)
     total = index.words(container)
-    if teasers < _TEASER_LIMIT or not total or card_words >= _CARD_WORDS * teasers:
+    if teasers < MIN_TEASERS or not total or card_words >= TEASER_CARD_WORDS * teasers:
         return 0.0  # few teasers, or long items: a listicle's, not a listing's
     return card_words / total
 
@@ -713,7 +713,7 @@ def _teasers(index: PageIndex, container: int) -> tuple[int, int]:
     stop = bisect_left(all_headings, index.end[container])
     links = _linked(index)
     headings = [h for h in all_headings[start:stop] if _is_teaser(index, h, links)]
-    if len(headings) < _TEASER_LIMIT:
+    if len(headings) < MIN_TEASERS:
         return len(headings), 0
     chains = [_ancestors(index, h, container) for h in headings]
     counts = Counter(i for chain in chains for i in chain)
@@ -740,7 +740,7 @@ def _is_teaser(index: PageIndex, heading: int, links: list[int]) -> bool:
     link = links[k]  # the heading's first link
     if (index.attributes(link).get("href") or "#").startswith("#"):
         return False
-    return index.chars(link) >= 0.6 * index.chars(heading)
+    return index.chars(link) >= TEASER_HEADING_LINK_SHARE * index.chars(heading)
 
 
 def _ancestors(index: PageIndex, i: int, stop: int) -> list[int]:

@@ -19,6 +19,13 @@ from urllib.parse import unquote
 
 from selectolax.lexbor import LexborNode
 
+from pipeline.extraction.thresholds import (
+    LABEL_SEPARATOR_RUN,
+    MIN_REFERENCES,
+    REFERENCES_EXPLICIT_SHARE,
+    REFERENCES_HEADED_SHARE,
+    TRAILING_LABELS,
+)
 from pipeline.record import Reference
 
 __all__ = ["Bibliography", "entry_text", "locate", "parse_entries", "parse_reference"]
@@ -58,9 +65,6 @@ _WRAPPER_TAGS = frozenset({"div", "section"})
 _RUN_TAGS = frozenset({"p", "div"})
 # Tags a heading may be wrapped in without losing its role ("<p><b>Notes</b></p>").
 _INLINE_HEADINGS = frozenset({"strong", "b"})
-_EXPLICIT_SHARE = 0.5  # explicit markup already says "bibliography": half the items suffice
-_HEADED_SHARE = 0.6  # after a bare heading, most items must look like references
-_MIN_ENTRIES = 3
 
 
 def locate(root: LexborNode) -> Bibliography | None:
@@ -75,7 +79,7 @@ def _explicit(root: LexborNode) -> Bibliography | None:
             bib = _after_heading(node, node)
         else:
             holder, entries = _entries_in(node)
-            bib = _qualify(holder, entries, 1, _EXPLICIT_SHARE, None)
+            bib = _qualify(holder, entries, 1, REFERENCES_EXPLICIT_SHARE, None)
         if bib is not None:
             found.append(bib)
     # Wikipedia may hold a notes group and a references group: keep the larger one.
@@ -99,7 +103,7 @@ def _by_entry_ids(root: LexborNode) -> Bibliography | None:
     best = max(groups.values(), key=lambda g: len(g[1]), default=None)
     if best is None:
         return None
-    return _qualify(best[0], best[1], _MIN_ENTRIES, _EXPLICIT_SHARE, None)
+    return _qualify(best[0], best[1], MIN_REFERENCES, REFERENCES_EXPLICIT_SHARE, None)
 
 
 def _by_heading(root: LexborNode) -> Bibliography | None:
@@ -143,7 +147,7 @@ def _after_heading(block: LexborNode, heading: LexborNode) -> Bibliography | Non
         return None
     if nxt.tag in _LIST_TAGS:
         items = [li for li in nxt.iter() if li.tag == "li"]
-        return _qualify(nxt, items, _MIN_ENTRIES, _HEADED_SHARE, heading)
+        return _qualify(nxt, items, MIN_REFERENCES, REFERENCES_HEADED_SHARE, heading)
     return _paragraph_run(nxt, heading)
 
 
@@ -157,7 +161,7 @@ def _paragraph_run(start: LexborNode | None, heading: LexborNode) -> Bibliograph
                 break
             entries.append(node)
         node = _next_element(node)
-    if len(entries) < _MIN_ENTRIES or entries[0].parent is None:
+    if len(entries) < MIN_REFERENCES or entries[0].parent is None:
         return None
     return Bibliography(entries[0].parent, tuple(entries), heading)
 
@@ -288,8 +292,6 @@ _WS = re.compile(r"\s+")
 _SPACE_BEFORE_PUNCT = re.compile(r"(?<!\s)\s+([,.;])")
 _UP = "A-ZÀ-ÖØ-ÞА-ЯЁ"
 _YEAR = r"(?:1[5-9]|20)\d{2}"
-_SEPARATOR_RUN = 12  # spaces, commas and bars between two trailing labels, at most
-_TRAILING_LABELS = 8  # labels stripped from the end of a reference, at most
 # Labels left in the text when the DOM could not drop them: bracketed ones anywhere,
 # unambiguous names anywhere, and ambiguous words ("View") only trailing after
 # punctuation, so a title ending "... of View" keeps its last word.
@@ -299,7 +301,7 @@ _LABEL_ANYWHERE = re.compile(
 # (Bounded, the separators before a label and the labels: from every comma of a long
 # run, an unbounded run would be scanned again to its end.)
 _LABEL_TRAILING = re.compile(
-    rf"(?<=[^\sA-Za-z])(?:[\s,;|]{{0,{_SEPARATOR_RUN}}}(?:{_SERVICE_LABEL})){{1,{_TRAILING_LABELS}}}"
+    rf"(?<=[^\sA-Za-z])(?:[\s,;|]{{0,{LABEL_SEPARATOR_RUN}}}(?:{_SERVICE_LABEL})){{1,{TRAILING_LABELS}}}"
     r"[\s,;|]*$"
 )
 _LEAD_LABEL = re.compile(r"^(?:\^\s*|\[\d{1,3}\]\s*|\d{1,3}[.)](?:\s+|(?=[A-Z])))")
