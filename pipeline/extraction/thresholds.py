@@ -195,7 +195,7 @@ WALL_PROMPT_WORDS = 60
 CONSENT_SHARE = 0.4
 CONSENT_BODY_WORDS = 600
 
-# --- The declared body, and bodies too short to be one (extraction/__init__.py) ---------
+# --- The declared body, and bodies too short to be one (analysis.py, __init__.py) -------
 # Scholarly full texts run to thousands of words; a "body" this short beside a
 # bibliography is a references tab's furniture.
 MIN_WORDS_BESIDE_REFERENCES = 100
