@@ -1,4 +1,4 @@
-"""Fit the page-type model of pipeline/extraction/pagetype/__init__.py.
+"""Fit the page-type model of pipeline/extraction/pagetype/ (its features: measure.py).
 
     .venv/bin/pip install -e '.[train]'      # scikit-learn, for fitting only
     .venv/bin/python bench/fit_pagetype.py [--data ../shared/bench] [--folds 5] [--write]

@@ -128,16 +128,31 @@ def fastwarc_digests(path: Path) -> int:
 
 
 def load_before(rev: str) -> ModuleType:
-    """pipeline/warc.py as it was at `rev`, imported under another name."""
-    source = subprocess.run(
-        ["git", "-C", str(ROOT), "show", f"{rev}:pipeline/warc.py"],
-        check=True,
-        capture_output=True,
-        text=True,
-    ).stdout
+    """The WARC reader as it was at `rev` (pipeline/warc/reader.py, or pipeline/warc.py
+    before the package), imported under another name. A single-file warc.py of the
+    time of pipeline/warcblock.py reads that module as it was at `rev` too."""
+    reader = _show(rev, "pipeline/warc/reader.py")
+    if reader is None:
+        reader = _show(rev, "pipeline/warc.py")
+        block = _show(rev, "pipeline/warcblock.py")
+        if reader is None:
+            raise SystemExit(f"no WARC reader at {rev}")
+        if block is not None:
+            sys.modules["pipeline.warcblock"] = _load("warcblock_before", block)
+    return _load("warc_before", reader)
+
+
+def _show(rev: str, path: str) -> str | None:
+    shown = subprocess.run(
+        ["git", "-C", str(ROOT), "show", f"{rev}:{path}"], capture_output=True, text=True
+    )
+    return shown.stdout if shown.returncode == 0 else None
+
+
+def _load(name: str, source: str) -> ModuleType:
     folder = Path(tempfile.mkdtemp(prefix="warc-before-"))
-    (folder / "warc_before.py").write_text(source, encoding="utf-8")
-    spec = importlib.util.spec_from_file_location("warc_before", folder / "warc_before.py")
+    (folder / f"{name}.py").write_text(source, encoding="utf-8")
+    spec = importlib.util.spec_from_file_location(name, folder / f"{name}.py")
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)

@@ -40,9 +40,9 @@ from types import FrameType, ModuleType
 import pytest
 
 MODULES = (
-    "structured", "decode", "dates", "people", "references", "byline", "titles",
+    "structured", "decode", "dates", "people", "bibliography", "entry", "byline", "titles",
     "boilerplate", "metadata", "hydration", "limits", "clean", "features", "header",
-    "pagetype", "segment", "tables", "published",
+    "signals", "measure", "segment", "tables", "published",
     # Outside extraction, on every record's way out (or a crawl's URLs):
     "pipeline.markdown", "pipeline.sinks.markdown", "pipeline.record", "pipeline.jobs.run",
     "pipeline.dedup.near",
@@ -54,14 +54,14 @@ _SCANNING = ("search", "finditer")  # what a pattern of unknown use is run as
 
 #: How a pattern the source does not call by its name is used (held in a tuple and
 #: called through a loop variable).
-USED_AS = {"references._QUOTED": ("match",)}
+USED_AS = {"entry._QUOTED": ("match",)}
 
 #: Inputs no generic family above builds, by "module.NAME": the shapes that were
 #: super-linear before their pattern was rewritten.
 WORST: dict[str, tuple[Callable[[int], str], ...]] = {
     "people._EMAIL": (lambda n: "a@" * (n // 2), lambda n: "@." * (n // 2)),
-    "references._JOURNAL_AFTER": (lambda n: "Journal " * (n // 8), lambda n: " 1999 a" * (n // 7)),
-    "references._CONTAINER": (lambda n: "a " * (n // 2),),
+    "entry._JOURNAL_AFTER": (lambda n: "Journal " * (n // 8), lambda n: " 1999 a" * (n // 7)),
+    "entry._CONTAINER": (lambda n: "a " * (n // 2),),
     "dates._EN_MDY": (lambda n: "Word " * (n // 5), lambda n: "Mon 1 " * (n // 6)),
     "dates._EN_DMY": (lambda n: "1 Word " * (n // 7),),
     "decode._MARKUP": (lambda n: "<script " * (n // 8), lambda n: "<!--" * (n // 4)),
@@ -78,6 +78,8 @@ _PACKAGE = {
         ("segment", "features", "blockmodel", "clean", "container", "boilerplate", "furniture"),
         "body",
     ),
+    **dict.fromkeys(("signals", "measure"), "pagetype"),
+    **dict.fromkeys(("bibliography", "entry"), "references"),
 }
 
 

@@ -301,7 +301,7 @@ def test_write_outside_the_context_is_an_error(tmp_path: Path) -> None:
         warc.write_response("https://x.example/", 200, [], b"", FETCHED)
 
 
-# Reading damage and oddities that FastWARC leaves to us (see pipeline/warc.py)
+# Reading damage and oddities that FastWARC leaves to us (see pipeline/warc/reader.py)
 
 
 def warc_record(

@@ -26,16 +26,15 @@ import re
 from collections.abc import Sequence
 
 from pipeline.extraction.body import Decision
+from pipeline.extraction.thresholds import (
+    CONSENT_BODY_WORDS,
+    CONSENT_SHARE,
+    WALL_PROMPT_BLOCKS,
+    WALL_PROMPT_WORDS,
+)
 
 FREE, PAYWALLED, UNKNOWN = "free", "paywalled", "unknown"
 
-# The blocks after the last kept one that are read for a wall's prompt.
-_AFTER_BODY = 6
-# A consent page: consent text is this share of the page's block words and of its body,
-# and its body is shorter than this (a consent dialog is a few paragraphs).
-_CONSENT_SHARE = 0.4
-_CONSENT_BODY_WORDS = 600
-_PROMPT_MAX_WORDS = 60  # a wall's prompt is short; a paragraph about paywalls is not one
 
 _WALL = re.compile(
     r"""
@@ -89,7 +88,7 @@ _ACCEPT = re.compile(
 
 def is_wall_prompt(text: str) -> bool:
     """A subscription wall's prompt ("Subscribe to continue reading")."""
-    return len(text.split()) <= _PROMPT_MAX_WORDS and _WALL.search(text) is not None
+    return len(text.split()) <= WALL_PROMPT_WORDS and _WALL.search(text) is not None
 
 
 def access(declared_free: bool | None, decisions: Sequence[Decision]) -> str:
@@ -98,7 +97,7 @@ def access(declared_free: bool | None, decisions: Sequence[Decision]) -> str:
         return PAYWALLED
     kept = [n for n, d in enumerate(decisions) if d.kept]
     if kept:
-        after = decisions[kept[-1] + 1 : kept[-1] + 1 + _AFTER_BODY]
+        after = decisions[kept[-1] + 1 : kept[-1] + 1 + WALL_PROMPT_BLOCKS]
         if any(not d.kept and is_wall_prompt(d.candidate.text) for d in after):
             return PAYWALLED
     if declared_free is True:
@@ -117,9 +116,9 @@ def consent_wall(decisions: Sequence[Decision], declared_article: bool, html: st
     if declared_article:
         return False
     kept = [d for d in decisions if d.kept]
-    if sum(d.candidate.words for d in kept) >= _CONSENT_BODY_WORDS:
+    if sum(d.candidate.words for d in kept) >= CONSENT_BODY_WORDS:
         return False  # a full body: whatever its banner says, the article is there
-    if _share(kept) < _CONSENT_SHARE or _share(decisions) < _CONSENT_SHARE:
+    if _share(kept) < CONSENT_SHARE or _share(decisions) < CONSENT_SHARE:
         return False
     return _ACCEPT.search(html) is not None
 

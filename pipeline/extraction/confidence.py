@@ -34,6 +34,10 @@ from typing import Any
 
 from pipeline.extraction import linear
 from pipeline.extraction.body import Decision
+from pipeline.extraction.thresholds import (
+    MARGIN_CLIP,
+    NEAR_MARGIN,
+)
 
 FEATURES = (
     "margin",
@@ -46,8 +50,6 @@ FEATURES = (
     "from_declared",
 )
 _MODEL_FILE = "confidence.json"
-_MARGIN_CLIP = 8.0  # block scores far from the line say no more
-_NEAR = 1.0  # a kept block this close to the line is a near call
 _WORD = re.compile(r"\w+")
 
 
@@ -88,12 +90,14 @@ def features(
     kept_words = [d.candidate.words for d in kept]  # CJK-aware, counted once per block
     total_words = sum(d.candidate.words for d in decisions)
     if kept:
-        margins = [max(-_MARGIN_CLIP, min(_MARGIN_CLIP, d.score - threshold)) for d in kept]
+        margins = [max(-MARGIN_CLIP, min(MARGIN_CLIP, d.score - threshold)) for d in kept]
         margin = sum(margins) / len(margins)
-        near = sum(w for d, w in zip(kept, kept_words, strict=True) if d.score - threshold < _NEAR)
+        near = sum(
+            w for d, w in zip(kept, kept_words, strict=True) if d.score - threshold < NEAR_MARGIN
+        )
         near_line = near / sum(kept_words) if sum(kept_words) else 1.0
     else:
-        margin, near_line = -_MARGIN_CLIP, 1.0
+        margin, near_line = -MARGIN_CLIP, 1.0
     kept_share = sum(kept_words) / total_words if total_words else 0.0
     declared = bool(declared_body)
     return (
@@ -101,7 +105,7 @@ def features(
         near_line,
         math.log1p(words),
         kept_share,
-        max(-_MARGIN_CLIP, min(_MARGIN_CLIP, listing_margin)),
+        max(-MARGIN_CLIP, min(MARGIN_CLIP, listing_margin)),
         float(declared),
         _agreement(declared_body, text) if declared else 0.0,
         float(from_declared),

@@ -17,11 +17,14 @@ import re
 from charset_normalizer import CharsetMatch, from_bytes
 
 from pipeline.errors import TooLarge, Undecodable
+from pipeline.extraction.thresholds import (
+    SNIFF_BYTES,
+    STRAY_CONTROL_SHARE,
+    STRAY_CONTROLS,
+    STRIP_SAMPLE_BYTES,
+    UTF8_VALID_PER_BROKEN,
+)
 from pipeline.options import DEFAULT_OPTIONS
-
-# How far into a page NUL bytes and <meta> are looked for (browsers prescan 1 KB;
-# 4 KB also covers heads bloated by inline styles).
-_SNIFF = 4096
 
 # UTF-32 LE must come before UTF-16 LE: its mark starts with the UTF-16 LE one.
 _BOMS: tuple[tuple[bytes, str], ...] = (
@@ -56,19 +59,14 @@ _MARKUP = re.compile(
     rb"|<[a-z/!][^<>]*>",
     re.IGNORECASE | re.DOTALL,
 )
-# A page is damaged UTF-8, not a legacy charset, when it has at least this many
-# valid non-ASCII UTF-8 characters for each broken sequence.
-_UTF8_VALID_PER_BROKEN = 20
-_SAMPLE = 1024 * 1024  # bounds the stripping cost; article text starts well before this
 
 _PRINTABLE = bytes(range(0x20, 0x7F)) + b"\t\n\r"
 
 # C0 control bytes no text page holds (whitespace and ESC, which ISO-2022-JP uses,
-# excepted). A body whose first 4 KB has more than a few of them (and more than
-# one in this share) is binary or UTF-16; fewer are stray bytes a browser ignores.
+# excepted). A body whose first 4 KB has more than a few of them (STRAY_CONTROLS,
+# and more than one in STRAY_CONTROL_SHARE bytes) is binary or UTF-16; fewer are
+# stray bytes a browser ignores.
 _BINARY_CONTROLS = bytes(b for b in range(0x20) if b not in b"\t\n\x0c\r\x1b")
-_STRAY_CONTROLS = 8
-_STRAY_CONTROL_SHARE = 100
 
 # Labels browsers accept that Python's codec registry does not know.
 _LABELS = {
@@ -131,9 +129,9 @@ def _without_stray_nuls(data: bytes) -> bytes:
     a BOM (not served as HTML) or a binary body."""
     if b"\x00" not in data:
         return data
-    head = data[:_SNIFF]
+    head = data[:SNIFF_BYTES]
     controls = len(head) - len(head.translate(None, _BINARY_CONTROLS))
-    if controls > max(_STRAY_CONTROLS, len(head) // _STRAY_CONTROL_SHARE):
+    if controls > max(STRAY_CONTROLS, len(head) // STRAY_CONTROL_SHARE):
         raise Undecodable("NUL and control bytes in the first 4 KB: a binary body, not text")
     # No ASCII-compatible charset uses 0x00 inside a character: removing it is safe.
     return data.replace(b"\x00", b"")
@@ -172,12 +170,12 @@ def _damaged_utf8(data: bytes) -> str | None:
     text = data.decode("utf-8", errors="replace")
     broken = text.count("\ufffd") - data.count("\ufffd".encode())
     valid = len(text) - len(text.encode("ascii", "ignore")) - broken  # non-ASCII, C speed
-    return text if 0 < broken * _UTF8_VALID_PER_BROKEN <= valid else None
+    return text if 0 < broken * UTF8_VALID_PER_BROKEN <= valid else None
 
 
 def _meta_charset(data: bytes) -> str | None:
     """The charset label of the page's <meta>, searched in the first 4 KB only."""
-    match = _META.search(data, 0, _SNIFF)
+    match = _META.search(data, 0, SNIFF_BYTES)
     return match.group(1).decode("ascii") if match else None
 
 
@@ -225,7 +223,7 @@ def _detect(data: bytes) -> str:
 
 def _text_sample(data: bytes) -> bytes:
     """The page's text without markup, or the raw page if its text is all ASCII."""
-    text = _MARKUP.sub(b" ", data[:_SAMPLE])
+    text = _MARKUP.sub(b" ", data[:STRIP_SAMPLE_BYTES])
     return data if text.isascii() else text
 
 

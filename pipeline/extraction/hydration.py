@@ -28,6 +28,15 @@ from dataclasses import dataclass
 
 from selectolax.lexbor import LexborHTMLParser
 
+from pipeline.extraction.thresholds import (
+    ELEMENT_TREE_MAX_DEPTH,
+    HYDRATED_BODY_WORDS,
+    HYDRATED_ITEM_WORDS,
+    HYDRATION_MAX_DEPTH,
+    MAX_PAYLOAD_CHARS,
+    MAX_PAYLOAD_NODES,
+    STREAM_MAX_ROWS,
+)
 from pipeline.normalize import normalize_text, word_count
 from pipeline.record import Paragraph
 
@@ -42,12 +51,6 @@ _STATE_MARKERS = (
 _ASSIGNMENT = re.compile(r"=\s*(?=[{\[])")
 _TAG = re.compile(r"<[a-zA-Z/!][^<>]*>")  # [^<>]: each try ends at the next "<"
 _BLOCK_SPLIT = re.compile(r"\n\s*\n|\n")
-# A body: at least this many words in one field or list.
-_MIN_WORDS = 80
-_MIN_ITEM_WORDS = 8  # a list item this long reads as a paragraph
-_MAX_PAYLOAD = 5_000_000  # characters of script text worth decoding
-_MAX_NODES = 200_000  # JSON values walked per payload
-_MAX_DEPTH = 60
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,7 +81,7 @@ def payloads(tree: LexborHTMLParser) -> list[str]:
         text = script.text(deep=True)
         if _is_state(attrs.get("id"), kind, text):
             found.append(text)
-    return [t for t in found if len(t) <= _MAX_PAYLOAD]
+    return [t for t in found if len(t) <= MAX_PAYLOAD_CHARS]
 
 
 def _is_state(script_id: str | None, kind: str, text: str) -> bool:
@@ -111,13 +114,12 @@ def _longest(values: list[object], source: str) -> Declared | None:
         for candidate in _bodies(value):
             paragraphs = _paragraphs(candidate)
             words = sum(word_count(p.text) for p in paragraphs)
-            if words >= _MIN_WORDS and (best is None or words > best[0]):
+            if words >= HYDRATED_BODY_WORDS and (best is None or words > best[0]):
                 best = (words, paragraphs)
     return Declared(best[1], source) if best else None
 
 
 _STREAM = "__next_f.push("
-_MAX_ROWS = 10_000
 
 
 def _stream(texts: list[str]) -> str:
@@ -148,7 +150,7 @@ def _flight_rows(data: str) -> list[object]:
     raw = data.encode("utf-8", "surrogatepass")
     values: list[object] = []
     at = 0
-    while at < len(raw) and len(values) < _MAX_ROWS:
+    while at < len(raw) and len(values) < STREAM_MAX_ROWS:
         colon = raw.find(b":", at)
         if colon < 0:
             break
@@ -191,17 +193,17 @@ def _bodies(value: object) -> Iterator[str]:
     paragraph-like strings joined (block editors store a body as a list)."""
     stack: list[tuple[object, int]] = [(value, 0)]
     seen = 0
-    while stack and seen < _MAX_NODES:
+    while stack and seen < MAX_PAYLOAD_NODES:
         node, depth = stack.pop()
         seen += 1
         if isinstance(node, str):
-            if len(node) > 400 and word_count(node) >= _MIN_WORDS:
+            if len(node) > 400 and word_count(node) >= HYDRATED_BODY_WORDS:
                 yield node
-        elif depth < _MAX_DEPTH and isinstance(node, dict):
+        elif depth < HYDRATION_MAX_DEPTH and isinstance(node, dict):
             stack.extend((v, depth + 1) for v in node.values())
-        elif depth < _MAX_DEPTH and isinstance(node, list):
+        elif depth < HYDRATION_MAX_DEPTH and isinstance(node, list):
             items = [_item_text(v) for v in node]
-            texts = [t for t in items if t and word_count(t) >= _MIN_ITEM_WORDS]
+            texts = [t for t in items if t and word_count(t) >= HYDRATED_ITEM_WORDS]
             if len(texts) >= 2:
                 yield "\n\n".join(texts)
             stack.extend((v, depth + 1) for v in node)
@@ -222,9 +224,6 @@ def _item_text(value: object) -> str | None:
     return None
 
 
-_ELEMENT_DEPTH = 20
-
-
 def _element_text(value: object, depth: int = 0) -> str:
     """The text a React element's children spell out (links and emphasis inside a
     paragraph are elements of their own)."""
@@ -232,7 +231,7 @@ def _element_text(value: object, depth: int = 0) -> str:
         if value.startswith("$"):  # "$L3" refers to another row; "$$" escapes a "$"
             return value[1:] if value.startswith("$$") else ""
         return value
-    if depth > _ELEMENT_DEPTH or not isinstance(value, list):
+    if depth > ELEMENT_TREE_MAX_DEPTH or not isinstance(value, list):
         return ""
     if len(value) == 4 and value[0] == "$" and isinstance(value[3], dict):
         return _element_text(value[3].get("children"), depth + 1)

@@ -17,11 +17,13 @@ from functools import cache
 from typing import Any
 
 from pipeline.extraction import native
+from pipeline.extraction.thresholds import (
+    LANGUAGE_MIN_CHARS,
+    LANGUAGE_SAMPLE_CHARS,
+    LANGUAGE_SURE,
+    LANGUAGE_SURE_ALONE,
+)
 
-_SAMPLE = 1000  # characters read: enough to be sure, and about 0.4 ms a page
-_MIN_CHARS = 200  # less text than this never overrules a declaration
-_SURE = 0.99  # the detector's probability needed to overrule one
-_SURE_ALONE = 0.9  # ... and to name the language of a page that declares none
 _NEIGHBOURS = ({"no", "nb", "nn", "da"}, {"sr", "hr", "bs"}, {"ms", "id"})
 
 
@@ -44,8 +46,8 @@ def preload() -> None:
 
 def detect(text: str) -> tuple[str, float] | None:
     """The text's language and the detector's probability, or None for too little text."""
-    sample = text[:_SAMPLE]
-    if len(sample.strip()) < _MIN_CHARS:
+    sample = text[:LANGUAGE_SAMPLE_CHARS]
+    if len(sample.strip()) < LANGUAGE_MIN_CHARS:
         return None
     language, probability = _identifier().classify(sample)
     return str(language), float(probability)
@@ -58,8 +60,8 @@ def decide(declared: str | None, text: str) -> str | None:
         return declared
     detected, probability = found
     if declared is None:
-        return detected if probability >= _SURE_ALONE else None
-    if detected == declared or probability < _SURE or _neighbours(declared, detected):
+        return detected if probability >= LANGUAGE_SURE_ALONE else None
+    if detected == declared or probability < LANGUAGE_SURE or _neighbours(declared, detected):
         return declared
     return detected
 

@@ -29,10 +29,13 @@ import numpy as np
 import numpy.typing as npt
 
 from pipeline.errors import TooComplex
+from pipeline.extraction import thresholds
 
-MAX_DEPTH = 1_000  # elements nested in one another
-MAX_ATTRIBUTES = 1_000  # on one element
-MAX_ELEMENTS = 500_000  # in the whole page (half a million table cells: about 10 s)
+# The limits (thresholds.py says why they are what they are), named as check() and
+# its callers know them.
+MAX_DEPTH = thresholds.PAGE_MAX_DEPTH  # elements nested in one another
+MAX_ATTRIBUTES = thresholds.PAGE_MAX_ATTRIBUTES  # on one element
+MAX_ELEMENTS = thresholds.PAGE_MAX_ELEMENTS  # in the whole page
 
 # Comments and raw text (script, style, ...) hold no elements. Each is matched to
 # its end or, unclosed, to the end of the page, as browsers read it. The unrolled

@@ -14,6 +14,13 @@ from enum import StrEnum
 
 from selectolax.lexbor import LexborNode
 
+from pipeline.extraction.thresholds import (
+    CALENDAR_ROWS,
+    LONG_CELL_CHARS,
+    MAX_COLSPAN,
+    MAX_GRID_SLOTS,
+    MAX_ROWSPAN,
+)
 from pipeline.record import Table
 
 
@@ -23,9 +30,6 @@ class TableKind(StrEnum):
     WIDGET = "widget"  # a calendar: drop it
 
 
-# The HTML spec caps spans at these; browsers clamp larger values the same way.
-_MAX_COLSPAN = 1000
-_MAX_ROWSPAN = 65534
 _LEADING_DIGITS = re.compile(r"[0-9]+")
 
 _CELL_TAGS = frozenset({"td", "th"})
@@ -49,15 +53,6 @@ _STRUCTURE = frozenset(
     "form nav header footer aside main article section menu select textarea".split()
 )
 
-# Past this many grid slots, rowspans count as 1: rowspan=0 on every cell of a long
-# table would otherwise push each row right of the last and grow the grid quadratically.
-_MAX_SLOTS = 250_000
-
-# A cell this long is a page column, not a datum.
-_LONG_CELL = 1500
-
-# More rows than a month view can have: skip the (costly) weekday-grid check.
-_CALENDAR_ROWS = 12
 
 _BOLD_TAGS = frozenset({"b", "strong"})
 _BOLD_WEIGHTS = frozenset({"bold", "bolder", "600", "700", "800", "900"})
@@ -177,8 +172,8 @@ def _read_cell(node: LexborNode) -> _Cell:
         text=_text(node),
         is_th=node.tag == "th",
         bold=_is_bold(node),
-        colspan=max(1, _span(attributes.get("colspan"), _MAX_COLSPAN)),  # HTML: 0 means 1
-        rowspan=_span(attributes.get("rowspan"), _MAX_ROWSPAN),
+        colspan=max(1, _span(attributes.get("colspan"), MAX_COLSPAN)),  # HTML: 0 means 1
+        rowspan=_span(attributes.get("rowspan"), MAX_ROWSPAN),
     )
 
 
@@ -288,7 +283,7 @@ def _place(rows: Sequence[_Row], natural: int, width: int | None) -> dict[tuple[
             after = len(row.cells) - index - 1
             across = cell.colspan if cell.colspan <= natural else _fill(width, column, after)
             down = min(cell.rowspan or row.group_end, row.group_end - r)
-            down = 1 if len(placed) > _MAX_SLOTS else down
+            down = 1 if len(placed) > MAX_GRID_SLOTS else down
             for rr in range(r, r + down):
                 for cc in range(column, column + across):
                     placed.setdefault((rr, cc), cell)  # overlaps: the first cell wins
@@ -381,7 +376,7 @@ def _is_calendar(table: LexborNode) -> bool:
     if "calendar" in names or "datepicker" in names:
         return True
     # A month is at most six weeks, plus title, weekday and navigation rows.
-    if sum(len(trs) for _, trs in _row_groups(table)) > _CALENDAR_ROWS:
+    if sum(len(trs) for _, trs in _row_groups(table)) > CALENDAR_ROWS:
         return False
     grid = _layout(_read_rows(table))
     for index, line in enumerate(grid[:3]):  # a month-title row may come first
@@ -415,7 +410,7 @@ def _is_layout(table: LexborNode) -> bool:
     filled = [(cell, text) for cell in cells if (text := _text(cell))]
     if not filled:  # spacers and image grids: nothing to read as data
         return True
-    if any(len(text) > _LONG_CELL for _, text in filled):
+    if any(len(text) > LONG_CELL_CHARS for _, text in filled):
         return True
     if any(node.tag in _STRUCTURE for cell in cells for node in _descend(cell)):
         return True

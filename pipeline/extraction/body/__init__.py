@@ -20,35 +20,26 @@ from pipeline.extraction.body.features import PageEvidence, block_features
 from pipeline.extraction.body.segment import Candidate, Context, context_bits, segment
 from pipeline.extraction.pageindex import PageIndex
 from pipeline.extraction.render import list_text
+from pipeline.extraction.thresholds import (
+    COPY_SHARE,
+    HIDDEN_COPY_SHARE,
+    PROSE_LINK_SHARE,
+    PULL_QUOTE_GRAMS,
+    REPEAT_CHARS,
+    RESCUE_MARGIN,
+    RESCUED_PROSE_WORDS,
+    STANDFIRST_SHARED_ANCESTORS,
+    STANDFIRST_WORDS,
+    THIN_BODY_WORDS,
+)
 from pipeline.record import Block, ListBlock, Table, TableRef
 
-# Blocks this long are never repeated word for word by an author (tables can be).
-_REPEAT_CHARS = 60
-# Prose: at least this many words, and less than this share of link text.
-_PROSE_WORDS = 25
-_PROSE_LINK_SHARE = 0.3
 _WORD = re.compile(r"\w+")
 _STANDFIRST_KINDS = frozenset(("p", "text"))
-_STANDFIRST_WORDS = 10  # a sentence: standfirsts run shorter than body paragraphs
 _SENTENCE_CLOSERS = frozenset(".!?。！？\"'”’»")
-# Ancestors a standfirst shares with the article: more than <body> and <html>.
-_STANDFIRST_SHARED = 3
-# A body of fewer words than this is thin: prose scored within the margin below
-# the threshold is kept with it.
-_THIN_WORDS = 30
-_RESCUE_MARGIN = 1.5
-# A hidden block, a quote or an aside this much of whose word trigrams the other
-# kept text holds is a copy of it (of at least this many trigrams: a short quote
-# may well repeat a phrase).
-_COPY_SHARE = 0.6
 # The reason of a hidden region's blocks that repeat the visible article: set aside
 # before scoring, and out of the page type's count of the page's blocks.
 HIDDEN_COPY = "hidden copy"
-# A hidden copy repeats nearly all of the visible text (a print or app variant of
-# the article 85% and more, a paywall's flat copy all of it); tabs of the same
-# steps for several languages repeat up to three quarters of one another.
-_HIDDEN_COPY_SHARE = 0.8
-_PULL_QUOTE_GRAMS = 4
 _ASIDE_BITS = context_bits("aside", "figure")
 _CAPTION_KINDS = frozenset(("p", "text"))
 _TEXT_KINDS = frozenset(("p", "h1", "h2", "h3", "h4", "h5", "h6", "quote"))
@@ -147,15 +138,15 @@ def decide(
         for i, c in enumerate(candidates):
             if _plain_container_block(c):
                 kept[i], reasons[i] = True, "fallback"
-    if not evidence.declared_body and _words_kept(candidates, kept) < _THIN_WORDS:
+    if not evidence.declared_body and _words_kept(candidates, kept) < THIN_BODY_WORDS:
         # Still next to nothing: prose scored just below the line is more likely the
         # article than the scraps kept (a body the page declares in JSON-LD is surer
         # still, and replaces a thin one later).
-        floor = fitted.threshold - _RESCUE_MARGIN
+        floor = fitted.threshold - RESCUE_MARGIN
         for i, c in enumerate(candidates):
             if not ruled[i] and scores[i] >= floor and _reads_as_prose(c):
                 kept[i], reasons[i] = True, "rescued"
-    lead = _standfirst(candidates, kept, ruled, scores, fitted.threshold - _RESCUE_MARGIN)
+    lead = _standfirst(candidates, kept, ruled, scores, fitted.threshold - RESCUE_MARGIN)
     if lead is not None:
         kept[lead], reasons[lead] = True, "standfirst"
     for i, candidate in enumerate(candidates):
@@ -167,7 +158,7 @@ def decide(
     for i in sorted(range(len(candidates)), key=lambda i: candidates[i].context.concealed):
         if kept[i]:
             key = _repeat_key(candidates[i])
-            if len(key) >= _REPEAT_CHARS:
+            if len(key) >= REPEAT_CHARS:
                 if key in seen:
                     kept[i], reasons[i] = False, "repeat"
                 seen.add(key)
@@ -205,7 +196,7 @@ def hidden_copies(candidates: Sequence[Candidate]) -> set[int]:
     )
     for members in order:
         grams = _trigrams(" ".join(candidates[n].text for n in members))
-        if _repeats(grams, shown, _HIDDEN_COPY_SHARE):
+        if _repeats(grams, shown, HIDDEN_COPY_SHARE):
             copies.update(members)
         else:
             copies.update(_nested_copies(candidates, members, shown))
@@ -232,7 +223,7 @@ def _nested_copies(
         rest = " ".join(candidates[n].text for n in members if n not in inside and n not in copies)
         around = shown | set(_trigrams(rest))
         grams = _trigrams(" ".join(candidates[n].text for n in part))
-        if _repeats(grams, around, _HIDDEN_COPY_SHARE):
+        if _repeats(grams, around, HIDDEN_COPY_SHARE):
             copies.update(part)
     return copies
 
@@ -270,9 +261,9 @@ def _may_repeat(c: Candidate) -> bool:
 
 
 def _repeats(
-    grams: list[tuple[str, ...]], shown: set[tuple[str, ...]], share: float = _COPY_SHARE
+    grams: list[tuple[str, ...]], shown: set[tuple[str, ...]], share: float = COPY_SHARE
 ) -> bool:
-    return len(grams) >= _PULL_QUOTE_GRAMS and sum(map(shown.__contains__, grams)) >= (
+    return len(grams) >= PULL_QUOTE_GRAMS and sum(map(shown.__contains__, grams)) >= (
         share * len(grams)
     )
 
@@ -371,14 +362,14 @@ def _standfirst(
         c.kind not in _STANDFIRST_KINDS
         or c.context.concealed
         or scores[lead] < floor
-        or len(c.text.split()) < _STANDFIRST_WORDS
-        or c.link_chars >= _PROSE_LINK_SHARE * len(c.text)
+        or len(c.text.split()) < STANDFIRST_WORDS
+        or c.link_chars >= PROSE_LINK_SHARE * len(c.text)
         or c.text.rstrip()[-1:] not in _SENTENCE_CLOSERS
     ):
         return None
     # A wrapper below <body> holds both (the chains are innermost first).
     shared = set(c.context.chain) & set(candidates[first].context.chain)
-    return lead if len(shared) >= _STANDFIRST_SHARED else None
+    return lead if len(shared) >= STANDFIRST_SHARED_ANCESTORS else None
 
 
 def _words_kept(candidates: Sequence[Candidate], kept: Sequence[bool]) -> int:
@@ -387,7 +378,7 @@ def _words_kept(candidates: Sequence[Candidate], kept: Sequence[bool]) -> int:
 
 def _reads_as_prose(c: Candidate) -> bool:
     words = len(c.text.split())
-    return words >= _PROSE_WORDS and c.link_chars < _PROSE_LINK_SHARE * len(c.text)
+    return words >= RESCUED_PROSE_WORDS and c.link_chars < PROSE_LINK_SHARE * len(c.text)
 
 
 def _plain_container_block(c: Candidate) -> bool:

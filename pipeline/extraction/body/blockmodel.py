@@ -25,14 +25,17 @@ from importlib import resources
 from itertools import repeat
 from typing import Any
 
+from pipeline.extraction.thresholds import (
+    REGION_BLOCKS,
+    REGION_DEPTH,
+)
+
 _MODEL_FILE = "blocks.json"
 _ZEROS = repeat(0.0)  # the default of each weight lookup
 # Bins of first-stage scores (log-odds) for the second stage's context features.
 _SCORE_EDGES = (-4.0, -2.0, -1.0, 0.0, 1.0, 2.0, 4.0)
-_REGION_BLOCKS = 3
 # The score a block decided by rule counts as (a sure "no", in log-odds).
 RULED_SCORE = -6.0
-_REGION_DEPTH = 12
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,7 +97,7 @@ def context_features(
     totals: defaultdict[int, float] = defaultdict(float)
     counts: defaultdict[int, int] = defaultdict(int)
     for score, chain in zip(scores, chains, strict=True):
-        for mem_id in chain[:_REGION_DEPTH]:
+        for mem_id in chain[:REGION_DEPTH]:
             totals[mem_id] += score
             counts[mem_id] += 1
     n = len(scores)
@@ -104,7 +107,7 @@ def context_features(
         for offset, tag in ((-1, "p1"), (1, "n1"), (-2, "p2"), (2, "n2")):
             j = i + offset
             names.append(_bin(tag, scores[j]) if 0 <= j < n else f"{tag}:none")
-        region = next((m for m in chain if counts[m] >= _REGION_BLOCKS), None)
+        region = next((m for m in chain if counts[m] >= REGION_BLOCKS), None)
         if region is not None:
             names.append(_bin("region", totals[region] / counts[region]))
         if len(chain) > 1 and counts[chain[1]] >= 2:

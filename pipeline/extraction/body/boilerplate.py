@@ -10,6 +10,14 @@ from __future__ import annotations
 import re
 
 from pipeline.extraction.metadata.dates import DATE_SHAPE
+from pipeline.extraction.thresholds import (
+    BOILERPLATE_LABEL_CHARS,
+    BYLINE_BLOCK_CHARS,
+    CAPTION_WORDS,
+    CREDIT_BLOCK_WORDS,
+    DATELINE_BLOCK_CHARS,
+    DATELINE_LABEL_WORDS,
+)
 
 # Block texts that start like this are furniture, whatever their length.
 _STARTS = re.compile(
@@ -162,8 +170,6 @@ _HEADINGS = re.compile(
     re.I | re.X,
 )
 
-_MAX_LABEL = 40
-
 
 # Markup that a saved page escaped into text ("&lt;img src=...&gt;").
 _MARKUP = re.compile(r"^<[a-zA-Z!/][^<>]*>$")
@@ -174,9 +180,6 @@ _BYLINE = re.compile(
     r"^(?i:by|written\s+by|posted\s+by)\s+[A-Z][\w.'’-]+(?:\s+[A-Z][\w.'’-]+){0,3}"
     r"\s*(?:$|[⋅|•·–—]|\s(?i:on|updated|published)\b)"
 )
-_MAX_BYLINE = 120
-_MAX_DATELINE = 200  # characters: two or three labelled dates
-_DATELINE_LABEL_WORDS = 3  # "Published", "Last updated on"
 _LETTER_WORD = re.compile(r"[^\W\d_]+")
 _DIGIT = re.compile(r"\d")  # every date shape has one: most blocks are let go at once
 
@@ -198,36 +201,34 @@ _VIEWS = re.compile(
     r"(?:^|[|•·⋅]\s*)(?:views|просмотров|aufrufe|vues|visualizaciones|visitas)\s*:\s*[\d\s.,]+$",
     re.I,
 )
-_MAX_CREDIT_START_WORDS = 20
-_MAX_CAPTION_WORDS = 40
 
 
 def is_boilerplate_text(text: str) -> bool:
     """True for a block whose text is page furniture."""
     if _STARTS.match(text) or _MARKUP.match(text):
         return True
-    if len(text) <= _MAX_BYLINE and _BYLINE.match(text):
+    if len(text) <= BYLINE_BLOCK_CHARS and _BYLINE.match(text):
         return True
-    return len(text) <= _MAX_LABEL and text.casefold().strip(" .:!-–—|") in _LABELS
+    return len(text) <= BOILERPLATE_LABEL_CHARS and text.casefold().strip(" .:!-–—|") in _LABELS
 
 
 def is_dateline(text: str) -> bool:
     """True for a short block of nothing but dates, each with a label of a word or
     three ("Published Oct. 18, 2025, 6:00 a.m. ET" / "Updated ..."): the page's
     dateline, which the record holds as dates, not the article."""
-    if len(text) > _MAX_DATELINE or not _DIGIT.search(text):
+    if len(text) > DATELINE_BLOCK_CHARS or not _DIGIT.search(text):
         return False
     lines = [line for line in text.splitlines() if line.strip()]
     for line in lines:
         rest, found = DATE_SHAPE.subn(" ", line)
-        if not found or len(_LETTER_WORD.findall(rest)) > _DATELINE_LABEL_WORDS:
+        if not found or len(_LETTER_WORD.findall(rest)) > DATELINE_LABEL_WORDS:
             return False
     return bool(lines)
 
 
 def is_view_count(text: str) -> bool:
     """True for a meta line that ends in the page's view counter."""
-    return len(text) <= _MAX_BYLINE and _VIEWS.search(text.strip()) is not None
+    return len(text) <= BYLINE_BLOCK_CHARS and _VIEWS.search(text.strip()) is not None
 
 
 def is_pointer(text: str) -> bool:
@@ -243,9 +244,9 @@ def is_prompt(text: str) -> bool:
 def is_credit(text: str) -> bool:
     """True for a picture's credit, a caption ending in one, or a figure's caption."""
     words = len(text.split())
-    if words <= _MAX_CREDIT_START_WORDS and _CREDIT_STARTS.match(text):
+    if words <= CREDIT_BLOCK_WORDS and _CREDIT_STARTS.match(text):
         return True
-    if words > _MAX_CAPTION_WORDS:
+    if words > CAPTION_WORDS:
         return False
     return _FIGURE_STARTS.match(text) is not None or _CREDIT_ENDS.search(text.strip()) is not None
 

@@ -25,6 +25,13 @@ from selectolax.lexbor import LexborNode
 
 from pipeline.extraction.body import container
 from pipeline.extraction.pageindex import PageIndex
+from pipeline.extraction.thresholds import (
+    HEADLINE_LEVELS,
+    HIDDEN_ARTICLE_SHARE,
+    INLINE_SENTENCE_CHARS,
+    MISNAMED_WRAPPER_SHARE,
+    NAME_MEMO_SIZE,
+)
 
 # Tags whose content is code or data, never text.
 _NEVER_TEXT = "script, style, noscript, template, svg, canvas, object, embed"
@@ -45,7 +52,6 @@ INLINE_TAGS = frozenset(
     "a abbr b bdi bdo cite code data dfn em i kbd mark q s samp small strong sub sup"
     " time u var wbr del ins label span font".split()
 )
-_SENTENCE_CHARS = 20
 # Blocks whose whole text is one candidate: furniture inside them cannot be weighed alone.
 _LEAF_BLOCKS = frozenset("p li h1 h2 h3 h4 h5 h6 blockquote pre dt dd".split())
 
@@ -203,13 +209,6 @@ _ARTICLE_HOLDERS = (
     "article, main, [itemprop=articleBody], [role=main], [itemtype*=Article],"
     " [itemtype*=BlogPosting]"
 )
-# A flagged element holding this share of the page's plain (non-link) text is
-# a misnamed wrapper: "content-with-sidebar", WordPress "tag-foo" post classes,
-# Blogger's "widget Blog" around the post.
-_WRAPPER_SHARE = 0.4
-# How far above the main run of text the headline may sit for the run to be spared.
-_HEADLINE_LEVELS = 2
-_MAJORITY = 0.5
 # Names of threads whose items can outweigh an article (a long comment section, a
 # river of teasers): shared by many elements, they still name furniture.
 _THREAD_WORDS = frozenset(
@@ -368,14 +367,13 @@ class _Named:
 
 
 _NOTHING = _Named({})
-_MEMO_LIMIT = 50_000
 _MEMO: dict[tuple[tuple[str, str | None], ...], _Named] = {}
 
 
 def _naming(items: tuple[tuple[str, str | None], ...]) -> _Named:
     found = _MEMO.get(items)
     if found is None:
-        if len(_MEMO) >= _MEMO_LIMIT:
+        if len(_MEMO) >= NAME_MEMO_SIZE:
             _MEMO.clear()
         found = _MEMO[items] = _Named(dict(items))
     return found
@@ -436,10 +434,10 @@ class _Guard:
             return True  # it is, or holds, an element that declares the article
         # Hidden markup is spared only when it holds most of the page: then it is
         # the article a script will show, not a menu or a modal.
-        return self._holds(*size, _MAJORITY if hidden else _WRAPPER_SHARE)
+        return self._holds(*size, HIDDEN_ARTICLE_SHARE if hidden else MISNAMED_WRAPPER_SHARE)
 
     def majority(self, paragraphs: int, plain: int) -> bool:
-        return self._holds(paragraphs, plain, _MAJORITY)
+        return self._holds(paragraphs, plain, HIDDEN_ARTICLE_SHARE)
 
     def _holds(self, paragraphs: int, plain: int, share: float) -> bool:
         # Either measure alone misleads: <p>-less themes (Blogger) have no paragraph
@@ -453,7 +451,7 @@ def _under_headline(index: PageIndex, i: int) -> bool:
     """An h1 is in the element's parent or grandparent: the text the headline heads."""
     headlines = index.tag_positions("h1")
     up = index.parent[i]
-    for _ in range(_HEADLINE_LEVELS):
+    for _ in range(HEADLINE_LEVELS):
         if up < 0:
             return False
         if index.any_within(headlines, up):
@@ -495,7 +493,7 @@ def _in_sentence(index: PageIndex, i: int) -> bool:
     if block < 0:
         return False
     around = index.stripped_chars(block) - own
-    return around >= _SENTENCE_CHARS and around >= own
+    return around >= INLINE_SENTENCE_CHARS and around >= own
 
 
 def furniture_word(node: LexborNode) -> str | None:

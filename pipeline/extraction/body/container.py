@@ -13,22 +13,18 @@ from __future__ import annotations
 from collections.abc import Container
 
 from pipeline.extraction.pageindex import PageIndex
+from pipeline.extraction.thresholds import (
+    CONTAINER_PARAGRAPH_CHARS,
+    DESCEND_SHARE,
+    LINK_WEIGHT,
+    MAX_TREE_DEPTH,
+    SECTION_CHARS,
+)
 
-# Link text weighs a little more than plain text: a paragraph may carry a few
-# links, a menu is nothing but.
-_LINK_WEIGHT = 1.5
-# Descend into a child that holds this share of its parent's score.
-_DESCEND_SHARE = 0.9
 _SKIP = frozenset(("script", "style", "noscript", "template", "head", "title", "-comment"))
 _PARAGRAPH_TAGS = frozenset(("p", "pre", "blockquote", "li", "h2", "h3", "h4", "td"))
 # Paragraphs of running text: list items and cells are as often teasers and links.
 _RUN_TAGS = frozenset(("p", "pre", "blockquote"))
-# Below this depth a subtree is scored as flat text: hostile pages nest
-# thousands of levels, and no article needs that many (the deepest of 500
-# benchmark pages is 41). It also bounds every recursive walk of the tree.
-MAX_DEPTH = 100
-_PARAGRAPH_CHARS = 80
-_SECTION_CHARS = 200
 
 
 def find_container(index: PageIndex, root: int, skip: Container[int] = frozenset()) -> int:
@@ -92,12 +88,12 @@ def _score(
             else:
                 counts[0] += size
                 # Loose text between <br>s is a paragraph too (old and Blogger themes).
-                if size >= _PARAGRAPH_CHARS:
+                if size >= CONTAINER_PARAGRAPH_CHARS:
                     counts[2] += 1
                     own[up] = own.get(up, 0) + size
         elif tag not in _SKIP and i not in skip:
             in_link = linked[up] or tag == "a"
-            if depth[up] + 1 > MAX_DEPTH:
+            if depth[up] + 1 > MAX_TREE_DEPTH:
                 size = index.stripped_chars(i)
                 tally[up][1 if in_link else 0] += size
                 i = end[i]
@@ -113,14 +109,14 @@ def _score(
     scores: dict[int, tuple[float, int]] = {}
     for i in reversed(order):
         text, links, paragraphs = tally[i]
-        if tags[i] in _PARAGRAPH_TAGS and text >= _PARAGRAPH_CHARS:
+        if tags[i] in _PARAGRAPH_TAGS and text >= CONTAINER_PARAGRAPH_CHARS:
             paragraphs += 1
             tally[i][2] = paragraphs
             if i != root and tags[i] in _RUN_TAGS:
                 own[parent[i]] = own.get(parent[i], 0) + text
         # A lone block is a caption or a teaser, not a body; bodies have paragraphs.
         if paragraphs >= 1:
-            scores[i] = (text - _LINK_WEIGHT * links, text)
+            scores[i] = (text - LINK_WEIGHT * links, text)
         if i != root:
             counts = tally[parent[i]]
             counts[0] += text
@@ -142,7 +138,7 @@ def _descend(index: PageIndex, node: int, scores: dict[int, tuple[float, int]], 
         own = scores[node][0]
         children = [c for c in index.children(node) if c in scores]
         best = max(children, key=lambda c: scores[c][0], default=None)
-        if best is None or scores[best][0] < _DESCEND_SHARE * own or _is_paragraph(index, best):
+        if best is None or scores[best][0] < DESCEND_SHARE * own or _is_paragraph(index, best):
             return node
         if _has_sibling_sections(index, best, children, scores):
             return node
@@ -159,7 +155,7 @@ def _has_sibling_sections(
     return any(
         other != child
         and (index.tags[other], index.attributes(other).get("class")) == kind
-        and scores[other][1] >= _SECTION_CHARS
+        and scores[other][1] >= SECTION_CHARS
         and index.any_within(headings, other)
         for other in siblings
     )

@@ -37,6 +37,16 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from pipeline.extraction.body.segment import CONTEXT_TAGS, Candidate
+from pipeline.extraction.thresholds import (
+    COMMON_WORDS,
+    COMMON_WORDS_BLOCK_WORDS,
+    DECLARED_SHINGLE_WORDS,
+    LONG_PARAGRAPH_LINK_SHARE,
+    LONG_PARAGRAPH_WORDS,
+    REGION_BLOCKS,
+    REPEATED_PREFIX_WORDS,
+    WIDE_REGION_SHARE,
+)
 from pipeline.normalize import CJK
 
 _WORD = re.compile(r"\w+")
@@ -53,10 +63,6 @@ _RATE_EDGES = (0.001, 0.02, 0.05, 0.1, 0.2, 1e9)
 _POSITION_EDGES = (0.1, 0.25, 0.5, 0.75, 0.9, 1.001)
 _DISTANCE_EDGES = (1, 2, 3, 6, 11, 31, 10**9)
 _DEPTH_EDGES = (5, 8, 11, 14, 18, 24, 10**9)
-# A long paragraph: the anchor of an article's text.
-_LONG_WORDS = 30
-_LONG_LINK_SHARE = 0.2
-_DECLARED_SHINGLE = 3
 _ASCII_DIGITS = string.digits.encode()
 # Latin-1 bytes: word characters (as _WORD knows them) kept, the rest spaces.
 _LATIN1_WORDS = bytes(b if _WORD.match(chr(b)) else 0x20 for b in range(256))
@@ -118,15 +124,6 @@ _TAIL = _labels("tail", _DISTANCE_EDGES)
 # Distance from the long paragraphs' centre, in their standard deviations.
 _SPREAD_EDGES = (0.5, 1.0, 1.5, 2.0, 3.0, 5.0)
 _CENTRE = _labels("centre", _SPREAD_EDGES)
-_PREFIX_WORDS = 3
-# The page's most frequent words in its longer blocks: its language's function
-# words, whatever the language. Prose is full of them; menus and labels are not.
-_COMMON_WORDS = 40
-_PROSE_WORDS = 10
-# A region: the nearest ancestor holding this many blocks; a wide one, this share of
-# the page's words.
-_REGION_BLOCKS = 3
-_WIDE_SHARE = 0.3
 
 
 @dataclass(frozen=True, slots=True)
@@ -217,7 +214,7 @@ def block_features(
             names.append(_CENTRE[_bin(centre.distance(i), _SPREAD_EDGES)])
         if repeats[candidate.text] > 1:
             names.append("repeated")
-        elif measure.words >= _PREFIX_WORDS and prefixes[_prefix(measure)] > 1:
+        elif measure.words >= REPEATED_PREFIX_WORDS and prefixes[_prefix(measure)] > 1:
             names.append("prefix_repeated")
         names += [_pair("own", w, ":") for w in context.own]
         names += [_pair("near", w, ":") for w in context.around]
@@ -250,9 +247,9 @@ def _tag_features(tags: int) -> tuple[str, ...]:
 def _common_words(measures: Sequence[_Measure]) -> frozenset[str]:
     counts: Counter[str] = Counter()
     for m in measures:
-        if m.words >= _PROSE_WORDS and m.link_share < _LONG_LINK_SHARE:
+        if m.words >= COMMON_WORDS_BLOCK_WORDS and m.link_share < LONG_PARAGRAPH_LINK_SHARE:
             counts.update(m.tokens)
-    return frozenset(w for w, _ in counts.most_common(_COMMON_WORDS))
+    return frozenset(w for w, _ in counts.most_common(COMMON_WORDS))
 
 
 class _Regions:
@@ -265,7 +262,9 @@ class _Regions:
         self.page_words = page_words
         totals: dict[int, list[int]] = {}
         for c, m in zip(candidates, measures, strict=True):
-            is_long = int(m.words >= _LONG_WORDS and m.link_share < _LONG_LINK_SHARE)
+            is_long = int(
+                m.words >= LONG_PARAGRAPH_WORDS and m.link_share < LONG_PARAGRAPH_LINK_SHARE
+            )
             size = len(c.text)
             for mem_id in c.context.chain:
                 t = totals.get(mem_id)
@@ -281,8 +280,8 @@ class _Regions:
 
     def features(self, chain: tuple[int, ...]) -> list[str]:
         totals = self.totals
-        region = next((totals[i] for i in chain if totals[i][0] >= _REGION_BLOCKS), None)
-        wide_words = _WIDE_SHARE * self.page_words
+        region = next((totals[i] for i in chain if totals[i][0] >= REGION_BLOCKS), None)
+        wide_words = WIDE_REGION_SHARE * self.page_words
         wide = next((totals[i] for i in chain if totals[i][1] >= wide_words), None)
         names = []
         if region is not None:
@@ -424,7 +423,9 @@ def _anchors(candidates: Sequence[Candidate], measures: Sequence[_Measure]) -> l
     return [
         i
         for i, (c, m) in enumerate(zip(candidates, measures, strict=True))
-        if m.words >= _LONG_WORDS and m.link_share < _LONG_LINK_SHARE and c.kind != "list"
+        if m.words >= LONG_PARAGRAPH_WORDS
+        and m.link_share < LONG_PARAGRAPH_LINK_SHARE
+        and c.kind != "list"
     ]
 
 
@@ -443,7 +444,7 @@ class _Centre:
 
 
 def _prefix(measure: _Measure) -> tuple[str, ...]:
-    return tuple(measure.tokens[:_PREFIX_WORDS])
+    return tuple(measure.tokens[:REPEATED_PREFIX_WORDS])
 
 
 def _distance_to_long(n: int, anchors: Sequence[int]) -> list[int]:
@@ -475,7 +476,7 @@ class _Declared:
     def features(self, tokens: list[str]) -> list[str]:
         names = []
         if self.shingles:
-            if len(tokens) >= _DECLARED_SHINGLE:
+            if len(tokens) >= DECLARED_SHINGLE_WORDS:
                 grams = list(zip(tokens, tokens[1:], tokens[2:], strict=False))
                 share = sum(map(self.shingles.__contains__, grams)) / len(grams)
             else:

@@ -12,11 +12,11 @@ from __future__ import annotations
 from selectolax.lexbor import LexborNode
 
 from pipeline.extraction.body import clean
+from pipeline.extraction.thresholds import (
+    LAYOUT_WRAPPER_SHARE,
+    SITE_HEADER_LINKS,
+)
 
-# A furniture-named element holding this share of the page's text is its layout.
-_MAIN_WRAPPER_SHARE = 0.5
-# More links than this in a <header> make it the site's, with its menu.
-_HEADER_LINKS = 12
 _ALWAYS = ("related", "comment", "widget", "sidebar", "tagcloud", "tag-cloud")
 # Words of the article's own header parts: their names are never furniture here.
 _HEADER_PARTS = ("meta", "byline", "author", "date", "tag", "header", "categor")
@@ -66,7 +66,7 @@ class Furniture:
         size = self._sizes.get(node.mem_id)
         if size is None:
             size = self._sizes[node.mem_id] = len(node.text(deep=True))
-        return size >= _MAIN_WRAPPER_SHARE * self._page_chars
+        return size >= LAYOUT_WRAPPER_SHARE * self._page_chars
 
 
 def _is_site_header(header: LexborNode) -> bool:
@@ -74,7 +74,7 @@ def _is_site_header(header: LexborNode) -> bool:
     a byline and a few links."""
     return (
         header.css_first("nav, [role=navigation], form") is not None
-        or len(header.css("a[href]")) > _HEADER_LINKS
+        or len(header.css("a[href]")) > SITE_HEADER_LINKS
     )
 
 

@@ -21,9 +21,18 @@ from selectolax.lexbor import LexborNode
 from pipeline.extraction import tables
 from pipeline.extraction.body import boilerplate
 from pipeline.extraction.body.clean import INLINE_TAGS, Flags
-from pipeline.extraction.body.container import MAX_DEPTH
 from pipeline.extraction.pageindex import PageIndex
 from pipeline.extraction.render import render_text
+from pipeline.extraction.thresholds import (
+    FURNITURE_TEASER_LINK_SHARE,
+    MAX_CHAIN,
+    MAX_LIST_DEPTH,
+    MAX_NAME_TOKEN,
+    MAX_NAMED_ANCESTORS,
+    MAX_TREE_DEPTH,
+    RESUME_LINK_SHARE,
+    RESUME_WORDS,
+)
 from pipeline.normalize import normalize_multiline, normalize_text, word_count
 from pipeline.record import (
     Block,
@@ -50,12 +59,6 @@ _BLOCK_TAGS = (
     " h1 h2 h3 h4 h5 h6 figure form details address"
 ).split()
 _ANY_HEADING = 7  # a section level that every heading (h1-h6) ends
-# A furniture section's block with this share of its text in links is its teasers;
-# a later block with under the prose share, this many words and a sentence's end
-# is the article again.
-_LINKED_SHARE = 0.5
-_RESUME_LINK_SHARE = 0.2
-_RESUME_WORDS = 20
 _SENTENCE_ENDS = (".", "!", "?", "”", '"', "。", "»")
 # Ancestor tags that tell where a block sits; one bit each.
 CONTEXT_TAGS = (
@@ -75,12 +78,6 @@ _CAMEL = re.compile(r"(?<=[a-z])(?=[A-Z])")
 _NOT_LETTER = str.maketrans(
     dict.fromkeys((chr(c) for c in range(128) if not chr(c).islower()), " ")
 )
-_MAX_NAMED_ANCESTORS = 3
-_MAX_TOKEN = 24
-_MAX_CHAIN = 15
-# Lists nested deeper are kept as text of their item: no author nests this far,
-# and the record, its rendering and its JSON all recurse over the nesting.
-MAX_LIST_DEPTH = 12
 
 
 class Context:
@@ -283,7 +280,7 @@ class _Walker:
         self._blocks = index.tag_positions(*_BLOCK_TAGS)
 
     def walk(self, i: int, context: Context) -> None:
-        if self.depth > MAX_DEPTH:  # hostile nesting: keep the text, flat
+        if self.depth > MAX_TREE_DEPTH:  # hostile nesting: keep the text, flat
             self.run.append(self.index.lines(i))
             self.flush(context)
             return
@@ -397,7 +394,7 @@ class _Walker:
         if self.skip is not None and self._resumes(kind, text, links):
             self.skip = None
         section = self.skip[2] if self.skip is not None else None
-        if section is not None and links >= _LINKED_SHARE * len(text):
+        if section is not None and links >= FURNITURE_TEASER_LINK_SHARE * len(text):
             self.section_links = True
         self.found.append(
             Candidate(
@@ -416,8 +413,8 @@ class _Walker:
         return (
             self.section_links
             and kind in ("p", "text")
-            and links < _RESUME_LINK_SHARE * len(text)
-            and len(text.split()) >= _RESUME_WORDS
+            and links < RESUME_LINK_SHARE * len(text)
+            and len(text.split()) >= RESUME_WORDS
             and text.endswith(_SENTENCE_ENDS)
         )
 
@@ -497,7 +494,7 @@ def _enter(i: int, tag: str, parent: Context, walker: _Walker) -> Context:
     spared = own_spared or parent.spared
     around = parent.around
     if parent.own:
-        around = (parent.own + around)[: _MAX_NAMED_ANCESTORS * 4]
+        around = (parent.own + around)[: MAX_NAMED_ANCESTORS * 4]
     label = tag
     if own:
         label = f"{tag}.{own[0]}"
@@ -512,7 +509,7 @@ def _enter(i: int, tag: str, parent: Context, walker: _Walker) -> Context:
         parent.hidden or furniture == "hidden",
         label,
         parent,
-        (i, *parent.chain[:_MAX_CHAIN]),
+        (i, *parent.chain[:MAX_CHAIN]),
         parent.concealed or hides,
         own_furniture is not None,
         hides,
@@ -530,7 +527,7 @@ def words_of(names: str) -> tuple[str, ...]:
         runs = lowered.translate(_NOT_LETTER).split()
     else:
         runs = _WORDS.findall(_CAMEL.sub("-", names).lower())
-    found = [w for w in runs if 2 <= len(w) <= _MAX_TOKEN]
+    found = [w for w in runs if 2 <= len(w) <= MAX_NAME_TOKEN]
     return tuple(dict.fromkeys(found))[:8]
 
 

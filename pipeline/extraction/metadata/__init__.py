@@ -32,6 +32,15 @@ from pipeline.extraction.metadata.titles import (
     strip_site_suffix,
     title_agreement,
 )
+from pipeline.extraction.thresholds import (
+    FURNITURE_H1_AGREEMENT,
+    MAX_HEADLINES,
+    MAX_SELECTED_NODES,
+    SMALL_SECTION_CHARS,
+    SMALL_TAG_LIST_CHARS,
+    TAG_CHARS,
+    TAG_WORDS,
+)
 from pipeline.normalize import normalize_text
 from pipeline.record import Source
 
@@ -47,23 +56,13 @@ _SECTION_SELECTORS = (
     " [class*=kicker], [class*=eyebrow], .cat-links"
 )
 _TAG_SELECTORS = "[class*=tags], [class*=tag-list], [class*=keywords], [class*=topics]"
-_SMALL_SECTION = 80
-_SMALL_TAG_LIST = 1000
 _SOURCE_LINE = re.compile(
     r"^\s*(?:source|via|original(?:ly published)?(?: (?:article|story))?(?: (?:at|on|in|by))?"
     r"|read (?:the )?(?:full|original)(?: (?:article|story))?(?: (?:at|on))?)\s*:?\s*",
     re.I,
 )
 _DASH_SUFFIX = re.compile(r"\s[–—-]\s([^–—-]{2,60})$")
-_MAX_VISIBLE_NODES = 40
-_MAX_HEADLINES = 10
-# An h1 in a furniture-named wrapper is the headline only when it agrees with a
-# declared title better than this (a share of their words): a section banner's
-# "SUPPORTING GAAP COMPLIANCE" shares two words with the title.
-_FURNITURE_H1_AGREEMENT = 0.3
 _TAG_SPLIT = re.compile(r"[,;|]")  # each part is normalised (and so stripped) after
-_MAX_TAG_CHARS = 60
-_MAX_TAG_WORDS = 6
 # CMS identifiers and internal labels that pages print among their tags.
 _CMS_TAG = re.compile(
     r"^[0-9a-f]{8}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{12}$"  # a UUID
@@ -153,7 +152,7 @@ def _headline(
     body = tree.body
     outside: list[LexborNode] = []
     inside: list[LexborNode] = []
-    for h1 in tree.css("h1")[:_MAX_HEADLINES]:
+    for h1 in tree.css("h1")[:MAX_HEADLINES]:
         text = h1.text(deep=True).strip()
         if not text or (site and text.casefold() == site.casefold()):
             continue
@@ -163,7 +162,7 @@ def _headline(
         (inside if in_furniture else outside).append(h1)
     best = _best_match(outside, declared, 0.0)
     if best is None:
-        best = _best_match(inside, declared, _FURNITURE_H1_AGREEMENT)
+        best = _best_match(inside, declared, FURNITURE_H1_AGREEMENT)
     return best or (outside[0] if outside else None)
 
 
@@ -217,8 +216,8 @@ def _names_contain(node: LexborNode, words: tuple[str, ...]) -> bool:
 def _section(region: LexborNode | None, furniture: Furniture) -> str | None:
     if region is None:
         return None
-    for node in region.css(_SECTION_SELECTORS)[:_MAX_VISIBLE_NODES]:
-        if len(node.text(deep=True)) > _SMALL_SECTION or furniture.around(node, region):
+    for node in region.css(_SECTION_SELECTORS)[:MAX_SELECTED_NODES]:
+        if len(node.text(deep=True)) > SMALL_SECTION_CHARS or furniture.around(node, region):
             continue
         link = node if node.tag == "a" else node.css_first("a")
         text = normalize_text((link or node).text(deep=True))
@@ -233,7 +232,7 @@ def _tags(region: LexborNode | None, furniture: Furniture) -> tuple[str, ...]:
     links = region.css("a[rel~=tag]")
     if not links:
         for holder in region.css(_TAG_SELECTORS):
-            if len(holder.text(deep=True)) <= _SMALL_TAG_LIST and holder.css_first("a"):
+            if len(holder.text(deep=True)) <= SMALL_TAG_LIST_CHARS and holder.css_first("a"):
                 links = holder.css("a")
                 break
     seen: dict[str, str] = {}
@@ -301,7 +300,7 @@ def clean_tags(raw: Sequence[str]) -> tuple[str, ...]:
 
 
 def _is_cms_tag(tag: str) -> bool:
-    if len(tag) > _MAX_TAG_CHARS or len(tag.split()) > _MAX_TAG_WORDS:
+    if len(tag) > TAG_CHARS or len(tag.split()) > TAG_WORDS:
         return True  # a sentence or a description, not a tag
     return bool(_CMS_TAG.search(tag)) or not any(c.isalpha() for c in tag)
 

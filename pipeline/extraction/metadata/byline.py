@@ -32,6 +32,14 @@ from pipeline.extraction.body.furniture import Furniture
 from pipeline.extraction.metadata import people
 from pipeline.extraction.metadata.header import Header, Piece
 from pipeline.extraction.metadata.structured import StructuredData
+from pipeline.extraction.thresholds import (
+    BYLINE_LINE_CHARS,
+    HEADER_PIECES,
+    MAX_BYLINE_NODES,
+    MAX_SELECTED_NODES,
+    TEASER_BYLINE_DEPTH,
+    TEASER_BYLINES,
+)
 from pipeline.normalize import collapsed_within
 from pipeline.record import Block, Paragraph
 
@@ -41,9 +49,6 @@ _AUTHOR_SELECTORS = (
 )
 # Parts of a byline that are not the name: the author's role, bio, picture, box.
 _NOT_A_NAME = ("role", "bio", "avatar", "box", "desc", "about", "image", "photo", "label", "title")
-_MAX_VISIBLE_NODES = 40
-_MAX_BYLINE = 80
-_MAX_BYLINE_NODES = 400
 _BYLINE_CANDIDATES = "p, span, div, li, small, h4, h5, h6, address"
 _LABEL = (
     r"by|written\s+by|posted\s+by|published\s+by|words\s+by|article\s+by|story\s+by"
@@ -59,11 +64,7 @@ _BYLINE_END = re.compile(
 )
 _SENTENCE = re.compile(r"[a-z]{2}[.!?]\s+[A-Z]|\b(?:is|was|has|lives|works|writes)\b")
 _AUTHOR_LINK = re.compile(r"/(?:author|authors|people|profile|profiles|staff|writers?|by)/", re.I)
-_HEADER_PIECES = 30
 _TEAM = re.compile(r"\b(?:team|staff|desk|editors|editorial|newsroom|contributors?)\b", re.I)
-# Other people's bylines in the region beyond which it is a listing's, not an article's.
-_TEASER_BYLINES = 2
-_TEASER_DEPTH = 4
 _CONNECTOR = re.compile(r",|&|and|und|et|y|и|,\s*and", re.I)
 
 
@@ -150,7 +151,7 @@ def _is_site(name: str, site: str | None) -> bool:
 
 def _labelled_in_header(header: Header, site: str | None) -> _Found:
     """'By Jane Doe' beside the headline (the label and the name may be two pieces)."""
-    pieces = header.after.pieces[:_HEADER_PIECES]
+    pieces = header.after.pieces[:HEADER_PIECES]
     for index, piece in enumerate(pieces):
         line = _after_label(piece.text, pieces[index + 1 :])
         name = _BYLINE_END.split(line)[0] if line else None
@@ -178,7 +179,7 @@ def _after_label(text: str, following: Sequence[Piece]) -> str | None:
     while len(rest) >= 2 and _CONNECTOR.fullmatch(rest[0].text):
         line = f"{line} {rest[0].text} {rest[1].text}"
         rest = rest[2:]
-    if len(line) > _MAX_BYLINE:
+    if len(line) > BYLINE_LINE_CHARS:
         return None
     return line.strip() or None
 
@@ -190,7 +191,7 @@ def _in_region(region: LexborNode, site: str | None, furniture: Furniture) -> _F
     raw: list[str] = []
     line: LexborNode | None = None
     others: set[str] = set()
-    for node in region.css(_AUTHOR_SELECTORS)[:_MAX_VISIBLE_NODES]:
+    for node in region.css(_AUTHOR_SELECTORS)[:MAX_SELECTED_NODES]:
         if _names_contain(node, _NOT_A_NAME) or furniture.around(node, region):
             continue
         texts = _byline_texts(node)
@@ -203,7 +204,7 @@ def _in_region(region: LexborNode, site: str | None, furniture: Furniture) -> _F
         if line is not None:
             raw.extend(texts)
     found = people.clean_authors(raw, site)
-    if len(others - {n.casefold() for n in found}) >= _TEASER_BYLINES:
+    if len(others - {n.casefold() for n in found}) >= TEASER_BYLINES:
         return _NONE  # bylines of many people, each on its own line: a listing's teasers
     return found, tuple(raw)
 
@@ -211,7 +212,7 @@ def _in_region(region: LexborNode, site: str | None, furniture: Furniture) -> _F
 def _in_teaser(node: LexborNode) -> bool:
     """The byline sits in a card with a linked heading (a teaser), not in a quote."""
     current = node.parent
-    for _ in range(_TEASER_DEPTH):
+    for _ in range(TEASER_BYLINE_DEPTH):
         if current is None:
             return False
         if current.css_first("h2 a[href], h3 a[href], h4 a[href], a[href] h2, a[href] h3"):
@@ -231,7 +232,7 @@ def _inside(node: LexborNode, ancestor: LexborNode) -> bool:
 
 def _beside_date(header: Header, site: str | None) -> _Found:
     """A short piece next to the header's date or linking to an author page."""
-    pieces = header.after.pieces[:_HEADER_PIECES]
+    pieces = header.after.pieces[:HEADER_PIECES]
     for index, piece in enumerate(pieces):
         link = piece.parent if piece.parent.tag == "a" else None
         by_link = link is not None and bool(_AUTHOR_LINK.search(link.attributes.get("href") or ""))
@@ -240,7 +241,7 @@ def _beside_date(header: Header, site: str | None) -> _Found:
             for other in pieces[max(0, index - 1) : index + 2]
             if other is not piece
         )
-        if (by_link or near_date) and len(piece.text) <= _MAX_BYLINE // 2:
+        if (by_link or near_date) and len(piece.text) <= BYLINE_LINE_CHARS // 2:
             found = people.clean_authors([piece.text], site)
             if found and (by_link or _is_full_name(found[0])):
                 return found, (piece.text,)
@@ -267,8 +268,8 @@ def _labelled_byline(
     `unique`: only if no other such line names someone else (page-wide, several
     bylines are a listing's teasers)."""
     first: _Found = _NONE
-    for node in scope.css(_BYLINE_CANDIDATES)[:_MAX_BYLINE_NODES]:
-        text = collapsed_within(node.text(deep=True, separator=" "), _MAX_BYLINE)
+    for node in scope.css(_BYLINE_CANDIDATES)[:MAX_BYLINE_NODES]:
+        text = collapsed_within(node.text(deep=True, separator=" "), BYLINE_LINE_CHARS)
         if text is None:
             continue
         name = _name_after_label(node, text)
@@ -293,7 +294,7 @@ def _name_after_label(node: LexborNode, text: str) -> str | None:
         while sibling is not None and not sibling.is_element_node:
             sibling = sibling.next
         if sibling is not None:
-            return " ".join(sibling.text(deep=True, separator=" ").split())[:_MAX_BYLINE]
+            return " ".join(sibling.text(deep=True, separator=" ").split())[:BYLINE_LINE_CHARS]
     return None
 
 
@@ -307,7 +308,7 @@ def _byline_texts(node: LexborNode) -> list[str]:
         links = [first] if first is not None else [node]
     texts: list[str] = []
     for link in links[:4]:
-        whole = collapsed_within(link.text(deep=True, separator=" "), _MAX_BYLINE)
+        whole = collapsed_within(link.text(deep=True, separator=" "), BYLINE_LINE_CHARS)
         if whole is None or _SENTENCE.search(whole):
             continue  # a bio or a sentence, not a byline
         parts = [" ".join(p.split()) for p in link.text(deep=True, separator="\n").split("\n")]
@@ -327,14 +328,14 @@ def _credit(
     team ("Podium Staff") or is the site itself (a bare label there is furniture)."""
     raw: list[str] = [*data.authors, *data.author_orgs]
     if header is not None:
-        pieces = header.after.pieces[:_HEADER_PIECES]
+        pieces = header.after.pieces[:HEADER_PIECES]
         for index, piece in enumerate(pieces):
             line = _after_label(piece.text, pieces[index + 1 :])
             name = _BYLINE_END.split(line)[0] if line else None
             if name:
                 raw.append(name)
     if region is not None:
-        for node in region.css(_AUTHOR_SELECTORS)[:_MAX_VISIBLE_NODES]:
+        for node in region.css(_AUTHOR_SELECTORS)[:MAX_SELECTED_NODES]:
             if _names_contain(node, _NOT_A_NAME) or furniture.around(node, region):
                 continue
             raw.extend(t for t in _byline_texts(node)[:1] if _is_site(t, site) or _TEAM.search(t))

@@ -28,14 +28,14 @@ from dateparser.data.languages_info import language_order
 from dateparser.date import DateDataParser
 from selectolax.lexbor import LexborHTMLParser
 
+from pipeline.extraction.thresholds import (
+    DATE_TEXT_CHARS,
+    LOOSE_DATE_CHARS,
+    MAX_YEAR,
+    MIN_YEAR,
+)
+
 _KNOWN_LANGUAGES = frozenset(language_order)
-MIN_YEAR = 1990
-MAX_YEAR = 2100
-# Longer strings are paragraphs, not dates; searching them is the caller's call.
-_MAX_LEN = 200
-# dateparser on a whole string only when it is this short: a free-form date,
-# not a sentence (guessing the language of a sentence takes seconds).
-_LOOSE_MAX_LEN = 48
 
 _DATEPARSER_SETTINGS: dict[str, Any] = {
     "PREFER_DAY_OF_MONTH": "first",
@@ -161,14 +161,14 @@ _HAS_YEAR = re.compile(r"(?<!\d)(?:1[89]|2[01])\d\d(?!\d)|\d[./-]\d{1,2}[./-]\d\
 def to_iso(value: str, languages: Sequence[str] | None = None) -> str | None:
     """Return `value` as an ISO 8601 date or datetime, or None if it holds no date."""
     text = " ".join(value.split())
-    if not text or len(text) > _MAX_LEN or not _HAS_DIGIT.search(text):
+    if not text or len(text) > DATE_TEXT_CHARS or not _HAS_DIGIT.search(text):
         return None
     fast = _parse_fast(text)
     if fast is not None:  # a machine format, valid or not: nothing more to try
         return fast or None
     langs = _language_key(languages)
     found = _search(text, langs)
-    if found is None and len(text) <= _LOOSE_MAX_LEN and _HAS_YEAR.search(text):
+    if found is None and len(text) <= LOOSE_DATE_CHARS and _HAS_YEAR.search(text):
         found = _parse_dateparser(text, langs)
     return found
 
@@ -183,7 +183,7 @@ def find_date_in_text(text: str, languages: Sequence[str] | None = None) -> str 
     ordinary words.
     """
     line = " ".join(text.split())
-    if not line or len(line) > _MAX_LEN or not _HAS_DIGIT.search(line):
+    if not line or len(line) > DATE_TEXT_CHARS or not _HAS_DIGIT.search(line):
         return None
     return _search(line, _language_key(languages))
 

@@ -20,14 +20,13 @@ from dataclasses import dataclass
 from selectolax.lexbor import LexborNode
 
 from pipeline.extraction.metadata import dates
+from pipeline.extraction.thresholds import (
+    HEADER_AFTER_CHARS,
+    HEADER_BEFORE_CHARS,
+    HEADER_LABEL_CHARS,
+    HEADER_PARAGRAPH_CHARS,
+)
 
-# Text read after the headline: a byline, a dateline, a reading time, a standfirst.
-_AFTER_CHARS = 700
-# Text read before it: a kicker or a category line with the date.
-_BEFORE_CHARS = 120
-# A block this long is the body's first paragraph: the header has ended.
-_PARAGRAPH_CHARS = 160
-_LABEL_CHARS = 40
 _SKIPPED = frozenset(
     "script style noscript template svg iframe select option button nav aside form footer"
     " textarea video audio canvas".split()
@@ -132,7 +131,7 @@ class _Window:
                 standfirst = node
             elif node.tag == "time" or node.attributes.get("itemprop") == "datePublished":
                 window.add_machine(node)
-            if len(window.text) > _AFTER_CHARS:
+            if len(window.text) > HEADER_AFTER_CHARS:
                 break
         return window
 
@@ -146,7 +145,7 @@ class _Window:
                 chars += len(node.text(deep=False) or "") + 1
             elif node.tag in _HEADINGS or _is_paragraph(node):
                 break
-            if chars > _BEFORE_CHARS:
+            if chars > HEADER_BEFORE_CHARS:
                 break
         window = cls("", [], [])
         for node in reversed(nodes):
@@ -159,7 +158,7 @@ class _Window:
         if iso:
             own = " ".join(node.text(deep=True).split())
             start = len(self.text)
-            label = self.text[-_LABEL_CHARS:] + " " + _UNTIL_DIGIT.split(own, maxsplit=1)[0]
+            label = self.text[-HEADER_LABEL_CHARS:] + " " + _UNTIL_DIGIT.split(own, maxsplit=1)[0]
             update = bool(_UPDATE_LABEL.search(label.rstrip()))
             self.machine.append((start, start + len(own) + 2, iso, update))
 
@@ -177,7 +176,7 @@ def _dates(
             for start, end, machine, _ in window.machine
         ):
             continue
-        label = window.text[max(0, offset - _LABEL_CHARS) : offset].rstrip()
+        label = window.text[max(0, offset - HEADER_LABEL_CHARS) : offset].rstrip()
         found.append((offset, iso, bool(_UPDATE_LABEL.search(label))))
     found.sort()
     day = modified[:10] if modified else None
@@ -196,7 +195,7 @@ def _inside(node: LexborNode, ancestor: LexborNode) -> bool:
 def _is_paragraph(node: LexborNode) -> bool:
     if node.tag not in ("p", "blockquote", "li"):
         return False
-    return len(node.text(deep=True)) >= _PARAGRAPH_CHARS
+    return len(node.text(deep=True)) >= HEADER_PARAGRAPH_CHARS
 
 
 def _following(

@@ -13,9 +13,11 @@ from collections.abc import Iterator, Sequence
 from urllib.parse import unquote
 
 from pipeline import urls
-
-_MAX_CHARS = 60
-_MAX_WORDS = 6
+from pipeline.extraction.thresholds import (
+    CREDIT_WORDS,
+    PERSON_CHARS,
+    PERSON_WORDS,
+)
 
 # An address: its local part from where a run of such characters starts (the
 # lookbehind: not from each of its characters again), a dotted domain. No part can
@@ -53,7 +55,6 @@ _SPLIT = re.compile(
 _EMPLOYER = re.compile(r"(?<!\s)\s+(?:for|at|from|of|für|pour|para|для)\s+.*$")
 # Where a credit's name ends: a separator, a date, a role after a comma.
 _CREDIT_END = re.compile(r"(?:(?<!\s)\s+)?[|;•⋅·●/]\s*|\s[-–—]\s|,\s+")
-_MAX_CREDIT_WORDS = 6
 # Not ".": it ends initials ("Nicola P.") and "Jr."; see _trim.
 _EDGE_JUNK = " \t\"'“”‘’«»·•*:–—-,"
 # "Contessi, Nicola P.": citation style, family name first.
@@ -190,7 +191,7 @@ def organisation_credit(raw: Sequence[str], site_name: str | None = None) -> str
             continue
         text = _trim(_CREDIT_END.split(text)[0])
         words = text.split()
-        if not words or len(words) > _MAX_CREDIT_WORDS or len(text) > _MAX_CHARS:
+        if not words or len(words) > CREDIT_WORDS or len(text) > PERSON_CHARS:
             continue
         if not any(c.isalpha() for c in text) or "?" in text or "!" in text:
             continue
@@ -222,7 +223,7 @@ def agency_credits(raw: Sequence[str]) -> tuple[str, ...]:
 
 def _credits(value: str) -> Iterator[str]:
     text = " ".join(value.split())
-    if not text or len(text) > 10 * _MAX_CHARS:  # a paragraph, not a byline
+    if not text or len(text) > 10 * PERSON_CHARS:  # a paragraph, not a byline
         return
     text = _EMAIL.sub(" ", _URL.sub(" ", _HANDLE.sub(" ", text)))
     # "Jane Doe (dpa)": what the brackets hold is read as pieces of its own.
@@ -241,7 +242,7 @@ def _credit_piece(piece: str) -> str | None:
         return None
     piece = _trim(_PREFIX.sub("", piece))
     words = piece.split()
-    if not words or len(words) > _MAX_CREDIT_WORDS or len(piece) > _MAX_CHARS:
+    if not words or len(words) > CREDIT_WORDS or len(piece) > PERSON_CHARS:
         return None
     if (
         any(c.isdigit() for c in piece)
@@ -281,7 +282,7 @@ def _is_agency_phrase(piece: str) -> bool:
 def _names(value: str, declared: bool = False) -> Iterator[str]:
     """Candidate names in one raw string."""
     text = " ".join(value.split())
-    if not text or len(text) > 10 * _MAX_CHARS:  # a paragraph, not a byline
+    if not text or len(text) > 10 * PERSON_CHARS:  # a paragraph, not a byline
         return
     if _URL.fullmatch(text):
         slug = _name_from_url(text)
@@ -304,10 +305,10 @@ def _clean_piece(piece: str, declared: bool = False) -> str | None:
         return None
     piece = _EMPLOYER.sub("", _PREFIX.sub("", piece))
     words = _strip_place(_collapse_repeats(_strip_titles(piece.split())))
-    if not words or len(words) > _MAX_WORDS:
+    if not words or len(words) > PERSON_WORDS:
         return None
     name = _trim(" ".join(words))
-    if len(name) > _MAX_CHARS or not _looks_like_name(name, words, declared):
+    if len(name) > PERSON_CHARS or not _looks_like_name(name, words, declared):
         return None
     return _fix_case(name)
 

@@ -24,9 +24,15 @@ from pipeline.extraction.body.furniture import Furniture
 from pipeline.extraction.metadata import dates
 from pipeline.extraction.metadata.header import Header, read_dateline
 from pipeline.extraction.metadata.structured import StructuredData
+from pipeline.extraction.thresholds import (
+    HEADLINE_TEXT_CHARS,
+    MAX_PAGE_DAYS,
+    MAX_SELECTED_NODES,
+    UPDATE_LABEL_CHARS,
+    ZONE_DAYS,
+)
 
 _DATE_SELECTORS = "time[datetime], [itemprop=datePublished]"
-_UPDATE_LABEL_CHARS = 160
 _UPDATE_NAMES = ("updat", "modif", "changed", "revis", "edited")
 _UPDATE_LABEL = re.compile(
     r"\b(?:updated|last\s+updated|modified|revised|reviewed|edited|aktualisiert|mis\s+à\s+jour"
@@ -36,12 +42,6 @@ _UPDATE_LABEL = re.compile(
 _DATE_TEXT_SELECTORS = (
     "time, [class*=date], [class*=time], [class*=byline], [class*=meta], [class*=posted]"
 )
-_MAX_VISIBLE_NODES = 40
-_HEADLINE_TEXT = 400
-# A shown date this many days from the declared one is the same date in another zone.
-_ZONE_DAYS = 1
-# More days than this shown across a page: a listing's teasers, not one article.
-_MAX_PAGE_DAYS = 2
 
 
 def published_date(
@@ -108,7 +108,7 @@ def _near(declared: str, shown: str) -> bool:
         a, b = date.fromisoformat(declared[:10]), date.fromisoformat(shown[:10])
     except ValueError:
         return False
-    return abs((a - b).days) <= _ZONE_DAYS
+    return abs((a - b).days) <= ZONE_DAYS
 
 
 def _agrees(declared: str, shown: str) -> bool:
@@ -126,7 +126,7 @@ def _headline_text_date(
     block: LexborNode, langs: list[str] | None
 ) -> tuple[str | None, str | None]:
     """A date in the plain text around the headline ("Jane Doe • March 17, 2025")."""
-    text = block.text(deep=True, separator=" ")[:_HEADLINE_TEXT]
+    text = block.text(deep=True, separator=" ")[:HEADLINE_TEXT_CHARS]
     found = dates.find_date_in_text(text, langs)
     if found and _UPDATE_LABEL.search(text):
         return None, found
@@ -139,13 +139,13 @@ def _shown_date(
     """The first publication date shown in `scope`, and the first update date.
     `unique`: none when the scope shows several days (page-wide, one date per
     teaser is a listing's)."""
-    if unique and len(_days(scope, langs, furniture)) > _MAX_PAGE_DAYS:
+    if unique and len(_days(scope, langs, furniture)) > MAX_PAGE_DAYS:
         return None, None
     update: str | None = None
     candidates = [
         (node, node.attributes.get("datetime") or node.attributes.get("content") or node.text())
-        for node in scope.css(_DATE_SELECTORS)[:_MAX_VISIBLE_NODES]
-    ] + [(node, None) for node in scope.css(_DATE_TEXT_SELECTORS)[:_MAX_VISIBLE_NODES]]
+        for node in scope.css(_DATE_SELECTORS)[:MAX_SELECTED_NODES]
+    ] + [(node, None) for node in scope.css(_DATE_TEXT_SELECTORS)[:MAX_SELECTED_NODES]]
     for node, machine in candidates:
         found = _date_of(node, machine, langs)
         if not found or furniture.around(node, scope):
@@ -158,7 +158,7 @@ def _shown_date(
 
 def _days(scope: LexborNode, langs: list[str] | None, furniture: Furniture) -> set[str]:
     found = set()
-    for node in scope.css(_DATE_SELECTORS)[:_MAX_VISIBLE_NODES]:
+    for node in scope.css(_DATE_SELECTORS)[:MAX_SELECTED_NODES]:
         machine = node.attributes.get("datetime") or node.attributes.get("content")
         iso = dates.to_iso(machine, langs) if machine else None
         if iso and not furniture.around(node, scope):
@@ -183,6 +183,6 @@ def _is_update(node: LexborNode) -> bool:
         if scope is None:
             break
         label = scope.text(deep=True)
-        if len(label) <= _UPDATE_LABEL_CHARS and _UPDATE_LABEL.search(label):
+        if len(label) <= UPDATE_LABEL_CHARS and _UPDATE_LABEL.search(label):
             return True
     return False

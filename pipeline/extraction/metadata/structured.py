@@ -22,6 +22,11 @@ from typing import Any
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
+from pipeline.extraction.thresholds import (
+    JSON_LD_MAX_DEPTH,
+    MAX_INT_DIGITS,
+)
+
 Node = dict[str, Any]
 
 # schema.org types whose node is "the article" of the page.
@@ -77,12 +82,6 @@ _IMAGE_META = (
     "twitter:image:src",
 )
 
-# JSON-LD nests a few levels; a script nested deeper is refused whole, which
-# bounds every recursive reading of it (and the work) by this depth.
-MAX_JSON_DEPTH = 64
-# No schema.org value needs more digits; a longer integer (Python refuses to
-# convert past 4,300 digits) is kept as its digits, so it costs only its field.
-MAX_INT_DIGITS = 100
 _TRAILING_COMMA = re.compile(r",\s*([\]}])")
 _EDGE_JUNK = ("<!--", "-->", "<![CDATA[", "]]>", "//", "/*", "*/", ";")
 _DOI = re.compile(r"10\.\d{4,9}/\S+")
@@ -437,7 +436,7 @@ def _decode_all(text: str) -> tuple[list[object], bool]:
             item, position = decoder.raw_decode(text, position)
         except (json.JSONDecodeError, RecursionError):  # the decoder recurses per level
             return items, False
-        if _depth(item) <= MAX_JSON_DEPTH:
+        if _depth(item) <= JSON_LD_MAX_DEPTH:
             items.append(item)
         while position < len(text) and (text[position].isspace() or text[position] in ",;"):
             position += 1
@@ -460,7 +459,7 @@ def _depth(value: object) -> int:
         if not isinstance(value, list):
             continue
         deepest = max(deepest, level)
-        if level <= MAX_JSON_DEPTH:  # past the limit the answer is known
+        if level <= JSON_LD_MAX_DEPTH:  # past the limit the answer is known
             stack.extend((child, level + 1) for child in value)
     return deepest
 

@@ -23,15 +23,18 @@ from collections.abc import Sequence
 from selectolax.lexbor import LexborNode
 
 from pipeline import urls
+from pipeline.extraction.thresholds import (
+    H1_COVERED_WORDS,
+    H1_SHARED_WORDS,
+    MIN_INITIALS,
+    SITE_PREFIX_WORDS,
+    SUFFIX_WORDS,
+    TITLE_LABEL_WORDS,
+)
 from pipeline.normalize import normalize_text
 
 # Trailing decoration of <title> tags; "»" only when it closes no "«" quote.
 _DECORATION = " ⋆★☆✓✔|•·"
-_SUFFIX_WORDS = 5
-# A site name matches a segment that starts with its words (or that it starts) from
-# this many words on; initials ("BHF") from this many letters.
-_SITE_PREFIX_WORDS = 2
-_MIN_INITIALS = 2
 # `(?<!\s)`: a match can only start where a run of spaces starts, so a long run is
 # scanned once, not again from each of its spaces (which is quadratic).
 _SEPARATOR = re.compile(r"(?<!\s)\s+([|–—»·•:]|-{1,2}|::)\s+")
@@ -39,11 +42,6 @@ _SEPARATOR_AT_END = re.compile(r"(?<!\s)\s+(?:[|–—»·•:]|-{1,2}|::)\s*$")
 # Separators a site name or section follows; after a dash or a colon a subtitle may.
 _FURNITURE_SEPARATORS = frozenset(("|", "·", "•", "»", "::"))
 _WORD = re.compile(r"\w+")
-_SHARED_WORDS = 0.3
-# An h1 covering less than this share of a declared title's words is not its headline.
-_COVERED_WORDS = 0.15
-# A label glued before a headline is at most this many words (and the headline more).
-_LABEL_WORDS = 4
 # A label ends with a colon or a bar, or is glued to the headline without a space.
 _LABEL_END = re.compile(r"(?:[:|»]\s*|\w)$")
 # After a declared title, these start a suffix (a site, a teaser), not more of the title.
@@ -118,7 +116,7 @@ def strip_site_suffix(title: str, site: str | None) -> str:
         if site and _is_site(last, site):
             title, found_site = head, True
             continue
-        if len(last.split()) > _SUFFIX_WORDS or len(last) >= len(head):
+        if len(last.split()) > SUFFIX_WORDS or len(last) >= len(head):
             return title
         if separator not in _FURNITURE_SEPARATORS and found_site:
             return title  # a subtitle before the site's name
@@ -137,10 +135,10 @@ def _is_site(segment: str, site: str) -> bool:
     if part == name:
         return True
     shorter, longer = sorted((segment, site), key=len)
-    if len(shorter.split()) >= _SITE_PREFIX_WORDS and _starts_words(longer, shorter):
+    if len(shorter.split()) >= SITE_PREFIX_WORDS and _starts_words(longer, shorter):
         return True
     initials = "".join(w[0] for w in _WORD.findall(site) if w[0].isupper())
-    return segment.isupper() and len(initials) >= _MIN_INITIALS and part == initials.casefold()
+    return segment.isupper() and len(initials) >= MIN_INITIALS and part == initials.casefold()
 
 
 def _starts_words(text: str, start: str) -> bool:
@@ -277,17 +275,17 @@ def _names(heading: str, declared: str) -> bool:
         return True  # "Headline | a long tagline"
     words = set(_WORD.findall(declared.casefold()))
     shared = words & set(_WORD.findall(heading.casefold()))
-    return len(shared) >= _COVERED_WORDS * len(words)
+    return len(shared) >= H1_COVERED_WORDS * len(words)
 
 
 def _without_label(heading: str, declared: Sequence[str]) -> str:
     """A heading that is a declared title behind a short label glued on ("Blog:
     Headline", "Title:Headline") is that title."""
     for title in declared:
-        if len(title.split()) < _LABEL_WORDS or not heading.endswith(title):
+        if len(title.split()) < TITLE_LABEL_WORDS or not heading.endswith(title):
             continue
         label = heading[: len(heading) - len(title)]
-        if 0 < len(label.split()) <= _LABEL_WORDS and _LABEL_END.search(label):
+        if 0 < len(label.split()) <= TITLE_LABEL_WORDS and _LABEL_END.search(label):
             return title
     return heading
 
@@ -298,7 +296,7 @@ def shares_words(heading: str, declared: str) -> bool:
     if not words:
         return False
     shared = words & set(_WORD.findall(declared.casefold()))
-    return len(shared) >= _SHARED_WORDS * len(words)
+    return len(shared) >= H1_SHARED_WORDS * len(words)
 
 
 def _pieces(node: LexborNode, out: list[tuple[str, bool]], kicker: bool) -> None:

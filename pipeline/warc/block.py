@@ -1,4 +1,4 @@
-"""A WARC record's block, read once and checked against its digests (pipeline/warc.py).
+"""A WARC record's block, read once and checked against its digests (reader.py).
 
 The block digest covers the whole block; the payload digest, checked only
 without a block digest (it covers a part of what the block digest does), the
