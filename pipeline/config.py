@@ -3,12 +3,12 @@
 A config's tables mirror the settings objects of the run's parts, key for field:
 `[fetch]` is a FetchSettings, `[extraction]` an Options, `[workers]` a
 WorkerSettings, `[retry]` a RetryPolicy, `[near_duplicates]` a NearSettings,
-`[alerts]` an AlertSettings, and each `[[sources]]` table a SourceConfig. One
-reader, `read_settings`, reads them all from the dataclasses themselves: a
-table's keys are the class's fields (a field with `metadata={"config": False}`
-is not a key), each value is checked against its field's type hint, and the
-ranges are the class's own `__post_init__` checks, made there and nowhere else.
-The JSON Schema for editors comes from the same introspection (`config_schema`).
+`[alerts]` an AlertSettings (the tables are RunConfig's settings fields), and
+each `[[sources]]` table a SourceConfig. One generic reader
+(pipeline/settings.py, `read_settings`) reads them all from the dataclasses
+themselves: keys from the fields, types from the type hints, ranges from each
+class's own `__post_init__`, made there and nowhere else. The JSON Schema for
+editors comes from the same introspection (`config_schema`).
 
 Validation is strict and happens once, here, so every later stage can trust the
 values. Every problem found (an unknown key, with the key probably meant; a
@@ -29,31 +29,36 @@ Every key is documented in examples/README.md; examples/demo.toml uses most.
 from __future__ import annotations
 
 import dataclasses
-import difflib
-import inspect
 import json
 import logging
 import re
 import tomllib
-import types
-from collections.abc import Callable, Iterable, Sequence
-from dataclasses import MISSING, dataclass, field, fields, replace
-from datetime import timedelta
-from functools import cache
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
-from typing import Any, Literal, TypeVar, Union, cast, get_args, get_origin, get_type_hints
+from typing import Any, TypeVar
 
 from pipeline import urls
 from pipeline.coverage import DEFAULT_ALERT_SETTINGS, AlertSettings
 from pipeline.dedup.near import DEFAULT_NEAR_SETTINGS, NearSettings
 from pipeline.errors import ConfigError
 from pipeline.exec import DEFAULT_WORKER_SETTINGS, WorkerSettings
-from pipeline.fetch import DEFAULT_FETCH_SETTINGS, FetchSettings, IPNetwork, parse_networks
+from pipeline.fetch import DEFAULT_FETCH_SETTINGS, FetchSettings
 from pipeline.options import DEFAULT_OPTIONS, Options
+from pipeline.settings import (
+    BadValue,
+    config_keys,
+    convert,
+    did_you_mean,
+    object_schema,
+    read_settings,
+    read_values,
+    table_schema,
+    type_name,
+)
 from pipeline.sinks import FORMATS, sink_class
 from pipeline.sources.kinds import kind_named, known_kinds
 from pipeline.state import DEFAULT_RETRY_POLICY, RetryPolicy
-from pipeline.version import __version__
 
 _log = logging.getLogger("pipeline.config")
 
@@ -147,6 +152,14 @@ TABLES: dict[str, tuple[str, Any]] = {
     if dataclasses.is_dataclass(f.default)
 }
 _TOP_KEYS = ("output_dir", "state_path", "format", "sources")
+# Every table's keys, dotted ("fetch.concurrency"): what a key in the wrong place may mean.
+_TABLE_KEYS = tuple(
+    f"{table}.{key}"
+    for table, (_, default) in TABLES.items()
+    for key in config_keys(default.__class__)
+)
+
+T = TypeVar("T")
 
 # Earlier spellings, still read (with a warning): {old key path: (table, key)}.
 RENAMED: dict[tuple[str, ...], tuple[str, str]] = {
@@ -189,13 +202,13 @@ def _rename(data: dict[str, Any], path: Path, problems: list[str]) -> None:
     warning once for each; the old and the new spelling of one setting is a problem."""
     timeouts = data.get("timeouts")
     if "timeouts" in data and not isinstance(timeouts, dict):
-        problems.append(f"{path}: key 'timeouts': expected a table, got {_type_name(timeouts)}")
+        problems.append(f"{path}: key 'timeouts': expected a table, got {type_name(timeouts)}")
         del data["timeouts"]
     elif isinstance(timeouts, dict):
         known = [old[1] for old in RENAMED if old[0] == "timeouts"]
         for key in [key for key in timeouts if key not in known]:
             problems.append(
-                f"{path}: table 'timeouts': key {key!r}: unknown key{_did_you_mean(key, known)}"
+                f"{path}: table 'timeouts': key {key!r}: unknown key{did_you_mean(key, known)}"
             )
             del timeouts[key]
     for old, (table, key) in RENAMED.items():
@@ -250,132 +263,6 @@ def _override(data: dict[str, Any], text: str) -> None:
     table[names[-1]] = parsed
 
 
-# --- the generic reader: a table into a settings dataclass ------------------------
-
-S = TypeVar("S")
-T = TypeVar("T")
-
-_TYPE_NAMES: dict[type, str] = {
-    str: "a string",
-    int: "an integer",
-    float: "a number",
-    bool: "true or false",
-    list: "an array",
-    dict: "a table",
-}
-
-
-class _Bad(Exception):
-    """A value that is not of its field's type: the key (`urls[2]` for an item)
-    and what is wrong."""
-
-    def __init__(self, key: str, problem: str) -> None:
-        super().__init__(key, problem)
-        self.key, self.problem = key, problem
-
-
-@cache
-def config_keys(cls: Any) -> dict[str, Any]:
-    """The keys of `cls`'s config table, each with its field's type hint."""
-    hints = get_type_hints(cls)
-    return {f.name: hints[f.name] for f in fields(cls) if f.metadata.get("config", True)}
-
-
-def read_settings(cls: type[S], table: object, where: str, base: S | None = None) -> S:
-    """The settings dataclass `cls` with the values of config `table` put over
-    `base` (default: `cls`'s defaults). Raises ConfigError naming every unknown key
-    and every value of the wrong type, else the first range problem `cls` finds;
-    each message starts with `where` ("run.toml: table 'fetch'")."""
-    values = _values(cls, table, where)
-    try:
-        return replace(cast(Any, base), **values) if base is not None else cls(**values)
-    except ConfigError as exc:
-        raise ConfigError(f"{where}: {exc}") from exc
-
-
-def _values(cls: type, table: object, where: str) -> dict[str, Any]:
-    """The values of `table` checked against, and converted to, the types of
-    `cls`'s fields; a ConfigError names all the problems at once."""
-    if not isinstance(table, dict):
-        raise ConfigError(f"{where}: expected a table, got {_type_name(table)}")
-    keys = config_keys(cls)
-    values: dict[str, Any] = {}
-    problems = []
-    for key, value in table.items():
-        try:
-            if key not in keys:
-                raise _Bad(key, f"unknown key{_did_you_mean(key, keys)}")
-            values[key] = _convert(keys[key], value, key)
-        except _Bad as bad:
-            problems.append(f"{where}: key {bad.key!r}: {bad.problem}")
-    if problems:
-        raise ConfigError("\n".join(problems))
-    return values
-
-
-def _convert(hint: Any, value: object, key: str) -> Any:
-    """`value` (as TOML gave it) as the type `hint` says, or _Bad."""
-    origin, args = get_origin(hint), get_args(hint)
-    if hint == IPNetwork:
-        try:
-            return parse_networks([_convert(str, value, key)])[0]
-        except ValueError as exc:
-            raise _Bad(key, str(exc)) from None
-    if origin in (Union, types.UnionType):  # `X | None`: TOML has no None
-        (inner,) = [arg for arg in args if arg is not type(None)]
-        return _convert(inner, value, key)
-    if origin is Literal:
-        if value not in args:
-            raise _Bad(key, f"{value!r} is not one of: {', '.join(map(str, args))}")
-        return value
-    if origin in (tuple, frozenset):
-        items = _convert(list, value, key)
-        return origin(_convert(args[0], item, f"{key}[{n}]") for n, item in enumerate(items))
-    if hint is timedelta:
-        try:
-            return timedelta(seconds=_convert(float, value, key))
-        except (ValueError, OverflowError):  # nan, or past timedelta's range
-            raise _Bad(key, f"{value!r} is not a number of seconds") from None
-    if hint is re.Pattern or origin is re.Pattern:
-        text = _convert(str, value, key)
-        try:
-            return re.compile(text)
-        except re.error as exc:
-            raise _Bad(key, f"bad regular expression {text!r}: {exc}") from None
-    if hint is Path:
-        return Path(_convert(str, value, key))
-    if hint is float and type(value) is int:
-        return float(value)  # TOML `2` is as good as `2.0` for seconds
-    if hint in _TYPE_NAMES:
-        if type(value) is hint or (hint is float and type(value) is float):
-            return value
-        raise _Bad(key, f"expected {_TYPE_NAMES[hint]}, got {_type_name(value)}")
-    raise TypeError(f"config key {key!r}: no reading for the type {hint!r}")
-
-
-def _type_name(value: object) -> str:
-    return _TYPE_NAMES.get(type(value), type(value).__name__)
-
-
-def _did_you_mean(key: str, allowed: Iterable[str]) -> str:
-    """ " (did you mean 'x'?)" with the closest of `allowed` or of the keys of every
-    table ('fetch.concurrency' for a fetch key at the top level, or in the wrong
-    table), then the keys allowed."""
-    allowed = sorted(allowed)
-    candidates = [(name, name, 0.6) for name in allowed] + [
-        (f"{table}.{name}", name, 0.8)  # another table's key: only if much alike
-        for table, (_, default) in TABLES.items()
-        for name in config_keys(default.__class__)
-    ]
-    best: tuple[float, str] | None = None
-    for full, bare, cutoff in candidates:
-        score = difflib.SequenceMatcher(None, key, bare).ratio()
-        if score >= cutoff and (best is None or score > best[0]):  # a tie: the first
-            best = (score, full)
-    hint = f" (did you mean {best[1]!r}?)" if best else ""
-    return f"{hint}; known keys: {', '.join(allowed)}"
-
-
 # --- the run config ---------------------------------------------------------------
 
 
@@ -399,7 +286,7 @@ class _Reader:
 
         for key in data:
             if key not in _TOP_KEYS and key not in TABLES:
-                known = _did_you_mean(key, [*_TOP_KEYS, *TABLES])
+                known = did_you_mean(key, [*_TOP_KEYS, *TABLES], _TABLE_KEYS)
                 problems.append(f"{self.path}: key {key!r}: unknown key{known}")
         output_dir = part(
             lambda: self.local_path(self.text(data, "output_dir") or "output"), Path("output")
@@ -424,15 +311,15 @@ class _Reader:
 
     def table(self, data: dict[str, Any], table: str, base: T) -> Callable[[], T]:
         where = f"{self.path}: table {table!r}"
-        return lambda: read_settings(type(base), data.get(table, {}), where, base)
+        return lambda: read_settings(type(base), data.get(table, {}), where, base, _TABLE_KEYS)
 
     def text(self, data: dict[str, Any], key: str) -> str | None:
         """A top-level string, not empty (None when absent)."""
         if key not in data:
             return None
         try:
-            value: str = _convert(str, data[key], key)
-        except _Bad as bad:
+            value: str = convert(str, data[key], key)
+        except BadValue as bad:
             raise ConfigError(f"{self.path}: key {key!r}: {bad.problem}") from None
         if not value.strip():
             raise ConfigError(f"{self.path}: key {key!r}: must not be empty")
@@ -466,7 +353,7 @@ class _Reader:
         tables = data.get("sources", [])
         where = f"{self.path}: key 'sources'"
         if not isinstance(tables, list):
-            raise ConfigError(f"{where}: expected an array, got {_type_name(tables)}")
+            raise ConfigError(f"{where}: expected an array, got {type_name(tables)}")
         if not tables:
             raise ConfigError(f"{where}: at least one [[sources]] table is needed")
         seen: set[str] = set()
@@ -492,7 +379,7 @@ class _Reader:
         name = table.get("name")
         named = isinstance(name, str) and name.strip()
         where = f"{self.path}: source {name!r}" if named else f"{self.path}: source #{number}"
-        values = _values(SourceConfig, table, where)
+        values = read_values(SourceConfig, table, where)
         if "name" not in values:
             raise ConfigError(f"{where}: key 'name': missing (every source needs a name)")
         if "kind" not in values:
@@ -572,8 +459,8 @@ def config_schema() -> dict[str, Any]:
         },
     }
     for table, (_, default) in TABLES.items():
-        properties[table] = _table_schema(type(default), default)
-    source = _table_schema(SourceConfig, None)
+        properties[table] = table_schema(type(default), default)
+    source = table_schema(SourceConfig, None)
     properties["sources"] = {"type": "array", "minItems": 1, "items": source}
     for old, (table, key) in RENAMED.items():
         new = {name: value for name, value in properties[table]["properties"][key].items()}
@@ -582,7 +469,9 @@ def config_schema() -> dict[str, Any]:
         if len(old) == 1:
             properties[old[0]] = new
         else:
-            holder = properties.setdefault(old[0], _object({}, "the old place of fetch timeouts"))
+            holder = properties.setdefault(
+                old[0], object_schema({}, "the old place of fetch timeouts")
+            )
             holder["deprecated"] = True
             holder["properties"][old[1]] = new
     return {
@@ -593,90 +482,10 @@ def config_schema() -> dict[str, Any]:
         "settings classes (pipeline/config.py); examples/README.md describes every key. "
         "`pipeline run` checks the same keys and types, and the ranges, and names every "
         "problem at once.",
-        **_object(properties, None),
+        **object_schema(properties, None),
         "required": ["sources"],
     }
 
 
 def schema_text() -> str:
     return json.dumps(config_schema(), indent=2, ensure_ascii=False) + "\n"
-
-
-def _object(properties: dict[str, Any], description: str | None) -> dict[str, Any]:
-    out: dict[str, Any] = {"type": "object", "additionalProperties": False}
-    if description:
-        out["description"] = description
-    out["properties"] = properties
-    return out
-
-
-def _table_schema(cls: type, default: object) -> dict[str, Any]:
-    docs = _field_docs(cls)
-    first = " ".join(inspect.cleandoc(cls.__doc__ or "").split("\n\n")[0].split())
-    properties = {}
-    defaults = {f.name: f.default for f in fields(cls)}
-    for key, hint in config_keys(cls).items():
-        schema = _schema_of(hint)
-        value = _json_value(getattr(default, key) if default is not None else defaults[key])
-        # The default User-Agent names the installed version: not a fixed text.
-        if value is not None and value is not MISSING and __version__ not in str(value):
-            schema["default"] = value
-        if key in docs:  # and what the type said ("seconds")
-            schema["description"] = " ".join(filter(None, (docs[key], schema.get("description"))))
-        properties[key] = schema
-    out = _object(properties, None if first.split(":")[0] in docs else first)
-    required = [f.name for f in fields(cls) if f.default is MISSING]
-    if required:
-        out["required"] = required
-    return out
-
-
-def _field_docs(cls: type) -> dict[str, str]:
-    """What a settings class's docstring says of each field: its lines `name: text`
-    (or `a, b: text`), with the lines indented under them."""
-    docs: dict[str, str] = {}
-    names: list[str] = []
-    for line in inspect.cleandoc(cls.__doc__ or "").splitlines():
-        found = re.fullmatch(r"(\w+(?:, \w+)*): (.*)", line)
-        if found:
-            names = found[1].split(", ")
-            docs.update(dict.fromkeys(names, found[2]))
-        elif line.startswith(" ") and names:
-            for name in names:
-                docs[name] += " " + line.strip()
-        else:
-            names = []
-    return docs
-
-
-def _schema_of(hint: Any) -> dict[str, Any]:
-    """The JSON Schema of a value of type `hint`, as `_convert` reads it."""
-    origin, args = get_origin(hint), get_args(hint)
-    if hint == IPNetwork:
-        return {"type": "string", "description": "an IP address or CIDR range"}
-    if origin in (Union, types.UnionType):
-        (inner,) = [arg for arg in args if arg is not type(None)]
-        return _schema_of(inner)
-    if origin is Literal:
-        return {"enum": list(args)}
-    if origin in (tuple, frozenset):
-        return {"type": "array", "items": _schema_of(args[0])}
-    if hint is timedelta:
-        return {"type": "number", "description": "(in seconds)"}
-    if hint is re.Pattern or origin is re.Pattern:
-        return {"type": "string", "format": "regex"}
-    names = {str: "string", Path: "string", int: "integer", float: "number", bool: "boolean"}
-    return {"type": names[hint]}
-
-
-def _json_value(value: object) -> object:
-    """A default as JSON (None for none)."""
-    if isinstance(value, timedelta):
-        return value.total_seconds()
-    if isinstance(value, frozenset):
-        return sorted(map(_json_value, value))  # type: ignore[type-var]
-    if isinstance(value, tuple):
-        return [_json_value(item) for item in value]
-    if isinstance(value, bool | int | float | str) or value is None or value is MISSING:
-        return value
-    return str(value)
