@@ -1,35 +1,66 @@
 """The run configuration: `load_config(path)` reads a TOML file into frozen dataclasses.
 
-Validation is strict and happens once, here, so every later stage can trust the
-values: an unknown key, a wrong type, a bad regex, a missing URL or a duplicate
-source name is a ConfigError whose message names the file, the source and the
-key. Relative paths are resolved against the config file's folder, so a config
-means the same thing from whatever directory the run is started.
+A config's tables mirror the settings objects of the run's parts, key for field:
+`[fetch]` is a FetchSettings, `[extraction]` an Options, `[workers]` a
+WorkerSettings, `[retry]` a RetryPolicy, `[near_duplicates]` a NearSettings,
+`[alerts]` an AlertSettings (the tables are RunConfig's settings fields), and
+each `[[sources]]` table a SourceConfig. One generic reader
+(pipeline/settings.py, `read_settings`) reads them all from the dataclasses
+themselves: keys from the fields, types from the type hints, ranges from each
+class's own `__post_init__`, made there and nowhere else. The JSON Schema for
+editors comes from the same introspection (`config_schema`).
 
-Every key is documented in examples/README.md; examples/demo.toml uses them all.
+Validation is strict and happens once, here, so every later stage can trust the
+values. Every problem found (an unknown key, with the key probably meant; a
+wrong type; a value out of range; a bad regex; a missing URL; a duplicate source
+name) is in the one ConfigError raised, each naming the file, the table or
+source, and the key. Relative paths are resolved against the config file's
+folder, so a config means the same thing from whatever directory the run is
+started.
+
+Earlier spellings (`RENAMED`: fetch settings at the top level, `[timeouts]`, a
+top-level `site_rules`) are still read, each with one warning naming its new
+place. Priority, lowest first: each class's defaults, the file, `-s key=value`
+overrides (`load_config(path, overrides)`), the command line's own flags.
+
+Every key is documented in examples/README.md; examples/demo.toml uses most.
 """
 
 from __future__ import annotations
 
-import difflib
+import dataclasses
+import json
+import logging
 import re
 import tomllib
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
-from datetime import timedelta
+from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
-from typing import Any, TypeVar, cast
+from typing import Any, TypeVar
 
 from pipeline import urls
-from pipeline.coverage import ALERT_KEYS, DEFAULT_ALERT_SETTINGS, AlertSettings
+from pipeline.coverage import DEFAULT_ALERT_SETTINGS, AlertSettings
 from pipeline.dedup.near import DEFAULT_NEAR_SETTINGS, NearSettings
-from pipeline.errors import ConfigError, Reason
+from pipeline.errors import ConfigError
 from pipeline.exec import DEFAULT_WORKER_SETTINGS, WorkerSettings
-from pipeline.fetch import DEFAULT_FETCH_SETTINGS, FetchSettings, IPNetwork, parse_networks
+from pipeline.fetch import DEFAULT_FETCH_SETTINGS, FetchSettings
 from pipeline.options import DEFAULT_OPTIONS, Options
+from pipeline.settings import (
+    BadValue,
+    config_keys,
+    convert,
+    did_you_mean,
+    object_schema,
+    read_settings,
+    read_values,
+    table_schema,
+    type_name,
+)
 from pipeline.sinks import FORMATS, sink_class
 from pipeline.sources.kinds import kind_named, known_kinds
 from pipeline.state import DEFAULT_RETRY_POLICY, RetryPolicy
+
+_log = logging.getLogger("pipeline.config")
 
 # A source's kind: a built-in name (feed, sitemap, urls), an installed one or a
 # module:Class (sources/kinds.py).
@@ -39,54 +70,22 @@ SourceKind = str
 # sitemap index can list millions, and discovery must not hold them all.
 DEFAULT_MAX_URLS_PER_SOURCE = 50_000
 
-_RUN_KEYS = frozenset(
-    {
-        "output_dir",
-        "state_path",
-        "user_agent",
-        "concurrency",
-        "per_host",
-        "per_host_delay",
-        "timeouts",
-        "max_bytes",
-        "allow_networks",
-        "format",
-        "near_duplicates",
-        "alerts",
-        "site_rules",
-        "workers",
-        "retry",
-        "sources",
-    }
-)
-_TIMEOUT_KEYS = frozenset({"connect", "read", "total"})
-_WORKER_KEYS = frozenset({"jobs", "time_limit", "memory_mb", "pages_per_worker"})
-_RETRY_KEYS = frozenset({"attempts", "backoff", "backoff_cap", "permanent"})
-_NEAR_KEYS = frozenset({"action", "threshold", "containment", "containment_jaccard", "keep_days"})
-_SOURCE_KEYS = frozenset(
-    {
-        "name",
-        "kind",
-        "url",
-        "path",
-        "urls",
-        "user_agent",
-        "delay",
-        "include",
-        "exclude",
-        "max_articles",
-        "max_urls",
-    }
-)
-
 
 @dataclass(frozen=True, slots=True)
 class SourceConfig:
-    """One place to discover article URLs from.
+    """One place to discover article URLs from: a `[[sources]]` table.
 
-    A feed or sitemap has `url`. A urls source has exactly one of `url` (a
-    remote list), `path` (a local file) or `urls` (listed inline). `user_agent`
-    and `delay` override the run's values for this source when not None.
+    name: unique among the run's sources; recorded with every article it finds.
+    kind: feed, sitemap, urls, a kind an installed package declares, or module:Class.
+    url, path, urls: where its URLs are. A feed or sitemap has `url`; a urls source
+        exactly one of `url` (a remote list), `path` (a local file, one URL a line)
+        or `urls` (listed inline).
+    user_agent, delay: this source's User-Agent and seconds between two requests to
+        one host, instead of the run's (when not None).
+    include, exclude: regular expressions; keep only the URLs that match one of
+        include, drop those that match one of exclude.
+    max_articles: at most this many article URLs a run.
+    max_urls: at most this many entries read a run.
     """
 
     name: str
@@ -101,13 +100,26 @@ class SourceConfig:
     max_articles: int | None = None
     max_urls: int = DEFAULT_MAX_URLS_PER_SOURCE
 
+    def __post_init__(self) -> None:
+        if not self.name.strip():
+            raise ConfigError("name must not be empty")
+        if self.user_agent is not None and not self.user_agent.strip():
+            raise ConfigError("user_agent must not be empty")
+        if self.delay is not None and not self.delay >= 0:  # `not >=` also refuses nan
+            raise ConfigError(f"delay must be at least 0, got {self.delay}")
+        if self.max_articles is not None and self.max_articles < 1:
+            raise ConfigError(f"max_articles must be at least 1, got {self.max_articles}")
+        if self.max_urls < 1:
+            raise ConfigError(f"max_urls must be at least 1, got {self.max_urls}")
+
 
 @dataclass(frozen=True, slots=True)
 class RunConfig:
     """Everything a `pipeline run` needs; paths are absolute.
 
     The settings of each part are that part's own settings object, composed
-    here once (each with its one set of defaults), not copied field by field.
+    here once (each with its one set of defaults), not copied field by field;
+    each is a table of the config, named as its field (or its "config" metadata).
     """
 
     output_dir: Path
@@ -118,7 +130,9 @@ class RunConfig:
     workers: WorkerSettings = DEFAULT_WORKER_SETTINGS
     retry: RetryPolicy = DEFAULT_RETRY_POLICY
     format: str = FORMATS[0]
-    near: NearSettings = DEFAULT_NEAR_SETTINGS
+    near: NearSettings = field(
+        default=DEFAULT_NEAR_SETTINGS, metadata={"config": "near_duplicates"}
+    )
     alerts: AlertSettings = DEFAULT_ALERT_SETTINGS
 
     def fetch_settings(self, source: SourceConfig) -> FetchSettings:
@@ -129,6 +143,34 @@ class RunConfig:
         if source.delay is not None:
             changes["per_host_delay"] = source.delay
         return replace(self.fetch, **changes) if changes else self.fetch
+
+
+# The config's tables: {table name: (RunConfig field, the default settings)}.
+TABLES: dict[str, tuple[str, Any]] = {
+    f.metadata.get("config", f.name): (f.name, f.default)
+    for f in fields(RunConfig)
+    if dataclasses.is_dataclass(f.default)
+}
+_TOP_KEYS = ("output_dir", "state_path", "format", "sources")
+# Every table's keys, dotted ("fetch.concurrency"): what a key in the wrong place may mean.
+_TABLE_KEYS = tuple(
+    f"{table}.{key}"
+    for table, (_, default) in TABLES.items()
+    for key in config_keys(default.__class__)
+)
+
+T = TypeVar("T")
+
+# Earlier spellings, still read (with a warning): {old key path: (table, key)}.
+RENAMED: dict[tuple[str, ...], tuple[str, str]] = {
+    **{
+        (key,): ("fetch", key)
+        for key in ("user_agent", "concurrency", "per_host", "per_host_delay", "max_bytes")
+    },
+    ("allow_networks",): ("fetch", "allow_networks"),
+    **{("timeouts", key): ("fetch", f"{key}_timeout") for key in ("connect", "read", "total")},
+    ("site_rules",): ("extraction", "site_rules"),
+}
 
 
 def load_config(path: str | Path, overrides: Sequence[str] = ()) -> RunConfig:
@@ -144,18 +186,70 @@ def load_config(path: str | Path, overrides: Sequence[str] = ()) -> RunConfig:
         raise ConfigError(f"{path}: the config file is not UTF-8") from exc
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path}: not valid TOML: {exc}") from exc
+    problems: list[str] = []
+    _rename(data, path, problems)
     for override in overrides:
         _override(data, override)
-    return _Reader(path).run_config(data)
+    config = _Reader(path).run_config(data, problems)
+    if problems:
+        count = f"{len(problems)} problems" if len(problems) > 1 else "1 problem"
+        raise ConfigError(f"{count} in the config:\n" + "\n".join(problems))
+    return config
+
+
+def _rename(data: dict[str, Any], path: Path, problems: list[str]) -> None:
+    """Move the settings written in an earlier spelling (RENAMED) to their table,
+    warning once for each; the old and the new spelling of one setting is a problem."""
+    timeouts = data.get("timeouts")
+    if "timeouts" in data and not isinstance(timeouts, dict):
+        problems.append(f"{path}: key 'timeouts': expected a table, got {type_name(timeouts)}")
+        del data["timeouts"]
+    elif isinstance(timeouts, dict):
+        known = [old[1] for old in RENAMED if old[0] == "timeouts"]
+        for key in [key for key in timeouts if key not in known]:
+            problems.append(
+                f"{path}: table 'timeouts': key {key!r}: unknown key{did_you_mean(key, known)}"
+            )
+            del timeouts[key]
+    for old, (table, key) in RENAMED.items():
+        holder = data if len(old) == 1 else data.get(old[0])
+        if not isinstance(holder, dict) or old[-1] not in holder:
+            continue
+        value = holder.pop(old[-1])
+        spelled = ".".join(old)
+        _log.warning(
+            "%s: %r is the old spelling of %s.%s: write it as %s in the [%s] table",
+            path,
+            spelled,
+            table,
+            key,
+            key,
+            table,
+        )
+        new = data.setdefault(table, {})
+        if not isinstance(new, dict):
+            continue  # reading the table says what is wrong with it
+        if key in new:
+            problems.append(
+                f"{path}: key {spelled!r}: the old spelling of {table}.{key}, which is "
+                "given too: keep only the new one"
+            )
+        else:
+            new[key] = value
+    if data.get("timeouts") == {}:
+        del data["timeouts"]
 
 
 def _override(data: dict[str, Any], text: str) -> None:
     """Set a dotted key of the config's data (`-s workers.jobs=4`): the value is read
     as TOML (`4`, `true`, `["a", "b"]`, `"text"`), or taken as a string."""
     key, equals, value = text.partition("=")
-    names = [part.strip() for part in key.split(".")]
+    names = tuple(part.strip() for part in key.split("."))
     if not equals or not all(names):
         raise ConfigError(f"-s {text!r}: expected key=value, the key dotted (workers.jobs=4)")
+    if names in RENAMED:
+        names = RENAMED[names]
+        _log.warning("-s %s: the old spelling of %s, read as that", key.strip(), ".".join(names))
     try:
         parsed: Any = tomllib.loads(f"v = {value.strip()}")["v"]
     except tomllib.TOMLDecodeError:
@@ -169,29 +263,7 @@ def _override(data: dict[str, Any], text: str) -> None:
     table[names[-1]] = parsed
 
 
-T = TypeVar("T")
-
-_TYPE_NAMES: dict[type, str] = {
-    str: "a string",
-    int: "an integer",
-    float: "a number",
-    bool: "true or false",
-    list: "an array",
-    dict: "a table",
-}
-
-
-def _did_you_mean(key: str, allowed: frozenset[str]) -> str:
-    close = difflib.get_close_matches(key, sorted(allowed), n=1, cutoff=0.6)
-    hint = f" (did you mean {close[0]!r}?)" if close else ""
-    return f"{hint}; known keys: {', '.join(sorted(allowed))}"
-
-
-def _type_name(value: object) -> str:
-    for kind, name in _TYPE_NAMES.items():
-        if type(value) is kind:
-            return name
-    return type(value).__name__
+# --- the run config ---------------------------------------------------------------
 
 
 class _Reader:
@@ -201,360 +273,219 @@ class _Reader:
         self.path = path
         self.folder = path.resolve().parent
 
-    def fail(self, where: str, key: str, problem: str) -> ConfigError:
-        return ConfigError(f"{self.path}: {where}key {key!r}: {problem}")
-
-    def get(self, table: dict[str, Any], key: str, kind: type[T], where: str) -> T | None:
-        """The value of `key` if present, checked to be of `kind` (None when absent)."""
-        if key not in table:
-            return None
-        value = table[key]
-        ok = isinstance(value, kind) and not (kind is not bool and isinstance(value, bool))
-        if kind is float and isinstance(value, int) and not isinstance(value, bool):
-            value, ok = float(value), True  # TOML `2` is as good as `2.0` for seconds
-        if not ok:
-            raise self.fail(where, key, f"expected {_TYPE_NAMES[kind]}, got {_type_name(value)}")
-        return cast(T, value)
-
-    def check_keys(self, table: dict[str, Any], allowed: frozenset[str], where: str) -> None:
-        unknown = [key for key in table if key not in allowed]
-        if unknown:
-            raise ConfigError(
-                "\n".join(
-                    str(self.fail(where, key, f"unknown key{_did_you_mean(key, allowed)}"))
-                    for key in unknown
-                )
-            )
-
-    def at_least(
-        self,
-        table: dict[str, Any],
-        key: str,
-        kind: type[T],
-        where: str,
-        default: T,
-        minimum: float = 1,
-    ) -> T:
-        value = self.get(table, key, kind, where)
-        if value is None:
-            return default
-        if not cast(float, value) >= minimum:  # `not >=` also refuses nan
-            raise self.fail(where, key, f"must be at least {minimum}, got {value}")
-        return value
-
-    def text(self, table: dict[str, Any], key: str, where: str) -> str | None:
-        value = self.get(table, key, str, where)
-        if value is not None and not value.strip():
-            raise self.fail(where, key, "must not be empty")
-        return value
-
-    def local_path(self, value: str) -> Path:
-        return (self.folder / Path(value).expanduser()).resolve()
-
-    def run_config(self, data: dict[str, Any]) -> RunConfig:
+    def run_config(self, data: dict[str, Any], problems: list[str]) -> RunConfig:
         """The config, each part read on its own so that one error does not hide
-        another: every problem found is in the one ConfigError raised."""
-        problems: list[str] = []
+        another: every problem found goes to `problems`."""
 
         def part(read: Callable[[], T], default: T) -> T:
             try:
                 return read()
             except ConfigError as exc:
-                problems.append(str(exc))
+                problems.extend(str(exc).splitlines())
                 return default
 
-        part(lambda: self.check_keys(data, _RUN_KEYS, ""), None)
+        for key in data:
+            if key not in _TOP_KEYS and key not in TABLES:
+                known = did_you_mean(key, [*_TOP_KEYS, *TABLES], _TABLE_KEYS)
+                problems.append(f"{self.path}: key {key!r}: unknown key{known}")
         output_dir = part(
-            lambda: self.local_path(self.text(data, "output_dir", "") or "output"), Path("output")
+            lambda: self.local_path(self.text(data, "output_dir") or "output"), Path("output")
         )
-        state = part(lambda: self.text(data, "state_path", ""), None)
-        max_bytes = part(
-            lambda: self.at_least(data, "max_bytes", int, "", DEFAULT_OPTIONS.max_bytes),
-            DEFAULT_OPTIONS.max_bytes,
-        )
-        config = RunConfig(
+        state = part(lambda: self.text(data, "state_path"), None)
+        settings: dict[str, Any] = {}
+        for table, (name, default) in TABLES.items():
+            base = default
+            if table == "extraction":  # [fetch] max_bytes bounds extraction too, unless set
+                base = replace(default, max_bytes=settings["fetch"].max_bytes)
+            read = self.table(data, table, base)
+            settings[name] = part(read, base)
+        extraction = settings["extraction"]
+        settings["extraction"] = part(lambda: self.site_rules(extraction), extraction)
+        return RunConfig(
             output_dir=output_dir,
             state_path=self.local_path(state) if state else output_dir / "state.sqlite",
             sources=part(lambda: self.sources(data, problems), ()),
-            fetch=part(lambda: self.fetch(data, max_bytes), DEFAULT_FETCH_SETTINGS),
-            extraction=replace(
-                DEFAULT_OPTIONS,
-                max_bytes=max_bytes,
-                site_rules=part(lambda: self.site_rules(data), ()),
-            ),
-            workers=part(lambda: self.workers(data), DEFAULT_WORKER_SETTINGS),
-            retry=part(lambda: self.retry(data), DEFAULT_RETRY_POLICY),
             format=part(lambda: self.format(data), FORMATS[0]),
-            near=part(lambda: self.near(data), DEFAULT_NEAR_SETTINGS),
-            alerts=part(lambda: self.alerts(data), DEFAULT_ALERT_SETTINGS),
+            **settings,
         )
-        if problems:
-            count = f"{len(problems)} problems" if len(problems) > 1 else "1 problem"
-            raise ConfigError(f"{count} in the config:\n" + "\n".join(problems))
-        return config
 
-    def site_rules(self, data: dict[str, Any]) -> tuple[str, ...]:
-        """Modules that register site rules (extraction/sites.py), imported now: a
-        wrong name is a config error before the run starts."""
-        from pipeline.extraction import sites
+    def table(self, data: dict[str, Any], table: str, base: T) -> Callable[[], T]:
+        where = f"{self.path}: table {table!r}"
+        return lambda: read_settings(type(base), data.get(table, {}), where, base, _TABLE_KEYS)
 
-        names = self.get(data, "site_rules", list, "") or []
-        if not all(isinstance(n, str) and n.strip() for n in names):
-            raise self.fail("", "site_rules", "expected a list of module names")
+    def text(self, data: dict[str, Any], key: str) -> str | None:
+        """A top-level string, not empty (None when absent)."""
+        if key not in data:
+            return None
         try:
-            sites.load(names)
-        except ConfigError as exc:
-            raise ConfigError(f"{self.path}: key 'site_rules': {exc}") from exc
-        return tuple(names)
+            value: str = convert(str, data[key], key)
+        except BadValue as bad:
+            raise ConfigError(f"{self.path}: key {key!r}: {bad.problem}") from None
+        if not value.strip():
+            raise ConfigError(f"{self.path}: key {key!r}: must not be empty")
+        return value
 
-    def alerts(self, data: dict[str, Any]) -> AlertSettings:
-        table = self.get(data, "alerts", dict, "") or {}
-        where = "table 'alerts': "
-        self.check_keys(table, ALERT_KEYS, where)
-        base = DEFAULT_ALERT_SETTINGS
-        changes: dict[str, Any] = {}
-        for name in sorted(ALERT_KEYS):
-            kind: type[Any] = int if isinstance(getattr(base, name), int) else float
-            value = self.get(table, name, kind, where)
-            if value is not None:
-                changes[name] = value
-        try:
-            return replace(base, **changes)
-        except ConfigError as exc:
-            raise ConfigError(f"{self.path}: {where}{exc}") from exc
-
-    def near(self, data: dict[str, Any]) -> NearSettings:
-        table = self.get(data, "near_duplicates", dict, "") or {}
-        where = "table 'near_duplicates': "
-        self.check_keys(table, _NEAR_KEYS, where)
-        base = DEFAULT_NEAR_SETTINGS
-        action = self.get(table, "action", str, where) or base.action
-        if action not in ("write", "skip", "off"):
-            raise self.fail(where, "action", f"{action!r} is not one of: write, skip, off")
-
-        def number(key: str, default: float) -> float:
-            value = self.get(table, key, float, where)
-            return default if value is None else value
-
-        days = self.get(table, "keep_days", int, where)
-        try:
-            return replace(
-                base,
-                action=cast(Any, action),
-                threshold=number("threshold", base.threshold),
-                containment=number("containment", base.containment),
-                containment_jaccard=number("containment_jaccard", base.containment_jaccard),
-                keep_days=base.keep_days if days is None else days,
-            )
-        except ConfigError as exc:
-            raise ConfigError(f"{self.path}: {where}{exc}") from exc
+    def local_path(self, value: str | Path) -> Path:
+        return (self.folder / Path(value).expanduser()).resolve()
 
     def format(self, data: dict[str, Any]) -> str:
-        value = self.get(data, "format", str, "") or FORMATS[0]
+        value = self.text(data, "format") or FORMATS[0]
         try:
             sink_class(value)
         except ConfigError as exc:
-            raise self.fail("", "format", str(exc)) from exc
+            raise ConfigError(f"{self.path}: key 'format': {exc}") from exc
         return value
 
-    def fetch(self, data: dict[str, Any], max_bytes: int) -> FetchSettings:
-        base = DEFAULT_FETCH_SETTINGS
-        timeouts = self.get(data, "timeouts", dict, "") or {}
-        where = "table 'timeouts': "
-        self.check_keys(timeouts, _TIMEOUT_KEYS, where)
-        return replace(
-            base,
-            user_agent=self.text(data, "user_agent", "") or base.user_agent,
-            concurrency=self.at_least(data, "concurrency", int, "", base.concurrency),
-            per_host=self.at_least(data, "per_host", int, "", base.per_host),
-            per_host_delay=self.at_least(
-                data, "per_host_delay", float, "", base.per_host_delay, minimum=0
-            ),
-            connect_timeout=self.at_least(
-                timeouts, "connect", float, where, base.connect_timeout, 0.001
-            ),
-            read_timeout=self.at_least(timeouts, "read", float, where, base.read_timeout, 0.001),
-            total_timeout=self.at_least(timeouts, "total", float, where, base.total_timeout, 0.001),
-            max_bytes=max_bytes,
-            allow_networks=self.networks(data),
-        )
+    def site_rules(self, options: Options) -> Options:
+        """The options, their site rule modules (extraction/sites.py) imported now:
+        a wrong name is a config error before the run starts."""
+        from pipeline.extraction import sites
 
-    def networks(self, data: dict[str, Any]) -> tuple[IPNetwork, ...]:
-        values = self.get(data, "allow_networks", list, "") or []
-        for index, value in enumerate(values):
-            if not isinstance(value, str):
-                raise self.fail("", f"allow_networks[{index}]", "expected a string")
         try:
-            return parse_networks(values)
-        except ValueError as exc:
-            raise self.fail("", "allow_networks", str(exc)) from exc
-
-    def workers(self, data: dict[str, Any]) -> WorkerSettings:
-        table = self.get(data, "workers", dict, "") or {}
-        where = "table 'workers': "
-        self.check_keys(table, _WORKER_KEYS, where)
-        base = DEFAULT_WORKER_SETTINGS
-        jobs = self.get(table, "jobs", int, where)
-        if jobs is not None and jobs < 1:
-            raise self.fail(where, "jobs", f"must be at least 1, got {jobs}")
-        return WorkerSettings(
-            jobs=jobs if jobs is not None else base.jobs,
-            time_limit=self.at_least(table, "time_limit", float, where, base.time_limit, 0.001),
-            memory_mb=self.at_least(table, "memory_mb", int, where, base.memory_mb, 16),
-            pages_per_worker=self.at_least(
-                table, "pages_per_worker", int, where, base.pages_per_worker
-            ),
-        )
-
-    def retry(self, data: dict[str, Any]) -> RetryPolicy:
-        table = self.get(data, "retry", dict, "") or {}
-        where = "table 'retry': "
-        self.check_keys(table, _RETRY_KEYS, where)
-        base = DEFAULT_RETRY_POLICY
-        backoff = self.at_least(table, "backoff", float, where, base.base.total_seconds(), 0)
-        cap = self.at_least(table, "backoff_cap", float, where, base.cap.total_seconds(), 0)
-        return RetryPolicy(
-            base=timedelta(seconds=backoff),
-            cap=timedelta(seconds=cap),
-            max_failures=self.at_least(table, "attempts", int, where, base.max_failures),
-            permanent=self.reasons(table, where) if "permanent" in table else base.permanent,
-        )
-
-    def reasons(self, table: dict[str, Any], where: str) -> frozenset[str]:
-        values = self.get(table, "permanent", list, where) or []
-        known = {str(reason) for reason in Reason}
-        for index, value in enumerate(values):
-            if value not in known:
-                raise self.fail(
-                    where, f"permanent[{index}]", f"{value!r} is not a reason code of errors.jsonl"
-                )
-        return frozenset(values)
+            sites.load(options.site_rules)
+        except ConfigError as exc:
+            where = f"{self.path}: table 'extraction': key 'site_rules'"
+            raise ConfigError(f"{where}: {exc}") from exc
+        return options
 
     def sources(self, data: dict[str, Any], problems: list[str]) -> tuple[SourceConfig, ...]:
         """Every source, each read on its own (its problems go to `problems`)."""
-        tables = self.get(data, "sources", list, "")
+        tables = data.get("sources", [])
+        where = f"{self.path}: key 'sources'"
+        if not isinstance(tables, list):
+            raise ConfigError(f"{where}: expected an array, got {type_name(tables)}")
         if not tables:
-            raise self.fail("", "sources", "at least one [[sources]] table is needed")
+            raise ConfigError(f"{where}: at least one [[sources]] table is needed")
         seen: set[str] = set()
         out = []
         for number, table in enumerate(tables, 1):
             if not isinstance(table, dict):
-                problems.append(str(self.fail("", "sources", f"entry {number} is not a table")))
+                problems.append(f"{where}: entry {number} is not a table")
                 continue
             try:
                 source = self.source(table, number)
             except ConfigError as exc:
-                problems.append(str(exc))
+                problems.extend(str(exc).splitlines())
                 continue
             if source.name in seen:
-                where = f"source {source.name!r}: "
-                problems.append(str(self.fail(where, "name", "duplicate source name")))
+                problems.append(
+                    f"{self.path}: source {source.name!r}: key 'name': duplicate source name"
+                )
             seen.add(source.name)
             out.append(source)
         return tuple(out)
 
     def source(self, table: dict[str, Any], number: int) -> SourceConfig:
-        name = self.text(table, "name", f"source #{number}: ")
-        if name is None:
-            raise self.fail(f"source #{number}: ", "name", "missing (every source needs a name)")
-        where = f"source {name!r}: "
-        self.check_keys(table, _SOURCE_KEYS, where)
-        kind = self.kind(table, where)
-        url, path, urls = self.location(table, kind, where)
-        max_articles = self.get(table, "max_articles", int, where)
-        if max_articles is not None and max_articles < 1:
-            raise self.fail(where, "max_articles", f"must be at least 1, got {max_articles}")
-        max_urls = self.at_least(table, "max_urls", int, where, DEFAULT_MAX_URLS_PER_SOURCE)
-        delay = self.get(table, "delay", float, where)
-        if delay is not None and not delay >= 0:  # `not >=` also refuses nan
-            raise self.fail(where, "delay", f"must be at least 0, got {delay}")
-        return SourceConfig(
-            name=name,
-            kind=kind,
-            url=url,
-            path=path,
-            urls=urls,
-            user_agent=self.text(table, "user_agent", where),
-            delay=delay,
-            include=self.patterns(table, "include", where),
-            exclude=self.patterns(table, "exclude", where),
-            max_articles=max_articles,
-            max_urls=max_urls,
-        )
-
-    def kind(self, table: dict[str, Any], where: str) -> SourceKind:
-        kind = self.get(table, "kind", str, where)
-        if kind is None:
-            raise self.fail(where, "kind", f"missing (one of: {', '.join(known_kinds())})")
+        name = table.get("name")
+        named = isinstance(name, str) and name.strip()
+        where = f"{self.path}: source {name!r}" if named else f"{self.path}: source #{number}"
+        values = read_values(SourceConfig, table, where)
+        if "name" not in values:
+            raise ConfigError(f"{where}: key 'name': missing (every source needs a name)")
+        if "kind" not in values:
+            kinds = ", ".join(known_kinds())
+            raise ConfigError(f"{where}: key 'kind': missing (one of: {kinds})")
+        if "path" in values:
+            values["path"] = self.local_path(values["path"])
         try:
-            kind_named(kind)
+            source = SourceConfig(**values)
         except ConfigError as exc:
-            raise self.fail(where, "kind", str(exc)) from exc
-        return kind
+            raise ConfigError(f"{where}: {exc}") from exc
+        self.check_location(source, table, where)
+        return source
 
-    def location(
-        self, table: dict[str, Any], kind: SourceKind, where: str
-    ) -> tuple[str | None, Path | None, tuple[str, ...]]:
-        """Where the source's content comes from: (url, path, inline urls)."""
+    def check_location(self, source: SourceConfig, table: dict[str, Any], where: str) -> None:
+        """The source's kind is known, and its URLs are where that kind takes them from."""
+        kind = source.kind
+        try:
+            locations = kind_named(kind).locations
+        except ConfigError as exc:
+            raise ConfigError(f"{where}: key 'kind': {exc}") from exc
         given = [key for key in ("url", "path", "urls") if key in table]
-        takes = [key for key in ("url", "path", "urls") if key in kind_named(kind).locations]
+        takes = [key for key in ("url", "path", "urls") if key in locations]
         for key in given:
             if key not in takes:
                 use = " or ".join(repr(k) for k in takes)
-                raise self.fail(where, key, f"not allowed for a {kind} source (use {use})")
+                raise ConfigError(
+                    f"{where}: key {key!r}: not allowed for a {kind} source (use {use})"
+                )
         if len(given) != 1:
             problem = "missing" if not given else f"conflicts with {given[1]!r}"
             needs = "a url" if takes == ["url"] else f"exactly one of {', '.join(takes)}"
-            raise self.fail(
-                where, given[0] if given else takes[0], f"{problem} (a {kind} source needs {needs})"
-            )
-        url = self.url(table, "url", where)
-        path = self.list_file(table, where)
-        urls = self.inline_urls(table, where)
-        return url, path, urls
-
-    def url(self, table: dict[str, Any], key: str, where: str) -> str | None:
-        value = self.get(table, key, str, where)
-        if value is not None and not _is_http_url(value):
-            raise self.fail(where, key, f"{value!r} is not an absolute http(s) URL")
-        return value
-
-    def list_file(self, table: dict[str, Any], where: str) -> Path | None:
-        value = self.text(table, "path", where)
-        if value is None:
-            return None
-        path = self.local_path(value)
-        if not path.is_file():
-            raise self.fail(where, "path", f"no such file: {path}")
-        return path
-
-    def inline_urls(self, table: dict[str, Any], where: str) -> tuple[str, ...]:
-        values = self.get(table, "urls", list, where)
-        if values is None:
-            return ()
-        if not values:
-            raise self.fail(where, "urls", "must list at least one URL")
-        for index, value in enumerate(values):
-            if not isinstance(value, str) or not _is_http_url(value):
-                raise self.fail(where, f"urls[{index}]", f"{value!r} is not an http(s) URL")
-        return tuple(values)
-
-    def patterns(self, table: dict[str, Any], key: str, where: str) -> tuple[re.Pattern[str], ...]:
-        values = self.get(table, key, list, where) or []
-        out = []
-        for index, value in enumerate(values):
-            if not isinstance(value, str):
-                raise self.fail(
-                    where, f"{key}[{index}]", f"expected a string, got {_type_name(value)}"
-                )
-            try:
-                out.append(re.compile(value))
-            except re.error as exc:
-                raise self.fail(
-                    where, f"{key}[{index}]", f"bad regular expression {value!r}: {exc}"
-                ) from exc
-        return tuple(out)
+            at = given[0] if given else takes[0]
+            raise ConfigError(f"{where}: key {at!r}: {problem} (a {kind} source needs {needs})")
+        if source.url is not None and not _is_http_url(source.url):
+            raise ConfigError(f"{where}: key 'url': {source.url!r} is not an absolute http(s) URL")
+        if source.path is not None and not source.path.is_file():
+            raise ConfigError(f"{where}: key 'path': no such file: {source.path}")
+        if given == ["urls"] and not source.urls:
+            raise ConfigError(f"{where}: key 'urls': must list at least one URL")
+        for index, url in enumerate(source.urls):
+            if not _is_http_url(url):
+                raise ConfigError(f"{where}: key 'urls[{index}]': {url!r} is not an http(s) URL")
 
 
 def _is_http_url(value: str) -> bool:
     return urls.http_url(value) is not None
+
+
+# --- the JSON Schema, for editors -------------------------------------------------
+
+SCHEMA_ID = "https://example.invalid/news-pipeline/config.schema.json"
+
+
+def config_schema() -> dict[str, Any]:
+    """The JSON Schema of a run config, made from the dataclasses the reader reads:
+    the keys, their types, defaults and descriptions (the ranges are checked by
+    `pipeline run`). pipeline/schema/config.schema.json is its text (`schema_text`),
+    written by `python -m scripts.config_schema`."""
+    properties: dict[str, Any] = {
+        "output_dir": {
+            "type": "string",
+            "minLength": 1,
+            "description": "records, errors and the state store go here (default: output)",
+        },
+        "state_path": {
+            "type": "string",
+            "minLength": 1,
+            "description": "the state store (default: <output_dir>/state.sqlite)",
+        },
+        "format": {
+            "type": "string",
+            "minLength": 1,
+            "default": FORMATS[0],
+            "description": "the records' format: jsonl, parquet, markdown, an installed "
+            "format, or a sink class as module:Class",
+        },
+    }
+    for table, (_, default) in TABLES.items():
+        properties[table] = table_schema(type(default), default)
+    source = table_schema(SourceConfig, None)
+    properties["sources"] = {"type": "array", "minItems": 1, "items": source}
+    for old, (table, key) in RENAMED.items():
+        new = {name: value for name, value in properties[table]["properties"][key].items()}
+        new.pop("default", None)
+        new.update(deprecated=True, description=f"the old spelling of {table}.{key}")
+        if len(old) == 1:
+            properties[old[0]] = new
+        else:
+            holder = properties.setdefault(
+                old[0], object_schema({}, "the old place of fetch timeouts")
+            )
+            holder["deprecated"] = True
+            holder["properties"][old[1]] = new
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "$id": SCHEMA_ID,
+        "title": "pipeline run config (TOML)",
+        "description": "The config of `pipeline run CONFIG.toml`, generated from the "
+        "settings classes (pipeline/config.py); examples/README.md describes every key. "
+        "`pipeline run` checks the same keys and types, and the ranges, and names every "
+        "problem at once.",
+        **object_schema(properties, None),
+        "required": ["sources"],
+    }
+
+
+def schema_text() -> str:
+    return json.dumps(config_schema(), indent=2, ensure_ascii=False) + "\n"

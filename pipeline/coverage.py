@@ -34,7 +34,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 from statistics import median
 from typing import Any
 from urllib.parse import urlsplit
@@ -50,7 +50,16 @@ Figures = dict[str, float]
 
 @dataclass(frozen=True, slots=True)
 class AlertSettings:
-    """When a source's figures depart from its history (see the module docstring)."""
+    """When a source's figures depart from its history (see the module docstring).
+
+    history: the usual figures are the median of this many latest runs.
+    min_history: earlier runs a source needs before it is judged.
+    min_records: records (or failures) a run needs to be judged or to count as history.
+    field_drop, field_points: a field's share below field_drop times its usual share,
+        and lower by at least field_points, is an alert.
+    words_drop: a median word count below this times the usual is an alert.
+    failure_rise: a failure reason's share risen by this much is an alert.
+    """
 
     history: int = 5
     min_history: int = 2
@@ -63,19 +72,18 @@ class AlertSettings:
     def __post_init__(self) -> None:
         for name in ("history", "min_history", "min_records"):
             if getattr(self, name) < 1:
-                raise ConfigError(f"{name} must be at least 1, got {getattr(self, name)}")
+                raise ConfigError(f"alerts.{name} must be at least 1, got {getattr(self, name)}")
         for name in ("field_drop", "field_points", "words_drop", "failure_rise"):
             value = getattr(self, name)
             if not 0 < value <= 1:  # `not` also refuses nan
-                raise ConfigError(f"{name} must be above 0 and at most 1, got {value}")
+                raise ConfigError(f"alerts.{name} must be above 0 and at most 1, got {value}")
         if self.min_history > self.history:
             raise ConfigError(
-                f"min_history ({self.min_history}) must not exceed history ({self.history})"
+                f"alerts.min_history ({self.min_history}) must not exceed history ({self.history})"
             )
 
 
 DEFAULT_ALERT_SETTINGS = AlertSettings()
-ALERT_KEYS = frozenset(f.name for f in fields(AlertSettings))
 
 
 class Tally:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from pipeline.errors import ConfigError
+
 MiB = 1024 * 1024
 # The one default page-size limit: extraction refuses larger pages, the fetcher
 # larger bodies (a 50 MB page is a crawler trap or a data dump, not an article).
@@ -24,6 +26,9 @@ class Options:
     site_rules: modules (import names) whose import registers site rules
         (extraction/sites.py). Named, not passed as classes: every worker process
         and Ray actor that receives the options imports them itself.
+
+    These are the keys of a run config's `[extraction]` table; there, max_bytes
+    defaults to the `[fetch]` table's (a body the fetcher refused is never read).
     """
 
     max_bytes: int = DEFAULT_MAX_BYTES
@@ -31,6 +36,12 @@ class Options:
     references: bool = True
     force: bool = False
     site_rules: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        if self.max_bytes < 1:
+            raise ConfigError(f"extraction.max_bytes must be at least 1, got {self.max_bytes}")
+        if self.min_words < 0:
+            raise ConfigError(f"extraction.min_words must be at least 0, got {self.min_words}")
 
 
 DEFAULT_OPTIONS = Options()

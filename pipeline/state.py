@@ -42,7 +42,7 @@ from types import TracebackType
 from typing import Literal
 
 from pipeline import sqlite
-from pipeline.errors import Reason, StateBusy, StateDamaged, StateError, StorageError
+from pipeline.errors import ConfigError, Reason, StateBusy, StateDamaged, StateError, StorageError
 from pipeline.lockfile import acquire, lock_path, release
 
 Change = Literal["new", "changed", "unchanged", "duplicate"]
@@ -125,22 +125,41 @@ class StagedRecord:
 
 @dataclass(frozen=True, slots=True)
 class RetryPolicy:
-    """When a failed URL is tried again, and when it is given up.
+    """When a failed URL is tried again, and when it is given up: the `[retry]`
+    table of a run's config.
 
-    The n-th failure in a row waits base * 2^(n-1), capped, before the URL is due
-    again; the max_failures-th failure gives it up. A reason in `permanent` gives
-    it up at the first failure. Any response (even a 304) ends a run of failures;
-    `pipeline state --reset` makes given-up URLs due again.
+    attempts: failures in a row after which the URL is given up.
+    backoff: the wait after the first failure; each further failure in a row
+        doubles it (the n-th waits backoff * 2^(n-1)) before the URL is due again.
+    backoff_cap: the longest wait.
+    permanent: reason codes (of errors.jsonl) that give the URL up at its first
+        failure.
+
+    Any response (even a 304) ends a run of failures; `pipeline state --reset`
+    makes given-up URLs due again.
     """
 
-    base: timedelta = timedelta(hours=1)
-    cap: timedelta = timedelta(days=7)
-    max_failures: int = 5
+    attempts: int = 5
+    backoff: timedelta = timedelta(hours=1)
+    backoff_cap: timedelta = timedelta(days=7)
     permanent: frozenset[str] = frozenset()
+
+    def __post_init__(self) -> None:
+        if self.attempts < 1:
+            raise ConfigError(f"retry.attempts must be at least 1, got {self.attempts}")
+        for name in ("backoff", "backoff_cap"):
+            if getattr(self, name) < timedelta(0):
+                raise ConfigError(f"retry.{name} must be at least 0 seconds")
+        unknown = sorted(self.permanent - {str(reason) for reason in Reason})
+        if unknown:
+            raise ConfigError(
+                f"retry.permanent: {', '.join(map(repr, unknown))} is not a reason code of "
+                "errors.jsonl"
+            )
 
     def delay(self, failures: int) -> timedelta:
         # Past 2^20 hours the cap has long won; bounding the exponent avoids overflow.
-        return min(self.base * (1 << min(max(failures - 1, 0), 20)), self.cap)
+        return min(self.backoff * (1 << min(max(failures - 1, 0), 20)), self.backoff_cap)
 
 
 DEFAULT_RETRY_POLICY = RetryPolicy()
@@ -397,11 +416,11 @@ class StateStore:
         with self._transaction():
             state = self.get(url)
             failures = 1 if state is None else state.failures + 1
-            final = failures >= self.policy.max_failures or str(reason) in self.policy.permanent
+            final = failures >= self.policy.attempts or str(reason) in self.policy.permanent
             given_up = str(reason) if final else None
             wait = self.policy.delay(failures)
             if not_before is not None:
-                wait = min(max(wait, not_before - now), max(self.policy.cap, wait))
+                wait = min(max(wait, not_before - now), max(self.policy.backoff_cap, wait))
             retry = None if given_up else _iso(now + wait)
             seen: dict[str, object] = {} if status is None else {"last_status": status}
             self._upsert(

@@ -214,7 +214,7 @@ def test_backoff_is_capped() -> None:
 
 def test_a_response_clears_failures(db: Path) -> None:
     url = "https://x.example/a"
-    with StateStore.open(db, "run-1", policy=RetryPolicy(max_failures=2)) as store:
+    with StateStore.open(db, "run-1", policy=RetryPolicy(attempts=2)) as store:
         store.record_failure(url, Reason.TIMEOUT, T0)
         store.record_fetch(url, 200, None, None, T0 + HOUR)
         state = store.get(url)

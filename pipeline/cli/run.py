@@ -52,7 +52,7 @@ def add(commands: Any, common: argparse.ArgumentParser) -> None:
         metavar="KEY=VALUE",
         dest="overrides",
         help="set a config key for this run, over the file's value: a dotted key and a "
-        "TOML value (workers.jobs=4, per_host_delay=0.5, format=parquet); repeatable",
+        "TOML value (workers.jobs=4, fetch.per_host_delay=0.5, format=parquet); repeatable",
     )
     parser.set_defaults(handler=handle, interruptible=True)
 

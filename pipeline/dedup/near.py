@@ -163,9 +163,10 @@ class NearSettings:
     threshold: float = 0.8
     containment: float = 0.9
     containment_jaccard: float = 0.6
-    shingle: int = 5
-    num_perm: int = 128
-    min_tokens: int = 50
+    # Fixed when the index is created, or by the code: not keys of the config's table.
+    shingle: int = dataclasses.field(default=5, metadata={"config": False})
+    num_perm: int = dataclasses.field(default=128, metadata={"config": False})
+    min_tokens: int = dataclasses.field(default=50, metadata={"config": False})
     keep_days: int = 365
 
     @property

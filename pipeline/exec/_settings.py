@@ -32,11 +32,15 @@ class WorkerSettings:
 
     def __post_init__(self) -> None:
         if self.jobs is not None and self.jobs < 1:
-            raise ConfigError("workers.jobs must be at least 1")
+            raise ConfigError(f"workers.jobs must be at least 1, got {self.jobs}")
         if not self.time_limit > 0:  # `not >` also refuses nan
-            raise ConfigError("workers.time_limit must be positive")
-        if self.memory_mb < 16 or self.pages_per_worker < 1:
-            raise ConfigError("workers.memory_mb must be at least 16, pages_per_worker at least 1")
+            raise ConfigError(f"workers.time_limit must be positive, got {self.time_limit}")
+        if self.memory_mb < 16:
+            raise ConfigError(f"workers.memory_mb must be at least 16, got {self.memory_mb}")
+        if self.pages_per_worker < 1:
+            raise ConfigError(
+                f"workers.pages_per_worker must be at least 1, got {self.pages_per_worker}"
+            )
 
     def resolved_jobs(self) -> int:
         return self.jobs if self.jobs is not None else default_jobs()

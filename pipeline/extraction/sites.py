@@ -6,7 +6,7 @@ selectors for the article body and for furniture to drop. Register it with
 `@register` in a module of your own, and name that module:
 
     pipeline extract --rules mypkg.rules ...     (and fetch, run, explain)
-    site_rules = ["mypkg.rules"]                 (a run's config)
+    site_rules = ["mypkg.rules"]                 (a run's config, in [extraction])
 
 or, for an installed package, as an entry point in the `news_pipeline.site_rules`
 group. Rules are found by module name, never by object: the name travels in the

@@ -80,7 +80,7 @@ class NetworkGuard:
         if kind is not None and not any(address in network for network in self.allow):
             raise Blocked(
                 f"{address} is a {kind} address (`--allow-network {address}`, or the"
-                " config's allow_networks, opens it)"
+                " config's fetch.allow_networks, opens it)"
             )
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from pipeline.errors import ConfigError
 from pipeline.fetch._guard import IPNetwork
@@ -44,6 +44,10 @@ class FetchSettings:
     allow_networks: addresses and CIDR ranges the network guard lets through
         although they are loopback, private, link-local, shared, multicast,
         unspecified or reserved (see _guard); empty: only public addresses.
+
+    Every field but two is a key of a run config's `[fetch]` table (config.py):
+    obey_robots is not, so that a scheduled run always honours robots.txt, nor is
+    html_types, since only HTML goes on to extraction.
     """
 
     user_agent: str = DEFAULT_USER_AGENT
@@ -60,26 +64,32 @@ class FetchSettings:
     retry_after_cap: float = 120.0
     max_redirects: int = 5
     max_bytes: int = DEFAULT_MAX_BYTES
-    obey_robots: bool = True
-    html_types: tuple[str, ...] = HTML_TYPES
+    obey_robots: bool = field(default=True, metadata={"config": False})
+    html_types: tuple[str, ...] = field(default=HTML_TYPES, metadata={"config": False})
     allow_networks: tuple[IPNetwork, ...] = ()
 
     def __post_init__(self) -> None:
+        # Each check is `not` of the wanted range, so that nan is refused too.
         if not self.user_agent.strip():
             raise ConfigError("fetch.user_agent must not be empty")
         for name in ("concurrency", "per_host", "max_bytes"):
-            if getattr(self, name) < 1:
-                raise ConfigError(f"fetch.{name} must be at least 1")
-        for name in ("per_host_delay", "retry_wait", "retry_wait_cap", "retry_after_cap"):
-            if getattr(self, name) < 0:
-                raise ConfigError(f"fetch.{name} must not be negative")
+            if not getattr(self, name) >= 1:
+                raise ConfigError(f"fetch.{name} must be at least 1, got {getattr(self, name)}")
+        for name in (
+            "per_host_delay",
+            "retries",
+            "retry_wait",
+            "retry_wait_cap",
+            "retry_after_cap",
+            "max_redirects",
+        ):
+            if not getattr(self, name) >= 0:
+                raise ConfigError(f"fetch.{name} must be at least 0, got {getattr(self, name)}")
         for name in ("connect_timeout", "read_timeout", "total_timeout"):
-            if getattr(self, name) <= 0:
-                raise ConfigError(f"fetch.{name} must be positive")
-        if self.retries < 0 or self.max_redirects < 0:
-            raise ConfigError("fetch.retries and fetch.max_redirects must not be negative")
+            if not getattr(self, name) > 0:
+                raise ConfigError(f"fetch.{name} must be positive, got {getattr(self, name)}")
         if not 0 <= self.jitter <= 1:
-            raise ConfigError("fetch.jitter must be between 0 and 1")
+            raise ConfigError(f"fetch.jitter must be from 0 to 1, got {self.jitter}")
 
 
 DEFAULT_FETCH_SETTINGS = FetchSettings()
