@@ -83,7 +83,7 @@ def huge_sitemap_index() -> None:
         server.route("/robots.txt", page("User-agent: *\nDisallow: /story\n", "text/plain"))
         config = Path(folder) / "run.toml"
         config.write_text(
-            'output_dir = "out"\nper_host_delay = 0.0\nallow_networks = ["127.0.0.1"]\n'
+            'output_dir = "out"\n[fetch]\nper_host_delay = 0.0\nallow_networks = ["127.0.0.1"]\n'
             f'[[sources]]\nname = "index"\nkind = "sitemap"\nurl = "{server.url("/index.xml")}"\n'
             "max_articles = 100\n",
             encoding="utf-8",
@@ -114,7 +114,7 @@ def many_urls(counts: list[int]) -> None:
             )
             config = Path(folder) / f"run-{count}.toml"
             config.write_text(
-                f'output_dir = "out-{count}"\nper_host_delay = 0.0\n'
+                f'output_dir = "out-{count}"\n[fetch]\nper_host_delay = 0.0\n'
                 'allow_networks = ["127.0.0.1"]\n'
                 f'[[sources]]\nname = "list"\nkind = "urls"\npath = "{listing}"\n'
                 f"max_urls = {count}\n",

@@ -15,8 +15,9 @@ loopback addresses (127.0.0.1, 127.0.0.2, ...), lists them in one urls source,
 and times `pipeline run` on a fresh state store each round (per_host_delay 0,
 robots.txt served), reporting fetched pages per second from run.json. --code
 runs the pipeline package found in another checkout (to measure an older
-version beside this one); --old-config leaves out the keys an older config
-reader refuses (allow_networks, [workers]).
+version beside this one); --old-config writes the config an older reader
+takes: the fetch keys at the top level (not in [fetch]), and without the keys it
+refuses (allow_networks, [workers]).
 
 both: the run and the extract of the same --limit pages with the last --jobs
 count, alternating within each round, and the run's share of extract's pages/s
@@ -107,9 +108,12 @@ def _run_once(urls: list[str], jobs: int, code: Path | None, old_config: bool) -
     with tempfile.TemporaryDirectory() as folder:
         config = Path(folder) / "run.toml"
         listed = ",\n".join(f'  "{url}"' for url in urls)
-        text = 'output_dir = "out"\nper_host_delay = 0.0\nconcurrency = 16\nper_host = 4\n'
-        if not old_config:
-            text += f'allow_networks = ["127.0.0.0/8"]\n[workers]\njobs = {jobs}\n'
+        fetch = "per_host_delay = 0.0\nconcurrency = 16\nper_host = 4\n"
+        if old_config:  # an older reader takes the fetch keys at the top level only
+            text = f'output_dir = "out"\n{fetch}'
+        else:
+            text = f'output_dir = "out"\n[fetch]\n{fetch}allow_networks = ["127.0.0.0/8"]\n'
+            text += f"[workers]\njobs = {jobs}\n"
         text += f'[[sources]]\nname = "pages"\nkind = "urls"\nurls = [\n{listed}\n]\n'
         config.write_text(text, encoding="utf-8")
         subprocess.run(

@@ -113,6 +113,8 @@ def _config(site: LocalServer, tmp_path: Path) -> Path:
     path = tmp_path / "news.toml"
     path.write_text(
         f"""output_dir = "out"
+
+[fetch]
 allow_networks = ["127.0.0.1/32"]
 per_host_delay = 0.0
 

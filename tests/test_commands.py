@@ -140,7 +140,7 @@ def test_fetch_is_guarded_and_failures_exit_1(
 def _run_config(tmp_path: Path, server: LocalServer, feed: str = "/feed.xml") -> Path:
     config = tmp_path / "run.toml"
     config.write_text(
-        'output_dir = "out"\nper_host_delay = 0.0\nallow_networks = ["127.0.0.1"]\n'
+        'output_dir = "out"\n[fetch]\nper_host_delay = 0.0\nallow_networks = ["127.0.0.1"]\n'
         "[workers]\njobs = 1\n"
         f'[[sources]]\nname = "news"\nkind = "feed"\nurl = "{server.url(feed)}"\n',
         encoding="utf-8",

@@ -149,7 +149,7 @@ def test_a_redesign_that_drops_bylines_and_cuts_bodies_alerts_and_exits_3(
 ) -> None:
     config = tmp_path / "run.toml"
     config.write_text(
-        'output_dir = "out"\nper_host_delay = 0.0\nallow_networks = ["127.0.0.1"]\n'
+        'output_dir = "out"\n[fetch]\nper_host_delay = 0.0\nallow_networks = ["127.0.0.1"]\n'
         "[workers]\njobs = 1\n"
         f'[[sources]]\nname = "news"\nkind = "feed"\nurl = "{server.url("/feed.xml")}"\n',
         encoding="utf-8",

@@ -74,13 +74,13 @@ def _config(tmp_path: Path, server: LocalServer) -> Path:
     config.write_text(
         f"""
 output_dir = "out"
+[fetch]
 per_host_delay = 0.0
 allow_networks = ["127.0.0.1"]
 concurrency = 4
-[timeouts]
-connect = 2
-read = 2
-total = 5
+connect_timeout = 2
+read_timeout = 2
+total_timeout = 5
 [[sources]]
 name = "feed"
 kind = "feed"
@@ -172,7 +172,7 @@ def test_a_killed_run_loses_nothing_and_the_next_one_finishes(tmp_path: Path) ->
     with DemoSite(port=0, bench_pages=False) as site:
         config = tmp_path / "slow.toml"
         config.write_text(
-            f'output_dir = "out"\nper_host_delay = 0.25\nconcurrency = 1\nper_host = 1\n'
+            'output_dir = "out"\n[fetch]\nper_host_delay = 0.25\nconcurrency = 1\nper_host = 1\n'
             'allow_networks = ["127.0.0.1"]\n'
             f'[[sources]]\nname = "feed"\nkind = "feed"\nurl = "{site.url("/feed.xml")}"\n',
             encoding="utf-8",

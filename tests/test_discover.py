@@ -541,7 +541,7 @@ def test_a_source_kind_of_ones_own(tmp_path: Path, monkeypatch: pytest.MonkeyPat
         site.route("/list.txt", page(f"River|{site.url('/story.html')}\n", "text/plain"))
         config = tmp_path / "run.toml"
         config.write_text(
-            'output_dir = "out"\nper_host_delay = 0.0\nallow_networks = ["127.0.0.1"]\n'
+            'output_dir = "out"\n[fetch]\nper_host_delay = 0.0\nallow_networks = ["127.0.0.1"]\n'
             '[workers]\njobs = 1\n[[sources]]\nname = "pairs"\n'
             f'kind = "pair_kinds:Pairs"\nurl = "{site.url("/list.txt")}"\n',
             encoding="utf-8",

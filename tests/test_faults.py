@@ -55,7 +55,7 @@ def _config(tmp_path: Path, urls: list[str], extra: str = "") -> Path:
     config = tmp_path / "run.toml"
     listed = ", ".join(f'"{url}"' for url in urls)
     config.write_text(
-        'output_dir = "out"\nper_host_delay = 0.0\nallow_networks = ["127.0.0.1"]\n'
+        'output_dir = "out"\n[fetch]\nper_host_delay = 0.0\nallow_networks = ["127.0.0.1"]\n'
         f"{extra}[workers]\njobs = 1\n"
         f'[[sources]]\nname = "list"\nkind = "urls"\nurls = [{listed}]\n',
         encoding="utf-8",

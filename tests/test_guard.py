@@ -170,7 +170,7 @@ def test_a_feed_link_to_a_forbidden_address_in_a_run(
     allowed.route("/feed.xml", page(feed, "application/rss+xml"))
     config = tmp_path / "run.toml"
     config.write_text(
-        'output_dir = "out"\nper_host_delay = 0.0\nallow_networks = ["127.0.0.1/32"]\n'
+        'output_dir = "out"\n[fetch]\nper_host_delay = 0.0\nallow_networks = ["127.0.0.1/32"]\n'
         f'[[sources]]\nname = "f"\nkind = "feed"\nurl = "{allowed.url("/feed.xml")}"\n',
         encoding="utf-8",
     )

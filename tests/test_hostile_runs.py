@@ -121,9 +121,11 @@ def _urlset(server: LocalServer, paths: list[str], extra: str = "") -> str:
 
 
 def _config(tmp_path: Path, url: str, extra: str = "", source: str = "") -> Path:
+    """`extra` follows the [fetch] table: its keys before a table of its own are fetch keys."""
     config = tmp_path / "run.toml"
     config.write_text(
-        f'output_dir = "out"\nper_host_delay = 0.0\nallow_networks = ["127.0.0.1"]\n{extra}'
+        'output_dir = "out"\n[fetch]\nper_host_delay = 0.0\nallow_networks = ["127.0.0.1"]\n'
+        f"{extra}"
         f'[[sources]]\nname = "map"\nkind = "sitemap"\nurl = "{url}"\n{source}',
         encoding="utf-8",
     )
@@ -200,7 +202,7 @@ def test_robots_unreachable_is_try_later_and_can_be_reset(
     listed = ", ".join(f'"{site.url(f"/good-{n}.html")}"' for n in range(4))
     config = tmp_path / "run.toml"
     text = (
-        'output_dir = "out"\nper_host_delay = 0.0\nallow_networks = ["127.0.0.1"]\n'
+        'output_dir = "out"\n[fetch]\nper_host_delay = 0.0\nallow_networks = ["127.0.0.1"]\n'
         f'[[sources]]\nname = "list"\nkind = "urls"\nurls = [{listed}]\n'
     )
     config.write_text(text, encoding="utf-8")

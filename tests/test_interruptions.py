@@ -181,7 +181,7 @@ def test_ctrl_c_on_a_run_fails_no_page_and_backs_off_no_url(
     listed = ", ".join(f'"{stories.url(f"/story-{n}.html")}"' for n in range(3))
     config = tmp_path / "run.toml"
     config.write_text(
-        'output_dir = "out"\nper_host_delay = 0.0\nallow_networks = ["127.0.0.1"]\n'
+        'output_dir = "out"\n[fetch]\nper_host_delay = 0.0\nallow_networks = ["127.0.0.1"]\n'
         "concurrency = 1\nper_host = 1\n[workers]\njobs = 2\n"
         f'[[sources]]\nname = "list"\nkind = "urls"\nurls = [{listed}]\n',
         encoding="utf-8",

@@ -59,7 +59,7 @@ def test_a_run_delivers_a_killed_runs_uncommitted_batch_once(
 ) -> None:
     config = tmp_path / "run.toml"
     config.write_text(
-        'output_dir = "out"\nformat = "parquet"\nper_host_delay = 0.0\n'
+        'output_dir = "out"\nformat = "parquet"\n[fetch]\nper_host_delay = 0.0\n'
         'allow_networks = ["127.0.0.1"]\n'
         f'[[sources]]\nname = "feed"\nkind = "feed"\nurl = "{site.url("/feed.xml")}"\n',
         encoding="utf-8",

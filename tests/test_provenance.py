@@ -73,7 +73,7 @@ def test_a_runs_records_carry_their_provenance(server: LocalServer, tmp_path: Pa
     server.route("/feed.xml", page(feed, "text/xml"))
     config = tmp_path / "run.toml"
     config.write_text(
-        'output_dir = "out"\nper_host_delay = 0.0\nallow_networks = ["127.0.0.1"]\n'
+        'output_dir = "out"\n[fetch]\nper_host_delay = 0.0\nallow_networks = ["127.0.0.1"]\n'
         "[workers]\njobs = 1\n"
         f'[[sources]]\nname = "wire"\nkind = "feed"\nurl = "{server.url("/feed.xml")}"\n',
         encoding="utf-8",

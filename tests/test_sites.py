@@ -96,9 +96,9 @@ def test_a_config_names_its_rule_modules(tmp_path: Path, monkeypatch: pytest.Mon
     monkeypatch.syspath_prepend(str(tmp_path))
     config = tmp_path / "run.toml"
     source = '[[sources]]\nname = "news"\nkind = "urls"\nurls = ["https://river.test/x"]\n'
-    config.write_text(f'site_rules = ["riverrules2"]\n{source}', encoding="utf-8")
+    config.write_text(f'[extraction]\nsite_rules = ["riverrules2"]\n{source}', encoding="utf-8")
     assert load_config(config).extraction.site_rules == ("riverrules2",)
-    config.write_text(f'site_rules = ["nowhere.rules"]\n{source}', encoding="utf-8")
+    config.write_text(f'[extraction]\nsite_rules = ["nowhere.rules"]\n{source}', encoding="utf-8")
     with pytest.raises(ConfigError, match=r"site_rules.*nowhere\.rules"):
         load_config(config)
 
@@ -144,8 +144,8 @@ def test_a_runs_config_applies_its_rules_in_worker_processes(
         urls = ", ".join(f'"{server.url("/" + s.name)}"' for s in stories)
         config = tmp_path / "run.toml"
         config.write_text(
-            'output_dir = "out"\nsite_rules = ["riverrules_run"]\nper_host_delay = 0.0\n'
-            'allow_networks = ["127.0.0.1"]\n[workers]\njobs = 2\n'
+            'output_dir = "out"\n[fetch]\nper_host_delay = 0.0\nallow_networks = ["127.0.0.1"]\n'
+            '[extraction]\nsite_rules = ["riverrules_run"]\n[workers]\njobs = 2\n'
             f'[[sources]]\nname = "river"\nkind = "urls"\nurls = [{urls}]\n',
             encoding="utf-8",
         )
