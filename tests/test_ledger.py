@@ -97,7 +97,7 @@ def test_run_ledger_writes_the_state_store_and_the_outbox(tmp_path: Path, articl
 
 def test_run_ledger_backs_off_failures_and_skips_what_is_not_due(tmp_path: Path) -> None:
     db = tmp_path / "state.sqlite"
-    policy = RetryPolicy(max_failures=2)
+    policy = RetryPolicy(attempts=2)
     with StateStore.open(db, "run-1", policy=policy) as state:
         ledger = RunLedger(state)
         ledger.found(URL, "news")
