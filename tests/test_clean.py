@@ -93,6 +93,33 @@ def test_a_furniture_word_does_not_sink_the_main_run_of_text() -> None:
     assert list(flags.furniture.values()).count("comment") == 1
 
 
+@pytest.mark.parametrize("word", ["comment", "promo"])
+def test_a_word_naming_the_main_text_and_its_paragraphs_is_the_sites_own(word: str) -> None:
+    """The article's wrapper and each of its paragraphs carry a furniture word (in the
+    class, in the ids: `<p id="promo-2">`); the paragraphs hold most of the main run
+    of text (found without names) but not of the page, which has seven other boxes of
+    prose. The word is the site's naming of its article: the paragraphs are spared.
+    A box outside the main text named by the same word is still furniture."""
+    text = " ".join(PARAGRAPHS)
+    article = "".join(f"<p id='{word}-{n}'>{p} {p}</p>" for n, p in enumerate(PARAGRAPHS, 1))
+    boxes = "".join(f"<div class='box'><p>{text[: len(text) // 2]}</p></div>" for _ in range(7))
+    links = (
+        "<div class='grid'>" + "".join(f"<a href='/{n}'>{text}</a>" for n in range(6)) + "</div>"
+    )
+    teaser = "Readers who liked this story also read about the harbour's new ferry timetable."
+    aside = f"<div class='box {word}'><p>{teaser}</p></div>"
+    html = (
+        f"<body><h1>River floods valley</h1><div class='story {word}'>{article}</div>"
+        f"{boxes}{aside}{links}</body>"
+    )
+    flags = _flags(html)
+    assert list(flags.spared.values()).count(word) == 1 + len(PARAGRAPHS)
+    assert list(flags.furniture.values()).count(word) == 1
+    record = extract_page(Page(content=html.encode(), url="https://daily.test/2026/floods"))
+    assert all(p in record.text for p in PARAGRAPHS)
+    assert teaser not in record.text
+
+
 def test_hidden_elements_go() -> None:
     html = (
         "<body><p>seen</p><div hidden>a</div><div style='display: none'>b</div>"

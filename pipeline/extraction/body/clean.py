@@ -382,15 +382,28 @@ def _naming(items: tuple[tuple[str, str | None], ...]) -> _Named:
 def _spare_shared_names(
     flags: Flags, groups: dict[str, list[tuple[int, tuple[int, int]]]], guard: _Guard
 ) -> None:
-    """A word that flags elements holding, together, most of the page's text names
-    the article itself: premium sites mark every paywalled paragraph "paywall"."""
+    """A word that flags elements holding, together, most of the page's text, or
+    most of the main run of text found without names, names the article itself:
+    premium sites mark every paywalled paragraph "paywall", and a site may name its
+    article's paragraphs with any word (`id="promo-3"`). Only the elements inside that
+    run are spared by it: a box outside it with the same word is still furniture. A
+    thread word (comments, related posts) names the article only on bare paragraphs:
+    a thread's items are cards, not `<p>`s."""
+    tags = guard.index.tags
     for word, members in groups.items():
-        if word in _THREAD_WORDS:
+        if len(members) < 2:
             continue
-        paragraphs = sum(size[0] for _, size in members)
-        plain = sum(size[1] for _, size in members)
-        if guard.majority(paragraphs, plain) and len(members) > 1:
-            for i, _ in members:
+        thread = word in _THREAD_WORDS
+        if not (thread and any(tags[i] != "p" for i, _ in members)) and guard.majority(
+            sum(size[0] for _, size in members), sum(size[1] for _, size in members)
+        ):
+            spared = members
+        else:
+            spared = guard.in_main_run(members)
+            if thread and any(tags[i] != "p" for i, _ in spared):
+                continue
+        if len(spared) > 1:
+            for i, _ in spared:
                 del flags.furniture[i]
                 flags.spared[i] = word
 
@@ -438,6 +451,22 @@ class _Guard:
 
     def majority(self, paragraphs: int, plain: int) -> bool:
         return self._holds(paragraphs, plain, HIDDEN_ARTICLE_SHARE)
+
+    def in_main_run(
+        self, members: list[tuple[int, tuple[int, int]]]
+    ) -> list[tuple[int, tuple[int, int]]]:
+        """Those of the elements that sit in the main run of text found without names
+        (the container), when together they hold most of its text; else none."""
+        if self._text < 0:
+            return []
+        end = self.index.end[self._text]
+        inside = [m for m in members if self._text < m[0] < end]
+        paragraphs, plain = self.measure(self._text)
+        if paragraphs and sum(size[0] for _, size in inside) >= HIDDEN_ARTICLE_SHARE * paragraphs:
+            return inside
+        if plain > 0 and sum(size[1] for _, size in inside) >= HIDDEN_ARTICLE_SHARE * plain:
+            return inside
+        return []
 
     def _holds(self, paragraphs: int, plain: int, share: float) -> bool:
         # Either measure alone misleads: <p>-less themes (Blogger) have no paragraph
